@@ -1,0 +1,87 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps, AppEnv } from './deps';
+import { bearerTokens } from './middleware/auth';
+import { ApiProblem, problems } from './problems';
+import { createRouter } from './router';
+import { healthRoutes } from './routes/health';
+import { welcomeRoutes } from './routes/welcome';
+import { problemFromTemporal } from './temporal-errors';
+
+/** Routes anyone may call; everything else needs a bearer token. The webhook checks its own signature. */
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
+const SELF_AUTHENTICATED_PREFIXES = ['/webhooks/'];
+
+function renderProblem(c: Context<AppEnv>, problem: ApiProblem) {
+  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) c.header(name, value);
+  c.header('Content-Type', 'application/problem+json');
+  return c.body(JSON.stringify(problem.toJSON(c.req.path)), problem.status);
+}
+
+function toProblem(err: Error, c: Context<AppEnv>): ApiProblem {
+  if (err instanceof ApiProblem) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /json/i.test(err.message)) return problems.malformedJson();
+    if (err.status === 413) return problems.tooLarge(c.var.deps.config.bodyLimitBytes);
+    if (err.status === 401) return problems.unauthorized();
+    return new ApiProblem(err.status, 'http-error', err.message || 'Request error');
+  }
+  const temporal = problemFromTemporal(err);
+  if (temporal) return temporal;
+  c.var.deps.logger.error({ err, requestId: c.var.requestId, path: c.req.path }, 'unhandled error');
+  return problems.internal();
+}
+
+export function createApp(deps: AppDeps) {
+  const app = createRouter();
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', secureHeaders());
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw problems.tooLarge(deps.config.bodyLimitBytes);
+      },
+    }),
+  );
+  const auth = bearerTokens(deps.config.apiTokens);
+  app.use('*', async (c, next) => {
+    const path = c.req.path;
+    if (PUBLIC_PATHS.has(path) || SELF_AUTHENTICATED_PREFIXES.some((p) => path.startsWith(p))) return next();
+    return auth(c, next);
+  });
+
+  // Every Temporal call made while serving a request shares one deadline: a down server is a quick 503, not a hang.
+  app.use('*', (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));
+
+  app.route('/', healthRoutes());
+  app.route('/', welcomeRoutes());
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Baton API',
+      version: '1.0.0',
+      description: 'Durable orchestrations on Temporal and synchronous compositions behind one API.',
+    },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Baton API' }));
+
+  app.notFound((c) => renderProblem(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));
+  app.onError((err, c) => renderProblem(c, toProblem(err, c)));
+  return app;
+}
+
+export type BatonApp = ReturnType<typeof createApp>;

@@ -1,0 +1,24 @@
+import type { Client, Connection } from '@temporalio/client';
+import type { Logger } from '../lib/logger';
+
+export interface AppConfig {
+  apiTokens: readonly string[];
+  bodyLimitBytes: number;
+  namespace: string;
+  taskQueue: string;
+  temporalUiUrl: string;
+  webhookSecret: string;
+  /** Deadline for the Temporal calls of one request. */
+  temporalDeadlineMs: number;
+  /** Base URL that downstream services use to call Baton back. */
+  publicUrl: string;
+}
+
+/** Everything the API needs from outside; tests build it with their own server and fakes. */
+export interface AppDeps {
+  config: AppConfig;
+  temporal: { client: Client; connection: Connection };
+  logger: Logger;
+}
+
+export type AppEnv = { Variables: { deps: AppDeps; requestId: string } };

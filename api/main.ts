@@ -1,0 +1,43 @@
+// `npm run api`: Baton's REST API.
+import { Client, Connection } from '@temporalio/client';
+import { apiEnv, loadEnvOrExit } from '../config/env';
+import { createLogger } from '../lib/logger';
+import { startApiServer } from './server';
+
+const env = loadEnvOrExit(apiEnv, 'api');
+const logger = createLogger('api', env.LOG_LEVEL);
+
+// Lazy: the API starts (and /healthz answers) even while Temporal is down; /readyz tells the difference.
+const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS, connectTimeout: '3 seconds' });
+const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+
+const api = await startApiServer(
+  {
+    config: {
+      apiTokens: env.BATON_API_TOKENS,
+      bodyLimitBytes: env.BATON_BODY_LIMIT_BYTES,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      temporalUiUrl: env.TEMPORAL_UI_URL,
+      webhookSecret: env.BATON_WEBHOOK_SECRET,
+      temporalDeadlineMs: env.BATON_TEMPORAL_DEADLINE_MS,
+      publicUrl: env.BATON_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+    },
+    temporal: { client, connection },
+    logger,
+  },
+  { port: env.PORT, host: env.HOST },
+);
+logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'api stopping');
+  await api.close();
+  await connection.close();
+  process.exit(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
+process.on('disconnect', () => void shutdown('parent exited'));

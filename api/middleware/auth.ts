@@ -1,0 +1,29 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { problems } from '../problems';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Bearer auth against a fixed token list. Tokens are compared as SHA-256 digests with
+ * timingSafeEqual, so neither content nor length leaks through timing.
+ */
+export function bearerTokens(tokens: readonly string[]): MiddlewareHandler {
+  const known = tokens.map(digest);
+  return async (c, next) => {
+    if (!hasValidBearer(c.req.header('authorization'), known)) throw problems.unauthorized();
+    await next();
+  };
+}
+
+export function hasValidBearer(header: string | undefined, known: readonly Buffer[]): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match?.[1]) return false;
+  const presented = digest(match[1]);
+  // Check every token so that the time taken does not depend on which one matched.
+  let ok = false;
+  for (const k of known) ok = timingSafeEqual(presented, k) || ok;
+  return ok;
+}
+
+export const tokenDigests = (tokens: readonly string[]) => tokens.map(digest);

@@ -1,0 +1,81 @@
+// One shared map of error responses: the error handler renders them, the routes document them.
+import { z } from '@hono/zod-openapi';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { Problem } from '../domain/schemas';
+
+export const PROBLEM_TYPE_BASE = 'https://baton.dev/problems/';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Thrown anywhere in a request; `onError` renders it as problem+json. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'ApiProblem';
+  }
+
+  toJSON(instance?: string): Problem {
+    return {
+      type: PROBLEM_TYPE_BASE + this.slug,
+      title: this.title,
+      status: this.status,
+      ...(this.detail !== undefined && { detail: this.detail }),
+      ...(instance !== undefined && { instance }),
+      ...(this.extra.errors && { errors: this.extra.errors }),
+    };
+  }
+}
+
+export const problems = {
+  validation: (errors: FieldError[]) =>
+    new ApiProblem(400, 'validation', 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors }),
+  malformedJson: () => new ApiProblem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.'),
+  unauthorized: (detail = 'A valid bearer token is required.') =>
+    new ApiProblem(401, 'unauthorized', 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="baton"' } }),
+  notFound: (detail = 'No such resource.') => new ApiProblem(404, 'not-found', 'Not found', detail),
+  methodNotAllowed: () => new ApiProblem(405, 'method-not-allowed', 'Method not allowed'),
+  conflict: (detail: string) => new ApiProblem(409, 'conflict', 'Conflict', detail),
+  tooLarge: (limit: number) => new ApiProblem(413, 'payload-too-large', 'Payload too large', `The body exceeds ${limit} bytes.`),
+  unsupportedMediaType: () => new ApiProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send application/json.'),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new ApiProblem(429, 'rate-limited', 'Too many requests', 'Slow down.', { headers: { 'Retry-After': String(retryAfterSeconds) } }),
+  badGateway: (detail: string) => new ApiProblem(502, 'bad-gateway', 'Bad gateway', detail),
+  temporalUnavailable: () =>
+    new ApiProblem(503, 'temporal-unavailable', 'Service unavailable', 'The workflow engine cannot be reached; try again shortly.', {
+      headers: { 'Retry-After': '5' },
+    }),
+  gatewayTimeout: (detail: string) => new ApiProblem(504, 'gateway-timeout', 'Gateway timeout', detail),
+  internal: () => new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side; it has been logged.'),
+} as const;
+
+const problemContent = { 'application/problem+json': { schema: Problem } };
+const describe = (description: string) => ({ description, content: problemContent });
+
+/** OpenAPI entries for routes: spread the ones a route can answer. */
+export const errorResponses = {
+  400: describe('Invalid input; `errors` names every bad field'),
+  401: describe('Missing or invalid bearer token'),
+  404: describe('Not found'),
+  409: describe('Conflict with the resource state'),
+  413: describe('Body over the configured limit'),
+  502: describe('A downstream service failed'),
+  503: describe('Temporal is unreachable; retry after `Retry-After` seconds'),
+  504: describe('A downstream service did not answer in time'),
+} as const;
+
+/** zod issues as `{ path, message }`, paths dotted from the body root. */
+export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
+    message: issue.message,
+  }));
+}

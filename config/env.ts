@@ -1,0 +1,117 @@
+// Every role validates its environment with zod at start and exits naming the bad variable.
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from '../definitions';
+
+const url = z.string().url();
+const port = z.coerce.number().int().min(0).max(65535);
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+export const SERVICE_NAMES = ['users', 'orderHistory', 'loyalty', 'payments', 'inventory', 'shipping'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Env variable and default port of each sample service; the defaults match the launcher's sample services. */
+export const SERVICE_ENV: Record<ServiceName, { urlVar: string; portVar: string; defaultPort: number }> = {
+  users: { urlVar: 'USERS_URL', portVar: 'USERS_PORT', defaultPort: 4001 },
+  orderHistory: { urlVar: 'ORDER_HISTORY_URL', portVar: 'ORDER_HISTORY_PORT', defaultPort: 4002 },
+  loyalty: { urlVar: 'LOYALTY_URL', portVar: 'LOYALTY_PORT', defaultPort: 4003 },
+  payments: { urlVar: 'PAYMENTS_URL', portVar: 'PAYMENTS_PORT', defaultPort: 4004 },
+  inventory: { urlVar: 'INVENTORY_URL', portVar: 'INVENTORY_PORT', defaultPort: 4005 },
+  shipping: { urlVar: 'SHIPPING_URL', portVar: 'SHIPPING_PORT', defaultPort: 4006 },
+};
+
+const serviceUrl = (name: ServiceName) =>
+  url.default(`http://127.0.0.1:${SERVICE_ENV[name].defaultPort}`);
+
+export const temporalEnv = z.object({
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, for example localhost:7233')
+    .default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_UI_URL: url.default('http://localhost:8233'),
+});
+
+export const serviceUrlsEnv = z.object({
+  USERS_URL: serviceUrl('users'),
+  ORDER_HISTORY_URL: serviceUrl('orderHistory'),
+  LOYALTY_URL: serviceUrl('loyalty'),
+  PAYMENTS_URL: serviceUrl('payments'),
+  INVENTORY_URL: serviceUrl('inventory'),
+  SHIPPING_URL: serviceUrl('shipping'),
+});
+export type ServiceUrlsEnv = z.infer<typeof serviceUrlsEnv>;
+
+export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
+  PORT: port.default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: logLevel,
+  BATON_API_TOKENS: z
+    .string()
+    .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(16, 'each token needs at least 16 characters')).min(1, 'needs at least one token')),
+  BATON_WEBHOOK_SECRET: z.string().min(16, 'needs at least 16 characters'),
+  /** Where downstream services reach Baton (the payment callback URL is built from it). */
+  BATON_PUBLIC_URL: url.optional(),
+  BATON_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
+  BATON_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+});
+export type ApiEnv = z.infer<typeof apiEnv>;
+
+export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
+  LOG_LEVEL: logLevel,
+  /** A prebuilt bundle (`npm run build`); without it the worker bundles workflows at start. */
+  BATON_WORKFLOW_BUNDLE: z.string().optional(),
+  BATON_PAYMENT_CLEARANCE_TIMEOUT: z.string().default('3 days'),
+  BATON_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+});
+export type WorkerEnv = z.infer<typeof workerEnv>;
+
+export const servicesEnv = z.object({
+  SERVICES_HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: logLevel,
+  USERS_PORT: port.default(SERVICE_ENV.users.defaultPort),
+  ORDER_HISTORY_PORT: port.default(SERVICE_ENV.orderHistory.defaultPort),
+  LOYALTY_PORT: port.default(SERVICE_ENV.loyalty.defaultPort),
+  PAYMENTS_PORT: port.default(SERVICE_ENV.payments.defaultPort),
+  INVENTORY_PORT: port.default(SERVICE_ENV.inventory.defaultPort),
+  SHIPPING_PORT: port.default(SERVICE_ENV.shipping.defaultPort),
+  /** How long a pending bank transfer takes to settle before the payments service calls back. */
+  PAYMENTS_SETTLE_DELAY_MS: z.coerce.number().int().min(0).default(5000),
+  /** What a bank transfer settles as. */
+  PAYMENTS_SETTLE_OUTCOME: z.enum(['cleared', 'failed', 'never']).default('cleared'),
+});
+export type ServicesEnv = z.infer<typeof servicesEnv>;
+
+export class EnvError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(issues.map((i) => `${i.variable}: ${i.message}`).join('; '));
+    this.name = 'EnvError';
+  }
+}
+
+/** Parses `source` with `schema`; throws an EnvError naming every bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  // Empty strings mean "unset" so that `FOO= npm run api` falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+    })),
+  );
+}
+
+/** For entry points: parse or print the bad variables and exit 1. */
+export function loadEnvOrExit<S extends z.ZodType>(schema: S, role: string): z.infer<S> {
+  try {
+    return parseEnv(schema);
+  } catch (err) {
+    if (!(err instanceof EnvError)) throw err;
+    process.stderr.write(`baton ${role}: invalid configuration\n`);
+    for (const issue of err.issues) process.stderr.write(`  ${issue.variable}: ${issue.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,66 @@
+// Baton's API over real HTTP, built by createApp against the shared test Temporal server.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { startApiServer, type RunningApi } from '../../api/server';
+import type { AppConfig } from '../../api/deps';
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
+export interface TestApi extends RunningApi {
+  client: Client;
+  connection: Connection;
+  /** fetch against the API with the test bearer token. */
+  call(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  stopAll(): Promise<void>;
+}
+
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function startTestApi(options: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  config?: Partial<AppConfig>;
+}): Promise<TestApi> {
+  const connection = await Connection.connect({ address: options.address });
+  const client = new Client({ connection, namespace: options.namespace });
+  const config: AppConfig = {
+    apiTokens: [TEST_TOKEN],
+    bodyLimitBytes: 64 * 1024,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    temporalUiUrl: 'http://localhost:8233',
+    webhookSecret: TEST_WEBHOOK_SECRET,
+    publicUrl: 'http://127.0.0.1:0',
+    temporalDeadlineMs: 5000,
+    ...options.config,
+  };
+  const api = await startApiServer({ config, temporal: { client, connection }, logger: pino({ level: 'silent' }) }, { port: 0 });
+  // The payments service calls back to the API, so the public URL is the one we just bound.
+  if (!options.config?.publicUrl) config.publicUrl = api.url;
+  return {
+    ...api,
+    client,
+    connection,
+    call(path, init = {}) {
+      const { json, headers, ...rest } = init;
+      return fetch(api.url + path, {
+        ...rest,
+        headers: {
+          authorization: `Bearer ${TEST_TOKEN}`,
+          ...(json !== undefined && { 'content-type': 'application/json' }),
+          ...(headers as Record<string, string> | undefined),
+        },
+        ...(json !== undefined && { body: JSON.stringify(json) }),
+      });
+    },
+    async stopAll() {
+      await api.close();
+      await connection.close();
+    },
+  };
+}

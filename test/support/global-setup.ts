@@ -1,0 +1,23 @@
+// One real Temporal dev server (the `temporal` CLI, in memory) for the whole integration project.
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { startDevServer, type DevServer } from '../../lib/dev-server';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalNamespace: string;
+  }
+}
+
+let server: DevServer | undefined;
+
+export async function setup(project: TestProject) {
+  server = await startDevServer({ logLevel: 'error' });
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalNamespace', server.namespace);
+}
+
+export async function teardown() {
+  await server?.stop();
+}

@@ -1,0 +1,82 @@
+// Real child processes for tests: the worker, the API or the services, each as `npm run` would start it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ChildHandle {
+  child: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves once the output matches, rejects if the process exits first or time runs out. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends the signal and resolves with the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+export function startChild(entry: string, env: Record<string, string>, options: { ipc?: boolean } = {}): ChildHandle {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
+  });
+  let out = '';
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of waiters) w();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+
+  return {
+    child,
+    output: () => out,
+    waitFor(pattern, timeoutMs = 60_000) {
+      return new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const m = pattern.exec(out);
+          if (m) {
+            cleanup();
+            resolve(m[0]);
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${pattern} from ${entry}; output:\n${out}`));
+        }, timeoutMs);
+        const onExit = () => {
+          cleanup();
+          reject(new Error(`${entry} exited before printing ${pattern}; output:\n${out}`));
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          child.off('exit', onExit);
+        };
+        waiters.add(check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM', timeoutMs = 20_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const [code] = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Resolves with the exit code of a process expected to end on its own. */
+export async function exitCode(handle: ChildHandle, timeoutMs = 30_000): Promise<number | null> {
+  if (handle.child.exitCode !== null) return handle.child.exitCode;
+  const timer = setTimeout(() => handle.child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(handle.child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return code;
+}

@@ -1,0 +1,2 @@
+// Everything exported here is registered as a workflow type by the worker's bundle.
+export { welcomeUser } from './welcome-user';
