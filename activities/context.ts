@@ -12,7 +12,7 @@ export interface ActivityDeps {
 
 export interface ActivityContext extends ActivityDeps {
   /** The running activity's cancellation, so a cancelled activity aborts its HTTP call. */
-  signal(): AbortSignal | undefined;
+  signal: () => AbortSignal | undefined;
 }
 
 export function currentActivitySignal(): AbortSignal | undefined {

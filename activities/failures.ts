@@ -1,19 +1,10 @@
 // Turns downstream answers into Temporal failures: business answers are final, the rest is retried.
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../definitions/failures';
 import type { DownstreamResponse } from './http-client';
 
-/** Failure types that workflows match on; business ones are never retried. */
-export const FailureType = {
-  NotFound: 'NotFound',
-  BadRequest: 'BadRequest',
-  PaymentDeclined: 'PaymentDeclined',
-  Conflict: 'Conflict',
-  Unprocessable: 'Unprocessable',
-  RateLimited: 'RateLimited',
-  Unavailable: 'Unavailable',
-  BadResponse: 'BadResponse',
-} as const;
-export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+/** Failure types that workflows match on (defined with the definitions, which workflows may import). */
+export { FailureType };
 
 function problemDetail(body: unknown): string | undefined {
   if (body && typeof body === 'object') {

@@ -1,5 +1,6 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
+import type { Composer } from './composition/composer';
 
 export interface AppConfig {
   apiTokens: readonly string[];
@@ -19,6 +20,11 @@ export interface AppDeps {
   config: AppConfig;
   temporal: { client: Client; connection: Connection };
   logger: Logger;
+  /**
+   * Pooled, circuit-broken client for the synchronous compositions (GET /profiles/...), one per app.
+   * Optional so that apps built only for other routes need not make one; the composition routes fail without it.
+   */
+  composition?: Composer;
 }
 
 export type AppEnv = { Variables: { deps: AppDeps; requestId: string } };

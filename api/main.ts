@@ -40,4 +40,6 @@ async function shutdown(signal: string) {
   process.exit(0);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
+// Started by the launcher with an IPC channel: never outlive it, and never let the channel alone keep us alive.
 process.on('disconnect', () => void shutdown('parent exited'));
+process.channel?.unref();

@@ -1,5 +1,5 @@
 // One shared map of error responses: the error handler renders them, the routes document them.
-import { z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Problem } from '../domain/schemas';
 

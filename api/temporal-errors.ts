@@ -1,7 +1,7 @@
 // Maps what the Temporal client throws to the API's problems, so no Temporal error becomes a 500.
 import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { ApiProblem, problems } from './problems';
+import { problems, type ApiProblem } from './problems';
 
 const UNREACHABLE = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED]);
 

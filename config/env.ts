@@ -80,6 +80,13 @@ export const servicesEnv = z.object({
   PAYMENTS_SETTLE_DELAY_MS: z.coerce.number().int().min(0).default(5000),
   /** What a bank transfer settles as. */
   PAYMENTS_SETTLE_OUTCOME: z.enum(['cleared', 'failed', 'never']).default('cleared'),
+  /** Faults active from the start, as JSON (shape in services/faults.ts), e.g. {"failNext":2}. */
+  USERS_FAULTS: z.string().optional(),
+  ORDER_HISTORY_FAULTS: z.string().optional(),
+  LOYALTY_FAULTS: z.string().optional(),
+  PAYMENTS_FAULTS: z.string().optional(),
+  INVENTORY_FAULTS: z.string().optional(),
+  SHIPPING_FAULTS: z.string().optional(),
 });
 export type ServicesEnv = z.infer<typeof servicesEnv>;
 

@@ -3,3 +3,5 @@
 export const DEFAULT_TASK_QUEUE = 'baton';
 
 export * from './welcome';
+export * from './failures';
+export * from './orders';

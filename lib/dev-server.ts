@@ -1,6 +1,12 @@
-// Starts a real `temporal server start-dev` through the SDK, so that the same code serves the
-// launcher (persistent SQLite file, Web UI) and the tests (in-memory, random port).
+// Starts a real `temporal server start-dev`: persistent (SQLite file) with the Web UI for the launcher,
+// in memory on a free port for the tests. With a binary at hand we run it ourselves in its own process
+// group, so a Ctrl-C reaches the launcher first and the server stops last, after the workers drained;
+// without one, the SDK downloads and runs it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { freePort } from './ports';
 import { resolveTemporalCli } from './temporal-binaries';
 
 export interface DevServerOptions {
@@ -13,35 +19,99 @@ export interface DevServerOptions {
   uiPort?: number;
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Search attributes to register at start, as `name=Type` (e.g. `CustomerId=Keyword`). */
+  searchAttributes?: string[];
+  /** Where the server's own log lines go; ignored when absent. */
+  onLog?: (line: string) => void;
 }
 
 export interface DevServer {
   address: string;
   namespace: string;
+  /** Which binary runs it, for logs. */
   source: string;
-  env: TestWorkflowEnvironment;
+  pid?: number;
   stop(): Promise<void>;
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const cli = resolveTemporalCli();
+  const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: cli.executable,
-      ip: options.ip ?? '127.0.0.1',
-      namespace,
-      ...(options.port !== undefined && { port: options.port }),
-      ...(options.dbFilename !== undefined && { dbFilename: options.dbFilename }),
-      ...(options.uiPort !== undefined && { ui: true, uiPort: options.uiPort }),
-      log: { format: 'json', level: options.logLevel ?? 'warn' },
-    },
-  });
-  return {
-    address: env.address,
-    namespace,
-    source: cli.source,
-    env,
-    stop: () => env.teardown(),
+  const port = options.port ?? (await freePort(ip));
+
+  if (cli.executable.type === 'cached-download') {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: cli.executable,
+        ip,
+        port,
+        namespace,
+        ...(options.dbFilename !== undefined && { dbFilename: options.dbFilename }),
+        ...(options.uiPort !== undefined && { ui: true, uiPort: options.uiPort }),
+        log: { format: 'json', level: options.logLevel ?? 'warn' },
+        extraArgs: (options.searchAttributes ?? []).flatMap((sa) => ['--search-attribute', sa]),
+      },
+    });
+    return { address: env.address, namespace, source: cli.source, stop: () => env.teardown() };
+  }
+
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
+  args.push('--log-format', 'json', '--log-level', options.logLevel ?? 'warn');
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  for (const sa of options.searchAttributes ?? []) args.push('--search-attribute', sa);
+
+  const child = spawn(cli.executable.path, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const forward = (chunk: Buffer) => {
+    if (options.onLog) for (const line of chunk.toString().split('\n')) if (line.trim()) options.onLog(line);
   };
+  child.stdout.on('data', forward);
+  child.stderr.on('data', forward);
+  const address = `${ip}:${port}`;
+  try {
+    await waitUntilServing(address, child);
+  } catch (err) {
+    await stopProcessGroup(child);
+    throw err;
+  }
+  return { address, namespace, source: cli.source, pid: child.pid, stop: () => stopProcessGroup(child) };
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`Temporal dev server at ${address} did not come up within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+async function stopProcessGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = once(child, 'exit');
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  signalGroup('SIGTERM');
+  const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

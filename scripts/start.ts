@@ -1,0 +1,114 @@
+// `npm start`: the whole of Baton in one process tree: a Temporal dev server (SQLite under
+// BATON_DATA_DIR, Web UI), the six sample services, one worker and the API. Ctrl-C stops it all.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SERVICE_ENV, SERVICE_NAMES, loadEnvOrExit } from '../config/env';
+import { launcherEnv } from '../config/launcher-env';
+import { startDevServer, type DevServer } from '../lib/dev-server';
+import { createLogger } from '../lib/logger';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const env = loadEnvOrExit(launcherEnv, 'start');
+const log = createLogger('launcher');
+
+const children = new Map<string, ChildProcess>();
+let devServer: DevServer | undefined;
+let stopping = false;
+
+function startRole(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
+  // An IPC channel lets each role notice when the launcher is gone, so no part outlives it.
+  const child = fork(join(root, entry), [], {
+    cwd: root,
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...extraEnv },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Its own process group: a Ctrl-C reaches only the launcher, which then stops the parts in order.
+    detached: true,
+  });
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      log.error({ role: name, code, signal }, `${name} exited unexpectedly; stopping Baton`);
+      void shutdown(1);
+    }
+  });
+  return child;
+}
+
+async function shutdown(exitCode: number) {
+  if (stopping) return;
+  stopping = true;
+  log.info('stopping Baton');
+  // The API stops taking requests first, the worker drains its tasks, and Temporal goes last.
+  for (const name of ['api', 'worker', 'services']) {
+    const child = children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  try {
+    await devServer?.stop();
+  } catch (err) {
+    log.warn({ err }, 'dev server did not stop cleanly');
+  }
+  log.info('Baton stopped');
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+
+let temporalAddress = env.TEMPORAL_ADDRESS;
+if (temporalAddress) {
+  log.info(`using the Temporal server at ${temporalAddress} (TEMPORAL_ADDRESS)`);
+} else {
+  const dataDir = resolve(root, env.BATON_DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const dbFilename = join(dataDir, 'temporal.sqlite');
+  devServer = await startDevServer({
+    dbFilename,
+    port: env.TEMPORAL_PORT,
+    uiPort: env.TEMPORAL_UI_PORT,
+    logLevel: 'error',
+    onLog: (line) => process.stdout.write(`${line}\n`),
+  });
+  temporalAddress = devServer.address;
+  log.info(
+    { address: temporalAddress, ui: `http://localhost:${env.TEMPORAL_UI_PORT}`, db: dbFilename, binary: devServer.source },
+    `temporal dev server on ${temporalAddress}, Web UI on http://localhost:${env.TEMPORAL_UI_PORT}, data in ${dbFilename}`,
+  );
+}
+if (stopping) process.exit(0);
+
+// A service whose URL is set is called there; the others are served by the sample services.
+const serviceUrls: Record<string, string> = {};
+const urlOverride = (name: (typeof SERVICE_NAMES)[number]) => (env as Record<string, unknown>)[SERVICE_ENV[name].urlVar] as string | undefined;
+const samplesNeeded = SERVICE_NAMES.filter((name) => !urlOverride(name));
+for (const name of SERVICE_NAMES) {
+  const { urlVar, portVar, defaultPort } = SERVICE_ENV[name];
+  const override = urlOverride(name);
+  serviceUrls[urlVar] = override ?? `http://127.0.0.1:${process.env[portVar] ?? defaultPort}`;
+  if (override) log.info(`${name}: calling ${override} (${urlVar})`);
+}
+const apiUrl = `http://127.0.0.1:${env.PORT}`;
+const shared = {
+  TEMPORAL_ADDRESS: temporalAddress,
+  TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
+  BATON_API_TOKENS: env.BATON_API_TOKENS,
+  BATON_WEBHOOK_SECRET: env.BATON_WEBHOOK_SECRET,
+  BATON_PUBLIC_URL: process.env.BATON_PUBLIC_URL ?? apiUrl,
+  PORT: String(env.PORT),
+  ...serviceUrls,
+};
+if (samplesNeeded.length > 0) startRole('services', 'services/main.ts', shared);
+startRole('worker', 'worker/main.ts', shared);
+startRole('api', 'api/main.ts', shared);
+if (!process.env.BATON_API_TOKENS) {
+  log.warn(`no BATON_API_TOKENS set: the API accepts the local development token "${env.BATON_API_TOKENS}"`);
+}

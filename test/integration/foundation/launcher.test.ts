@@ -1,0 +1,159 @@
+// `npm start` as a user meets it: one process tree with a persistent dev server, the sample services,
+// a worker and the API; Ctrl-C stops every part and frees every port; runs survive a restart.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../../lib/ports';
+import { startChild, type ChildHandle } from '../../support/processes';
+
+const TOKEN = 'launcher-test-token-0123456789';
+const dataDir = mkdtempSync(join(tmpdir(), 'baton-launcher-'));
+const running: ChildHandle[] = [];
+
+afterAll(async () => {
+  await Promise.all(running.map((c) => c.stop('SIGKILL')));
+});
+
+async function launcherPorts() {
+  const names = ['PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'USERS_PORT', 'ORDER_HISTORY_PORT', 'LOYALTY_PORT', 'PAYMENTS_PORT', 'INVENTORY_PORT', 'SHIPPING_PORT'];
+  const ports: Record<string, string> = {};
+  for (const name of names) ports[name] = String(await freePort());
+  return ports;
+}
+
+function launch(env: Record<string, string>): ChildHandle {
+  const child = startChild('scripts/start.ts', { BATON_API_TOKENS: TOKEN, LOG_LEVEL: 'info', ...env });
+  running.push(child);
+  return child;
+}
+
+async function isBound(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+}
+
+/** Every process whose ancestry leads to `pid`. */
+function descendants(pid: number): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of table) {
+      if (ppid !== parent) continue;
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function startWelcome(apiUrl: string, userId: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/welcomes`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ userId }),
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { workflowId: string }).workflowId;
+}
+
+async function welcomeStatus(apiUrl: string, workflowId: string) {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${apiUrl}/welcomes/${workflowId}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const body = (await res.json()) as { status: string; result?: { message: string } };
+    if (res.status !== 200 || body.status !== 'RUNNING') return { httpStatus: res.status, ...body };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('workflow did not close');
+}
+
+describe('npm start', () => {
+  it('runs everything, stops cleanly on Ctrl-C, and keeps runs across a restart', async () => {
+    const ports = await launcherPorts();
+    const apiUrl = `http://127.0.0.1:${ports.PORT}`;
+    const env = { ...ports, BATON_DATA_DIR: dataDir };
+
+    const first = launch(env);
+    await first.waitFor(/worker polling task queue/);
+    await first.waitFor(/api listening on/);
+    const out = first.output();
+    expect(out).toMatch(new RegExp(`temporal dev server on 127\\.0\\.0\\.1:${ports.TEMPORAL_PORT}, Web UI on http://localhost:${ports.TEMPORAL_UI_PORT}`));
+    for (const service of ['users', 'orderHistory', 'loyalty', 'payments', 'inventory', 'shipping']) {
+      expect(out).toMatch(new RegExp(`${service} listening on http://127\\.0\\.0\\.1:\\d+`));
+    }
+
+    expect((await fetch(`${apiUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${apiUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${apiUrl}/openapi.json`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+
+    const workflowId = await startWelcome(apiUrl, 'u-5');
+    expect((await welcomeStatus(apiUrl, workflowId)).status).toBe('COMPLETED');
+
+    // Ctrl-C: the terminal sends SIGINT to the launcher.
+    const tree = descendants(first.child.pid!);
+    expect(tree.length).toBeGreaterThanOrEqual(4);
+    expect(await first.stop('SIGINT', 30_000)).toBe(0);
+    expect(first.output()).toMatch(/Baton stopped/);
+    expect(tree.filter(alive)).toEqual([]);
+    for (const port of Object.values(ports)) expect(await isBound(Number(port))).toBe(false);
+
+    // Start again on the same data folder: the earlier run is still there.
+    const second = launch(env);
+    await second.waitFor(/api listening on/);
+    await second.waitFor(/worker polling task queue/);
+    const again = await welcomeStatus(apiUrl, workflowId);
+    expect(again.httpStatus).toBe(200);
+    expect(again.status).toBe('COMPLETED');
+    expect(await second.stop('SIGINT', 30_000)).toBe(0);
+  }, 120_000);
+
+  it('uses TEMPORAL_ADDRESS and a service URL from the environment instead of starting its own', async () => {
+    const users = new Hono().get('/users/:id', (c) => c.json({ id: c.req.param('id'), name: 'Grace Override', email: 'g@example.com' }));
+    const usersPort = await freePort();
+    const usersServer = serve({ fetch: users.fetch, port: usersPort, hostname: '127.0.0.1' });
+    try {
+      const ports = await launcherPorts();
+      const launcher = launch({
+        ...ports,
+        BATON_DATA_DIR: dataDir,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: `launcher-${ports.PORT}`,
+        USERS_URL: `http://127.0.0.1:${usersPort}`,
+      });
+      await launcher.waitFor(/api listening on/);
+      await launcher.waitFor(/worker polling task queue/);
+      expect(launcher.output()).toMatch(/using the Temporal server at .* \(TEMPORAL_ADDRESS\)/);
+      expect(launcher.output()).not.toMatch(/temporal dev server on/);
+      expect(await isBound(Number(ports.TEMPORAL_PORT))).toBe(false);
+
+      const apiUrl = `http://127.0.0.1:${ports.PORT}`;
+      const workflowId = await startWelcome(apiUrl, 'anyone');
+      const closed = await welcomeStatus(apiUrl, workflowId);
+      expect(closed.result?.message).toBe('Welcome, Grace Override!');
+      expect(await launcher.stop('SIGINT', 30_000)).toBe(0);
+    } finally {
+      usersServer.close();
+    }
+  }, 120_000);
+});

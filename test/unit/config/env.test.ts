@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { EnvError, apiEnv, parseEnv, workerEnv } from '../../../config/env';
+
+const validApi = { BATON_API_TOKENS: 'token-aaaaaaaaaaaaaaaa', BATON_WEBHOOK_SECRET: 'secret-bbbbbbbbbbbbbbbb' };
+
+function issuesOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof EnvError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected an EnvError');
+}
+
+describe('environment validation', () => {
+  it('applies the documented defaults', () => {
+    const env = parseEnv(apiEnv, validApi);
+    expect(env.PORT).toBe(3000);
+    expect(env.TEMPORAL_ADDRESS).toBe('localhost:7233');
+    expect(env.TEMPORAL_TASK_QUEUE).toBe('baton');
+    expect(env.USERS_URL).toBe('http://127.0.0.1:4001');
+    expect(env.BATON_API_TOKENS).toEqual(['token-aaaaaaaaaaaaaaaa']);
+  });
+
+  it('names a missing required variable', () => {
+    expect(issuesOf(() => parseEnv(apiEnv, { BATON_WEBHOOK_SECRET: validApi.BATON_WEBHOOK_SECRET }))).toEqual([
+      { variable: 'BATON_API_TOKENS', message: 'is required' },
+    ]);
+  });
+
+  it('names every bad variable with its problem', () => {
+    const issues = issuesOf(() => parseEnv(apiEnv, { ...validApi, PORT: 'eighty', PAYMENTS_URL: 'not a url', TEMPORAL_ADDRESS: 'nope' }));
+    expect(issues.map((i) => i.variable).sort()).toEqual(['PAYMENTS_URL', 'PORT', 'TEMPORAL_ADDRESS']);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(parseEnv(workerEnv, { TEMPORAL_ADDRESS: '' }).TEMPORAL_ADDRESS).toBe('localhost:7233');
+  });
+
+  it('splits comma-separated tokens and rejects short ones', () => {
+    expect(parseEnv(apiEnv, { ...validApi, BATON_API_TOKENS: 'token-aaaaaaaaaaaaaaaa, token-cccccccccccccccc' }).BATON_API_TOKENS).toHaveLength(2);
+    expect(issuesOf(() => parseEnv(apiEnv, { ...validApi, BATON_API_TOKENS: 'short' }))[0]?.variable).toBe('BATON_API_TOKENS');
+  });
+});
