@@ -58,10 +58,10 @@ export async function attempted<T>(call: () => Promise<T>): Promise<Attempted<T>
     const details: ActivityFailureDetails = { attempt: ctx.attempt, outcome, ...(status !== undefined && { status }) };
     throw ApplicationFailure.create({
       message: failure.message,
-      type: failure.type,
+      type: failure.type ?? FailureType.Unexpected,
       nonRetryable: failure.nonRetryable ?? false,
       details: [details],
-      ...(failure.nextRetryDelay != null && { nextRetryDelay: failure.nextRetryDelay }),
+      ...(failure.nextRetryDelay != null && { nextRetryDelay: failure.nextRetryDelay as number | string }),
       ...(failure.cause && { cause: failure.cause }),
     });
   }

@@ -1,4 +1,5 @@
 import type { Client, Connection } from '@temporalio/client';
+import type { OrderTimings, Timespan } from '../definitions';
 import type { Logger } from '../lib/logger';
 import type { Composer } from './composition/composer';
 
@@ -13,6 +14,10 @@ export interface AppConfig {
   temporalDeadlineMs: number;
   /** Base URL that downstream services use to call Baton back. */
   publicUrl: string;
+  /** How long an order waits for a pending payment to clear (BATON_PAYMENT_CLEARANCE_TIMEOUT); default 3 days. */
+  paymentClearanceTimeout?: Timespan;
+  /** Timeouts and retry policies given to new orders; the defaults of definitions/orders.ts when absent (tests shorten them). */
+  orderTimings?: OrderTimings;
 }
 
 /** Everything the API needs from outside; tests build it with their own server and fakes. */

@@ -1,15 +1,28 @@
 // `npm run api`: Baton's REST API.
 import { Client, Connection } from '@temporalio/client';
 import { apiEnv, loadEnvOrExit } from '../config/env';
+import { serviceUrlsFromEnv } from '../config/service-urls';
 import { createLogger } from '../lib/logger';
+import { buildOrExit, clientConnectionOptions, describeTemporalSecurity } from '../lib/temporal-connection';
+import { createComposer } from './composition';
+import { profileDeadlines } from './routes/profiles';
 import { startApiServer } from './server';
 
 const env = loadEnvOrExit(apiEnv, 'api');
 const logger = createLogger('api', env.LOG_LEVEL);
 
 // Lazy: the API starts (and /healthz answers) even while Temporal is down; /readyz tells the difference.
-const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS, connectTimeout: '3 seconds' });
+const connection = Connection.lazy(
+  buildOrExit('api', () => clientConnectionOptions(env, { connectTimeout: '3 seconds' })),
+);
 const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+// One pool and one set of circuit breakers for the whole process: breakers only work when shared.
+const composition = createComposer({
+  baseUrls: serviceUrlsFromEnv(env),
+  breaker: { threshold: env.BATON_BREAKER_THRESHOLD, cooldownMs: env.BATON_BREAKER_COOLDOWN_MS },
+  deadlines: profileDeadlines(env.BATON_PROFILE_DEADLINE_MS),
+  logger,
+});
 
 const api = await startApiServer(
   {
@@ -22,13 +35,15 @@ const api = await startApiServer(
       webhookSecret: env.BATON_WEBHOOK_SECRET,
       temporalDeadlineMs: env.BATON_TEMPORAL_DEADLINE_MS,
       publicUrl: env.BATON_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+      paymentClearanceTimeout: env.BATON_PAYMENT_CLEARANCE_TIMEOUT,
     },
     temporal: { client, connection },
     logger,
+    composition,
   },
   { port: env.PORT, host: env.HOST },
 );
-logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
+logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS, temporalSecurity: describeTemporalSecurity(env) }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -36,6 +51,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'api stopping');
   await api.close();
+  await composition.close();
   await connection.close();
   process.exit(0);
 }

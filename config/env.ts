@@ -1,10 +1,24 @@
 // Every role validates its environment with zod at start and exits naming the bad variable.
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from '../definitions';
+import { DEFAULT_PAYMENT_CLEARANCE_TIMEOUT, DEFAULT_TASK_QUEUE, type Timespan } from '../definitions';
 
 const url = z.string().url();
 const port = z.coerce.number().int().min(0).max(65535);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+const isPositiveDuration = (value: string) => {
+  try {
+    return msToNumber(value as Parameters<typeof msToNumber>[0]) > 0;
+  } catch {
+    return false;
+  }
+};
+/** A Temporal duration such as "3 days" or "90 seconds". */
+const duration = z
+  .string()
+  .refine(isPositiveDuration, 'must be a positive duration such as "3 days" or "90 seconds"')
+  .transform((value): Timespan => value);
 
 export const SERVICE_NAMES = ['users', 'orderHistory', 'loyalty', 'payments', 'inventory', 'shipping'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -30,6 +44,26 @@ export const temporalEnv = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   TEMPORAL_UI_URL: url.default('http://localhost:8233'),
+  // Any Temporal, Temporal Cloud included (lib/temporal-connection.ts turns these into connection options;
+  // it also checks that the client certificate and key come together and that each file can be read).
+  /** TLS to the frontend; implied by an API key, a client certificate, a CA or a server name. */
+  TEMPORAL_TLS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }))
+    .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on')
+    .default(false),
+  /** mTLS client certificate (PEM); needs TEMPORAL_TLS_KEY_PATH. */
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  /** mTLS client private key (PEM); needs TEMPORAL_TLS_CERT_PATH. */
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  /** CA that signed the server's certificate (PEM), when the system roots don't trust it. */
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  /** Overrides the name checked against the server's certificate (SNI). */
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  /** Temporal Cloud API key, sent as a bearer token (implies TLS). */
+  TEMPORAL_API_KEY: z.string().optional(),
 });
 
 export const serviceUrlsEnv = z.object({
@@ -55,6 +89,14 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_PUBLIC_URL: url.optional(),
   BATON_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
   BATON_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** How long an order waits for a pending payment to clear; it travels in each order's input. */
+  BATON_PAYMENT_CLEARANCE_TIMEOUT: duration.default(DEFAULT_PAYMENT_CLEARANCE_TIMEOUT),
+  /** One deadline for each profile composition (GET /profiles/{userId} and its summary). */
+  BATON_PROFILE_DEADLINE_MS: z.coerce.number().int().positive().default(1000),
+  /** Consecutive transient failures of a downstream service that open its circuit. */
+  BATON_BREAKER_THRESHOLD: z.coerce.number().int().positive().default(5),
+  /** How long an open circuit waits before it lets one trial call through. */
+  BATON_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(5000),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 
@@ -64,6 +106,19 @@ export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_WORKFLOW_BUNDLE: z.string().optional(),
   BATON_PAYMENT_CLEARANCE_TIMEOUT: z.string().default('3 days'),
   BATON_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  // Tuning (worker/tuning.ts maps these onto the worker's options; unset keeps the SDK's defaults).
+  /** What this worker polls: workflow and activity tasks (all), or only one kind, for separate pools. */
+  BATON_WORKER_ROLE: z.enum(['all', 'workflows', 'activities']).default('all'),
+  /** The queue an activities-only worker polls (default TEMPORAL_TASK_QUEUE); only with BATON_WORKER_ROLE=activities. */
+  BATON_ACTIVITY_TASK_QUEUE: z.string().min(1).optional(),
+  /** Workflow tasks run at once (SDK default 40); at least 2 while workflows are cached. */
+  BATON_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'must be at least 2').optional(),
+  /** Activity tasks run at once (SDK default 100). */
+  BATON_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  /** Workflows kept in memory between tasks (SDK default derives from the heap size); 0 disables the cache. */
+  BATON_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** Serves the SDK's metrics for Prometheus on this port (/metrics); none when unset. */
+  BATON_WORKER_METRICS_PORT: port.optional(),
 });
 export type WorkerEnv = z.infer<typeof workerEnv>;
 

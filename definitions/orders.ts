@@ -1,6 +1,5 @@
 // The durable order saga: its workflow type, ID rule, messages, input, state and timings.
 // Workflow-safe: only types come from domain/, and @temporalio/workflow's define* helpers are pure.
-import type { Duration, RetryPolicy } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Address, LineItem, Money, PaymentEvent, PaymentMethod } from '../domain/schemas';
 
@@ -11,7 +10,13 @@ export const orderWorkflow = {
   workflowId: (orderId: string) => `order-${orderId}`,
 } as const;
 
-export const DEFAULT_PAYMENT_CLEARANCE_TIMEOUT = '3 days';
+/**
+ * A Temporal duration: milliseconds, or text such as "3 days". Spelled out here because the SDK's
+ * own Duration type comes from a package whose typings do not resolve under this project's settings.
+ */
+export type Timespan = number | string;
+
+export const DEFAULT_PAYMENT_CLEARANCE_TIMEOUT: Timespan = '3 days';
 
 export type OrderStatus =
   | 'received'
@@ -89,8 +94,8 @@ export interface OrderState {
 /** Options of one kind of activity call; each compensation has its own. */
 export interface CallTimings {
   /** One attempt; the worker's HTTP timeout sits below it. */
-  startToCloseTimeout: Duration;
-  retry: Required<Pick<RetryPolicy, 'initialInterval' | 'backoffCoefficient' | 'maximumInterval' | 'maximumAttempts'>>;
+  startToCloseTimeout: Timespan;
+  retry: { initialInterval: Timespan; backoffCoefficient: number; maximumInterval: Timespan; maximumAttempts: number };
 }
 
 export interface OrderTimings {
@@ -99,7 +104,7 @@ export interface OrderTimings {
   compensations: Record<CompensationName, CallTimings>;
 }
 
-const retry = (maximumAttempts: number, maximumInterval: Duration): CallTimings['retry'] => ({
+const retry = (maximumAttempts: number, maximumInterval: Timespan): CallTimings['retry'] => ({
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval,
@@ -127,9 +132,12 @@ export interface OrderInput {
   /** Where the payments service reports a settled bank transfer (signed by the API). */
   callbackUrl?: string;
   /** How long a pending payment may take to clear before the order gives up. */
-  paymentClearanceTimeout: Duration;
+  paymentClearanceTimeout: Timespan;
   timings?: OrderTimings;
 }
+
+/** The workflow's signature, for typed client handles. */
+export type OrderWorkflow = (input: OrderInput) => Promise<OrderState>;
 
 export type ResolveAction = 'retry' | 'abandon';
 

@@ -1,5 +1,6 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { WorkerRole } from './tuning';
 import { workflowSource } from './workflow-source';
 
 export interface BatonWorkerOptions {
@@ -7,28 +8,40 @@ export interface BatonWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt workflow bundle; bundles from source when absent. */
+  /** A prebuilt workflow bundle; bundles from source when absent. Unused by an activities-only worker. */
   bundlePath?: string;
+  /** What the worker polls (worker/tuning.ts): both kinds of task (default), only workflows, or only activities. */
+  role?: WorkerRole;
   /** Extra worker options (tuning, interceptors). */
   overrides?: Partial<WorkerOptions>;
 }
 
 export function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
+  const role = options.role ?? 'all';
+  // The SDK polls workflow tasks only with workflow code, and activity tasks only with activities registered.
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities(options.deps),
-    ...workflowSource(options.bundlePath),
+    ...(role !== 'workflows' && { activities: createActivities(options.deps) }),
+    ...(role !== 'activities' && workflowSource(options.bundlePath)),
     ...options.overrides,
   });
 }
 
-/** Temporal may still be starting (the launcher starts everything at once): retry for a while. */
-export async function connectWithRetry(address: string, attempts = 60, delayMs = 500): Promise<NativeConnection> {
+/**
+ * Temporal may still be starting (the launcher starts everything at once): retry for a while.
+ * Takes the worker's connection options (lib/temporal-connection.ts) or, as before, just an address.
+ */
+export async function connectWithRetry(
+  target: string | NativeConnectionOptions,
+  attempts = 60,
+  delayMs = 500,
+): Promise<NativeConnection> {
+  const options = typeof target === 'string' ? { address: target } : target;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await NativeConnection.connect({ address });
+      return await NativeConnection.connect(options);
     } catch (err) {
       if (attempt >= attempts) throw err;
       await new Promise((r) => setTimeout(r, delayMs));

@@ -1,24 +1,35 @@
-// `npm run worker`: runs Baton's workflows and activities on one task queue.
+// `npm run worker`: runs Baton's workflows and activities on one task queue (or only one kind: worker/tuning.ts).
 import { Runtime } from '@temporalio/worker';
 import { createDownstreamClient } from '../activities/http-client';
 import { loadEnvOrExit, workerEnv } from '../config/env';
 import { createLogger } from '../lib/logger';
+import { buildOrExit, describeTemporalSecurity, workerConnectionOptions } from '../lib/temporal-connection';
 import { serviceUrlsFromEnv } from '../config/service-urls';
 import { connectWithRetry, createBatonWorker } from './create-worker';
 import { sdkLogger } from './sdk-logger';
+import { workerTuning } from './tuning';
 
 const env = loadEnvOrExit(workerEnv, 'worker');
 const log = createLogger('worker', env.LOG_LEVEL);
+const connectionOptions = buildOrExit('worker', () => workerConnectionOptions(env));
+const tuning = buildOrExit('worker', () => workerTuning(env));
 
 // The SDK already turns SIGINT/SIGTERM into a graceful shutdown that drains in-flight tasks.
-Runtime.install({ logger: sdkLogger(log) });
+Runtime.install({
+  logger: sdkLogger(log),
+  ...(env.BATON_WORKER_METRICS_PORT !== undefined && {
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${env.BATON_WORKER_METRICS_PORT}` } } },
+  }),
+});
 
 const http = createDownstreamClient({ timeoutMs: env.BATON_HTTP_TIMEOUT_MS });
-const connection = await connectWithRetry(env.TEMPORAL_ADDRESS);
+const connection = await connectWithRetry(connectionOptions);
 const worker = await createBatonWorker({
   connection,
   namespace: env.TEMPORAL_NAMESPACE,
-  taskQueue: env.TEMPORAL_TASK_QUEUE,
+  taskQueue: tuning.taskQueue,
+  role: tuning.role,
+  overrides: tuning.overrides,
   deps: { http, urls: serviceUrlsFromEnv(env) },
   ...(env.BATON_WORKFLOW_BUNDLE !== undefined && { bundlePath: env.BATON_WORKFLOW_BUNDLE }),
 });
@@ -26,7 +37,18 @@ const worker = await createBatonWorker({
 process.on('disconnect', () => worker.shutdown());
 process.channel?.unref();
 
-log.info({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE }, `worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_ADDRESS}`);
+log.info(
+  {
+    address: env.TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: tuning.taskQueue,
+    role: tuning.role,
+    security: describeTemporalSecurity(env),
+    ...tuning.overrides,
+    ...(env.BATON_WORKER_METRICS_PORT !== undefined && { metrics: `http://0.0.0.0:${env.BATON_WORKER_METRICS_PORT}/metrics` }),
+  },
+  `worker polling task queue ${tuning.taskQueue} on ${env.TEMPORAL_ADDRESS}` + (tuning.role === 'all' ? '' : ` (${tuning.role} only)`),
+);
 try {
   await worker.run();
   log.info('worker stopped');

@@ -30,7 +30,8 @@ export interface SourceSpec<I, S extends Slots, E extends AnyEndpoint, D extends
   endpoint: E;
   /** Sources whose values this one needs; it starts the moment the last of them arrives. */
   after?: readonly D[];
-  request: (context: SourceContext<I, S, D>) => RequestOf<E>;
+  // NoInfer: dependencies come from `after` alone, never from how the request's parameter is annotated.
+  request: (context: SourceContext<I, S, NoInfer<D>>) => RequestOf<E>;
   /** What the composition keeps of the body (default: all of it). */
   select?: (body: BodyOf<E>) => V;
   /** Budget for this source, retries included; the composition's deadline caps it too. */

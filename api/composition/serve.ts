@@ -4,7 +4,7 @@
 import type { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../deps';
-import { ApiProblem, errorResponses, problems } from '../problems';
+import { errorResponses, problems, type ApiProblem } from '../problems';
 import type { Composition } from './define';
 import type { CompositionOutcome } from './engine';
 

@@ -2,8 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
+import { createComposer, type Composer, type ComposerOptions } from '../../api/composition';
 import { startApiServer, type RunningApi } from '../../api/server';
 import type { AppConfig } from '../../api/deps';
+import { parseEnv, serviceUrlsEnv } from '../../config/env';
+import { serviceUrlsFromEnv } from '../../config/service-urls';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
@@ -11,6 +14,7 @@ export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 export interface TestApi extends RunningApi {
   client: Client;
   connection: Connection;
+  composition: Composer;
   /** fetch against the API with the test bearer token. */
   call(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   stopAll(): Promise<void>;
@@ -25,6 +29,8 @@ export async function startTestApi(options: {
   namespace: string;
   taskQueue: string;
   config?: Partial<AppConfig>;
+  /** Downstream URLs (default: the sample services' default ports), breaker, retry and deadlines. */
+  composition?: Partial<ComposerOptions>;
 }): Promise<TestApi> {
   const connection = await Connection.connect({ address: options.address });
   const client = new Client({ connection, namespace: options.namespace });
@@ -39,13 +45,18 @@ export async function startTestApi(options: {
     temporalDeadlineMs: 5000,
     ...options.config,
   };
-  const api = await startApiServer({ config, temporal: { client, connection }, logger: pino({ level: 'silent' }) }, { port: 0 });
+  const composition = createComposer({ baseUrls: serviceUrlsFromEnv(parseEnv(serviceUrlsEnv, {})), ...options.composition });
+  const api = await startApiServer(
+    { config, temporal: { client, connection }, logger: pino({ level: 'silent' }), composition },
+    { port: 0 },
+  );
   // The payments service calls back to the API, so the public URL is the one we just bound.
   if (!options.config?.publicUrl) config.publicUrl = api.url;
   return {
     ...api,
     client,
     connection,
+    composition,
     call(path, init = {}) {
       const { json, headers, ...rest } = init;
       return fetch(api.url + path, {
@@ -60,6 +71,7 @@ export async function startTestApi(options: {
     },
     async stopAll() {
       await api.close();
+      await composition.close();
       await connection.close();
     },
   };

@@ -47,7 +47,12 @@ describe('API foundation', () => {
     const res = await app.request('/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await res.text()).toContain('/openapi.json');
+    const init = await app.request('/docs/init.js');
+    expect(await init.text()).toContain('/openapi.json');
+    const bundle = await app.request('/docs/assets/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+    expect((await app.request('/docs/assets/package.json')).status).toBe(404);
   });
 
   it('rejects protected routes without a valid token with 401 problem+json', async () => {

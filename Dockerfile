@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# One image for every Baton role; the command picks the role:
+#   node --import tsx api/main.ts        REST API (the default)
+#   node --import tsx worker/main.ts     Temporal worker (scale it out: docker compose up --scale worker=3)
+#   node --import tsx services/main.ts   the six sample downstream services
+# Entries run TypeScript through tsx (a runtime dependency), so there is no compile step besides the
+# prebuilt workflow bundle, which makes workers start fast and run exactly the code that was built.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- build: every dependency (dev ones too) and the workflow bundle --------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# `npm install` honours the lockfile (see scripts/setup.sh for why not `npm ci`).
+RUN npm install --no-audit --no-fund --loglevel=error
+COPY . .
+RUN npm run build
+
+# --- prod-deps: production dependencies only ----------------------------------------------------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
+
+# --- runtime ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    BATON_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
+WORKDIR /app
+# Owned by root and read-only for the app user: the process cannot rewrite its own code.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY . .
+COPY --from=build /app/dist ./dist
+# The image's own `node` user (uid 1000); tsx keeps its cache in /tmp.
+USER node
+EXPOSE 3000 4001 4002 4003 4004 4005 4006 9464
+# Role-neutral: checks BATON_HEALTHCHECK_URL when set (e.g. http://127.0.0.1:3000/healthz for the API);
+# docker-compose.yml gives every service its own check instead.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "const u = process.env.BATON_HEALTHCHECK_URL; if (!u) process.exit(0); fetch(u, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));"]
+CMD ["node", "--import", "tsx", "api/main.ts"]

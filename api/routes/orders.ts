@@ -1,0 +1,153 @@
+// Durable orders (baton-api.md): start one saga per order ID, read it, cancel it, resolve it.
+import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  DEFAULT_PAYMENT_CLEARANCE_TIMEOUT,
+  FINAL_ORDER_STATUSES,
+  orderSignals,
+  orderWorkflow,
+  type OrderInput,
+  type OrderStatus,
+  type OrderWorkflow,
+} from '../../definitions';
+import { OrderAccepted, OrderRequest, OrderState, ResolveRequest } from '../../domain/orders';
+import { Id } from '../../domain/schemas';
+import type { AppConfig } from '../deps';
+import { temporalUiLink } from '../links';
+import { readOrder } from '../order-reads';
+import { errorResponses, problems } from '../problems';
+import { createRouter } from '../router';
+import { paymentCallbackUrl } from '../webhook-signature';
+
+const OrderIdParam = z.object({ orderId: Id.openapi({ param: { name: 'orderId', in: 'path' } }) });
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const create = createRoute({
+  method: 'post',
+  path: '/orders',
+  tags: ['orders'],
+  summary: 'Place an order: starts its saga, or returns the one already started for this orderId',
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: { 'application/json': { schema: OrderRequest } } } },
+  responses: {
+    200: json(OrderAccepted, 'An order with this orderId exists already; nothing new was started'),
+    202: json(OrderAccepted, 'Started'),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    413: errorResponses[413],
+    503: errorResponses[503],
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/orders/{orderId}',
+  tags: ['orders'],
+  summary: "The order's state, while its saga runs and after it has closed",
+  security: [{ bearer: [] }],
+  request: { params: OrderIdParam },
+  responses: {
+    200: json(OrderState, 'The order'),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+    503: errorResponses[503],
+  },
+});
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/orders/{orderId}/cancel',
+  tags: ['orders'],
+  summary: 'Stop the saga where it is and undo what it did',
+  security: [{ bearer: [] }],
+  request: { params: OrderIdParam },
+  responses: {
+    202: json(OrderAccepted, 'Cancellation requested'),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+    409: errorResponses[409],
+    503: errorResponses[503],
+  },
+});
+
+const resolve = createRoute({
+  method: 'post',
+  path: '/orders/{orderId}/resolve',
+  tags: ['orders'],
+  summary: 'An operator\'s answer to an order in needs_attention: retry the failed compensations, or abandon them',
+  security: [{ bearer: [] }],
+  request: { params: OrderIdParam, body: { required: true, content: { 'application/json': { schema: ResolveRequest } } } },
+  responses: {
+    202: json(OrderAccepted, 'Passed on to the order'),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+    409: errorResponses[409],
+    503: errorResponses[503],
+  },
+});
+
+function accepted(config: AppConfig, orderId: string, workflowId: string, runId: string, status: OrderStatus): OrderAccepted {
+  return { orderId, workflowId, runId, status, links: { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, workflowId, runId) } };
+}
+
+export function orderRoutes() {
+  return createRouter()
+    .openapi(create, async (c) => {
+      const { config, temporal } = c.var.deps;
+      const order = c.req.valid('json');
+      const workflowId = orderWorkflow.workflowId(order.orderId);
+      const input: OrderInput = {
+        ...order,
+        callbackUrl: paymentCallbackUrl(config.publicUrl, config.webhookSecret, order.orderId),
+        paymentClearanceTimeout: config.paymentClearanceTimeout ?? DEFAULT_PAYMENT_CLEARANCE_TIMEOUT,
+        ...(config.orderTimings && { timings: config.orderTimings }),
+      };
+      c.header('Location', `/orders/${order.orderId}`);
+      try {
+        // The server is the arbiter of "same orderId twice": it refuses a second run of this ID, open
+        // or closed, so concurrent requests cannot both start one.
+        const handle = await temporal.client.workflow.start<OrderWorkflow>(orderWorkflow.type, {
+          taskQueue: config.taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+        });
+        return c.json(accepted(config, order.orderId, workflowId, handle.firstExecutionRunId, 'received'), 202);
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        const existing = await readOrder(temporal.client, order.orderId);
+        return c.json(accepted(config, order.orderId, workflowId, existing.runId, existing.state.status), 200);
+      }
+    })
+    .openapi(get, async (c) => {
+      const { orderId } = c.req.valid('param');
+      const { state } = await readOrder(c.var.deps.temporal.client, orderId);
+      return c.json(state, 200);
+    })
+    .openapi(cancel, async (c) => {
+      const { config, temporal } = c.var.deps;
+      const { orderId } = c.req.valid('param');
+      const order = await readOrder(temporal.client, orderId);
+      if (!order.open || FINAL_ORDER_STATUSES.includes(order.state.status)) {
+        throw problems.conflict(`Order ${orderId} has already ended (${order.state.status}); there is nothing to cancel.`);
+      }
+      await temporal.client.workflow.getHandle(order.workflowId).cancel();
+      return c.json(accepted(config, orderId, order.workflowId, order.runId, order.state.status), 202);
+    })
+    .openapi(resolve, async (c) => {
+      const { config, temporal } = c.var.deps;
+      const { orderId } = c.req.valid('param');
+      const { action } = c.req.valid('json');
+      const order = await readOrder(temporal.client, orderId);
+      if (!order.open || order.state.status !== 'needs_attention') {
+        throw problems.conflict(`Order ${orderId} is ${order.state.status}, not needs_attention; there is nothing to resolve.`);
+      }
+      await temporal.client.workflow.getHandle(order.workflowId).signal(orderSignals.resolve, { action });
+      return c.json(accepted(config, orderId, order.workflowId, order.runId, order.state.status), 202);
+    });
+}

@@ -1,0 +1,113 @@
+// One place that turns the TEMPORAL_* environment into connection options, so the API's client and the
+// worker reach any Temporal the same way: a local dev server (plaintext), a self-hosted cluster behind TLS
+// or mTLS, or Temporal Cloud (mTLS or an API key).
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions, TLSConfig } from '@temporalio/client';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { z } from 'zod';
+import { EnvError, type temporalEnv } from '../config/env';
+
+type TemporalEnv = z.infer<typeof temporalEnv>;
+export type TemporalConnectionEnv = Pick<
+  TemporalEnv,
+  | 'TEMPORAL_ADDRESS'
+  | 'TEMPORAL_TLS'
+  | 'TEMPORAL_TLS_CERT_PATH'
+  | 'TEMPORAL_TLS_KEY_PATH'
+  | 'TEMPORAL_TLS_CA_PATH'
+  | 'TEMPORAL_TLS_SERVER_NAME'
+  | 'TEMPORAL_API_KEY'
+>;
+
+/** Reads a file's bytes; injectable for tests. */
+export type ReadFile = (path: string) => Uint8Array;
+
+/**
+ * The TLS settings the environment asks for, with the certificate files read; undefined for plaintext.
+ * Throws an EnvError naming the variable when the certificate and key don't come together or a file
+ * can't be read.
+ */
+export function temporalTlsConfig(env: TemporalConnectionEnv, readFile: ReadFile = readFileSync): TLSConfig | undefined {
+  const cert = env.TEMPORAL_TLS_CERT_PATH;
+  const key = env.TEMPORAL_TLS_KEY_PATH;
+  if ((cert === undefined) !== (key === undefined)) {
+    const [missing, given] = cert === undefined
+      ? ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH']
+      : ['TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CERT_PATH'];
+    throw new EnvError([{ variable: missing, message: `is required with ${given} (mTLS needs both the client certificate and its key)` }]);
+  }
+  const wantsTls =
+    env.TEMPORAL_TLS ||
+    env.TEMPORAL_API_KEY !== undefined ||
+    cert !== undefined ||
+    env.TEMPORAL_TLS_CA_PATH !== undefined ||
+    env.TEMPORAL_TLS_SERVER_NAME !== undefined;
+  if (!wantsTls) return undefined;
+
+  // Read every file before failing, so one start reports every unreadable one.
+  const issues: { variable: string; message: string }[] = [];
+  const read = (variable: string, path: string): Uint8Array => {
+    try {
+      return readFile(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err);
+      issues.push({ variable, message: `cannot read ${path} (${why})` });
+      return new Uint8Array();
+    }
+  };
+  const tls: TLSConfig = {};
+  if (cert !== undefined && key !== undefined) {
+    tls.clientCertPair = { crt: read('TEMPORAL_TLS_CERT_PATH', cert), key: read('TEMPORAL_TLS_KEY_PATH', key) };
+  }
+  if (env.TEMPORAL_TLS_CA_PATH !== undefined) tls.serverRootCACertificate = read('TEMPORAL_TLS_CA_PATH', env.TEMPORAL_TLS_CA_PATH);
+  if (env.TEMPORAL_TLS_SERVER_NAME !== undefined) tls.serverNameOverride = env.TEMPORAL_TLS_SERVER_NAME;
+  if (issues.length > 0) throw new EnvError(issues);
+  return tls;
+}
+
+/** Options shared by the client's and the worker's connections. */
+function commonOptions(env: TemporalConnectionEnv, readFile?: ReadFile) {
+  const tls = temporalTlsConfig(env, readFile);
+  return {
+    address: env.TEMPORAL_ADDRESS,
+    ...(tls !== undefined && { tls }),
+    ...(env.TEMPORAL_API_KEY !== undefined && { apiKey: env.TEMPORAL_API_KEY }),
+  };
+}
+
+/** For `@temporalio/client`'s Connection (the API); `extra` adds e.g. connectTimeout. */
+export function clientConnectionOptions(
+  env: TemporalConnectionEnv,
+  extra: Omit<ConnectionOptions, 'address' | 'tls' | 'apiKey'> = {},
+  readFile?: ReadFile,
+): ConnectionOptions {
+  return { ...commonOptions(env, readFile), ...extra };
+}
+
+/** For `@temporalio/worker`'s NativeConnection (the worker). */
+export function workerConnectionOptions(env: TemporalConnectionEnv, readFile?: ReadFile): NativeConnectionOptions {
+  return commonOptions(env, readFile);
+}
+
+/** How the connection is secured, for logs (never the secrets themselves). */
+export function describeTemporalSecurity(env: TemporalConnectionEnv): 'plaintext' | 'tls' | 'mtls' | 'tls+api-key' | 'mtls+api-key' {
+  const mtls = env.TEMPORAL_TLS_CERT_PATH !== undefined && env.TEMPORAL_TLS_KEY_PATH !== undefined;
+  const apiKey = env.TEMPORAL_API_KEY !== undefined;
+  const tls =
+    env.TEMPORAL_TLS || apiKey || mtls || env.TEMPORAL_TLS_CA_PATH !== undefined || env.TEMPORAL_TLS_SERVER_NAME !== undefined;
+  if (!tls) return 'plaintext';
+  return `${mtls ? 'mtls' : 'tls'}${apiKey ? '+api-key' : ''}`;
+}
+
+/** For entry points: build from the environment, or print the bad variables like loadEnvOrExit does and exit 1. */
+export function buildOrExit<T>(role: string, build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof EnvError)) throw err;
+    process.stderr.write(`baton ${role}: invalid configuration\n`);
+    for (const issue of err.issues) process.stderr.write(`  ${issue.variable}: ${issue.message}\n`);
+    process.exit(1);
+  }
+}

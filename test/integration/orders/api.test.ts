@@ -1,0 +1,297 @@
+// The order API as a client meets it: the API over HTTP, the real worker as a child process, the
+// sample services, and the shared Temporal dev server. The payments service calls back to the API.
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signOrderId } from '../../../api/webhook-signature';
+import type { OrderState } from '../../../definitions';
+import type { OrderRequest } from '../../../domain/orders';
+import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { startTestApi, TEST_WEBHOOK_SECRET, uniqueTaskQueue, type TestApi } from '../../support/api';
+import { clearFaults, effects, FAST_TIMINGS, names, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
+import { startChild, type ChildHandle } from '../../support/processes';
+
+const address = inject('temporalAddress');
+const namespace = inject('temporalNamespace');
+const taskQueue = uniqueTaskQueue('orders-api');
+
+let services: RunningSampleServices;
+let worker: ChildHandle;
+let api: TestApi;
+
+beforeAll(async () => {
+  // Transfers settle only when a test says so (POST /__admin/payments/{id}/settle), then call back.
+  services = await startSampleServices({ settleOutcome: 'never' });
+  worker = startChild('worker/main.ts', {
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: namespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PAYMENTS_URL: services.urls.payments,
+    INVENTORY_URL: services.urls.inventory,
+    SHIPPING_URL: services.urls.shipping,
+    BATON_HTTP_TIMEOUT_MS: '1000',
+  });
+  api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: '10 minutes' } });
+  await worker.waitFor(/worker polling task queue/);
+});
+
+afterAll(async () => {
+  await api?.stopAll();
+  await worker?.stop();
+  await services?.close();
+});
+
+afterEach(() => clearFaults(services.urls));
+
+interface Accepted {
+  orderId: string;
+  workflowId: string;
+  runId: string;
+  status: string;
+  links: { self: string; temporalUi: string };
+}
+
+async function place(order: OrderRequest): Promise<{ status: number; body: Accepted }> {
+  const res = await api.call('/orders', { method: 'POST', json: order });
+  return { status: res.status, body: (await res.json()) as Accepted };
+}
+
+async function state(orderId: string): Promise<OrderState> {
+  const res = await api.call(`/orders/${orderId}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as OrderState;
+}
+
+async function until(orderId: string, done: (s: OrderState) => boolean, timeoutMs = 20_000): Promise<OrderState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = await state(orderId);
+    if (done(current)) return current;
+    if (Date.now() > deadline) throw new Error(`order ${orderId} never matched; last: ${JSON.stringify(current)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const settled = (s: OrderState) => ['completed', 'failed', 'cancelled'].includes(s.status);
+const awaitingClearance = (s: OrderState) => s.status === 'awaiting_payment' && s.steps.some((step) => step.name === 'awaitPaymentClearance');
+
+function postEvent(query: string, event: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${api.url}/webhooks/payments${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(event),
+  });
+}
+
+describe('POST /orders', () => {
+  it('starts the saga (202), which completes; GET answers from the result once closed', async () => {
+    const order = orderRequest();
+    const { status, body } = await place(order);
+    expect(status).toBe(202);
+    expect(body).toMatchObject({ orderId: order.orderId, workflowId: `order-${order.orderId}`, status: 'received', links: { self: `/orders/${order.orderId}` } });
+    expect(body.links.temporalUi).toContain(`/workflows/order-${order.orderId}/${body.runId}`);
+
+    const final = await until(order.orderId, settled);
+    expect(final).toMatchObject({ orderId: order.orderId, status: 'completed', compensations: [] });
+    expect(final.paymentId).toMatch(/^pay_/);
+    expect(final.reservationId).toMatch(/^res_/);
+    expect(final.shipmentId).toMatch(/^shp_/);
+    expect(final.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+      ['authorizePayment', 'completed', 1],
+      ['reserveInventory', 'completed', 1],
+      ['createShipment', 'completed', 1],
+    ]);
+    const description = await api.client.workflow.getHandle(body.workflowId).describe();
+    expect(description.status.name).toBe('COMPLETED');
+  });
+
+  it('never starts a second workflow for the same orderId: 200 with the same workflowId', async () => {
+    const order = orderRequest();
+    const [first, second] = await Promise.all([place(order), place(order)]);
+    expect([first.status, second.status].sort()).toEqual([200, 202]);
+    expect(second.body.workflowId).toBe(first.body.workflowId);
+    expect(second.body.runId).toBe(first.body.runId);
+
+    await until(order.orderId, settled);
+    const again = await place({ ...order, amount: { currency: 'EUR', value: 1 } });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ workflowId: first.body.workflowId, runId: first.body.runId, status: 'completed' });
+    expect((await effects(services.urls, order.orderId)).payments.charges).toBe(1);
+  });
+
+  it('names every bad field (400 problem+json)', async () => {
+    const res = await api.call('/orders', {
+      method: 'POST',
+      json: {
+        orderId: 'has spaces',
+        customerId: 'cus-1',
+        items: [],
+        amount: { currency: 'euro', value: 19.99 },
+        paymentMethod: 'cash',
+        shippingAddress: { line1: 'x', city: 'y', postalCode: 'z', country: 'Germany' },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await res.json()) as { errors: { path: string }[] };
+    expect(problem.errors.map((e) => e.path).sort()).toEqual(
+      ['amount.currency', 'amount.value', 'items', 'orderId', 'paymentMethod', 'shippingAddress.country'].sort(),
+    );
+  });
+
+  it('runs the compensations of a business failure (out of stock refunds the payment)', async () => {
+    const order = orderRequest({ items: [{ sku: 'OOS-1', quantity: 1 }] });
+    await place(order);
+    const final = await until(order.orderId, settled);
+    expect(final).toMatchObject({ status: 'failed', failure: { step: 'reserveInventory', reason: 'out_of_stock' } });
+    expect(names(final.compensations)).toEqual(['refundPayment']);
+    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { active: 0 } });
+  });
+});
+
+describe('GET /orders/{orderId}', () => {
+  it('answers 404 for an unknown order, and 400 for an ID that cannot be one', async () => {
+    expect((await api.call(`/orders/${uniqueOrderId('nobody')}`)).status).toBe(404);
+    expect((await api.call('/orders/bad%20id')).status).toBe(400);
+  });
+
+  it('needs a bearer token', async () => {
+    expect((await fetch(`${api.url}/orders/anything`)).status).toBe(401);
+  });
+});
+
+describe('the payment webhook', () => {
+  it('clears the order when the payments service calls the signed callbackUrl', async () => {
+    const order = orderRequest({ paymentMethod: 'bank_transfer' });
+    await place(order);
+    const waiting = await until(order.orderId, awaitingClearance);
+
+    // The sample service settles and POSTs the event to the URL Baton gave it.
+    await settlePayment(services.urls.payments, waiting.paymentId!, 'cleared');
+    const final = await until(order.orderId, settled);
+    expect(final.status).toBe('completed');
+    expect(names(final.steps)).toEqual(['authorizePayment', 'awaitPaymentClearance', 'reserveInventory', 'createShipment']);
+    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 }, shipping: { shipments: 1 } });
+  });
+
+  it('refuses (401) an unsigned event, and one signed for another order; nothing changes', async () => {
+    const order = orderRequest({ paymentMethod: 'bank_transfer' });
+    await place(order);
+    const before = await until(order.orderId, awaitingClearance);
+    const event = { paymentId: before.paymentId, orderId: order.orderId, status: 'cleared' };
+    const other = uniqueOrderId('other');
+
+    expect((await postEvent('', event)).status).toBe(401);
+    expect((await postEvent(`?orderId=${order.orderId}&token=${'0'.repeat(64)}`, event)).status).toBe(401);
+    expect((await postEvent(`?orderId=${other}&token=${signOrderId(TEST_WEBHOOK_SECRET, other)}`, event)).status).toBe(401);
+    expect((await postEvent(`?token=${signOrderId(TEST_WEBHOOK_SECRET, other)}`, event)).status).toBe(401);
+    expect((await postEvent('', event, { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
+
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await state(order.orderId);
+    expect(after.status).toBe('awaiting_payment');
+    expect(after).toEqual(before);
+    await api.call(`/orders/${order.orderId}/cancel`, { method: 'POST' });
+  });
+
+  it('changes nothing when the same event arrives twice', async () => {
+    const order = orderRequest({ paymentMethod: 'bank_transfer' });
+    await place(order);
+    const { paymentId } = await until(order.orderId, awaitingClearance);
+    const event = { paymentId, orderId: order.orderId, status: 'cleared' };
+    const signed = `?orderId=${order.orderId}&token=${signOrderId(TEST_WEBHOOK_SECRET, order.orderId)}`;
+
+    const [first, second] = await Promise.all([postEvent(signed, event), postEvent(signed, event)]);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    const final = await until(order.orderId, settled);
+    expect(final.status).toBe('completed');
+
+    // Late duplicates, even a contradicting one, after the order closed: accepted, nothing changes.
+    expect((await postEvent(signed, event)).status).toBe(202);
+    expect((await postEvent(signed, { ...event, status: 'failed' })).status).toBe(202);
+    expect(await state(order.orderId)).toEqual(final);
+    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 }, inventory: { reservations: 1 }, shipping: { shipments: 1 } });
+  });
+
+  it('accepts a bearer token instead of the signed one, and answers 404 for an unknown order', async () => {
+    const bearer = { authorization: `Bearer ${'test-token-0123456789abcdef'}` };
+    const unknown = { paymentId: 'pay_x', orderId: uniqueOrderId('nobody'), status: 'cleared' };
+    expect((await postEvent('', unknown, bearer)).status).toBe(404);
+    const signedUnknown = `?token=${signOrderId(TEST_WEBHOOK_SECRET, unknown.orderId)}`;
+    expect((await postEvent(signedUnknown, unknown)).status).toBe(404);
+    expect((await postEvent(signedUnknown, { ...unknown, status: 'maybe' })).status).toBe(400);
+  });
+});
+
+describe('POST /orders/{orderId}/cancel', () => {
+  it('during the clearance wait refunds the payment; the order ends cancelled; a second cancel is 409', async () => {
+    const order = orderRequest({ paymentMethod: 'bank_transfer' });
+    await place(order);
+    await until(order.orderId, awaitingClearance);
+
+    const res = await api.call(`/orders/${order.orderId}/cancel`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    const final = await until(order.orderId, settled);
+    expect(final).toMatchObject({ status: 'cancelled', failure: { step: 'awaitPaymentClearance', reason: 'cancelled' } });
+    expect(final.compensations).toEqual([{ name: 'refundPayment', status: 'completed', attempts: 1 }]);
+    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 0 } });
+    expect((await api.call(`/orders/${order.orderId}/cancel`, { method: 'POST' })).status).toBe(409);
+  });
+
+  it('answers 409 after completion and 404 for an unknown order', async () => {
+    const order = orderRequest();
+    await place(order);
+    await until(order.orderId, settled);
+    const res = await api.call(`/orders/${order.orderId}/cancel`, { method: 'POST' });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await api.call(`/orders/${uniqueOrderId('nobody')}/cancel`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('needs_attention and POST /orders/{orderId}/resolve', () => {
+  /** Out of stock, while every refund fails: the refund compensation exhausts its retries. */
+  async function stuckOrder(): Promise<OrderState> {
+    await setFaults(services.urls.payments, { failNext: 1000, failStatus: 503, match: '/payments/pay_' });
+    const order = orderRequest({ items: [{ sku: 'OOS-2', quantity: 1 }] });
+    await place(order);
+    const stuck = await until(order.orderId, (s) => s.status === 'needs_attention');
+    expect(stuck.compensations).toMatchObject([
+      { name: 'refundPayment', status: 'failed', attempts: FAST_TIMINGS.compensations.refundPayment.retry.maximumAttempts },
+    ]);
+    expect(stuck.compensations[0]?.error).toContain('payments');
+    return stuck;
+  }
+
+  it('retry: once the payments service is back, the refund goes through and the order ends failed', async () => {
+    const stuck = await stuckOrder();
+    await clearFaults(services.urls);
+
+    const res = await api.call(`/orders/${stuck.orderId}/resolve`, { method: 'POST', json: { action: 'retry' } });
+    expect(res.status).toBe(202);
+    const final = await until(stuck.orderId, settled);
+    expect(final.status).toBe('failed');
+    expect(final.compensations).toMatchObject([{ name: 'refundPayment', status: 'completed' }]);
+    expect(final.unresolved).toBeUndefined();
+    expect(await effects(services.urls, stuck.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 } });
+  });
+
+  it('abandon: the order ends failed and lists the payment it could not refund', async () => {
+    const stuck = await stuckOrder();
+    const res = await api.call(`/orders/${stuck.orderId}/resolve`, { method: 'POST', json: { action: 'abandon' } });
+    expect(res.status).toBe(202);
+    const final = await until(stuck.orderId, settled);
+    expect(final.status).toBe('failed');
+    expect(final.unresolved).toEqual([{ compensation: 'refundPayment', step: 'authorizePayment', id: stuck.paymentId, error: expect.stringContaining('payments') as string }]);
+    expect(await effects(services.urls, stuck.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 } });
+  });
+
+  it('answers 409 for an order that is not in needs_attention, 404 for an unknown one, 400 for a bad action', async () => {
+    const order = orderRequest();
+    await place(order);
+    await until(order.orderId, settled);
+    expect((await api.call(`/orders/${order.orderId}/resolve`, { method: 'POST', json: { action: 'retry' } })).status).toBe(409);
+    expect((await api.call(`/orders/${uniqueOrderId('nobody')}/resolve`, { method: 'POST', json: { action: 'retry' } })).status).toBe(404);
+    const bad = await api.call(`/orders/${order.orderId}/resolve`, { method: 'POST', json: { action: 'later' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['action']);
+  });
+});

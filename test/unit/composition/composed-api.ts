@@ -1,0 +1,47 @@
+// Baton's app over real HTTP without Temporal: the composition routes never reach it, and the lazy
+// connection only dials on a Temporal call.
+import { Client, Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { createComposer, type Composer, type ComposerOptions } from '../../../api/composition';
+import { startApiServer, type RunningApi } from '../../../api/server';
+
+export const TOKEN = 'unit-test-token-0123456789';
+
+export interface ComposedApi extends RunningApi {
+  composition: Composer;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export async function startComposedApi(composer: ComposerOptions): Promise<ComposedApi> {
+  const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  const composition = createComposer(composer);
+  const api = await startApiServer(
+    {
+      config: {
+        apiTokens: [TOKEN],
+        bodyLimitBytes: 64 * 1024,
+        namespace: 'default',
+        taskQueue: 'unused',
+        temporalUiUrl: 'http://localhost:8233',
+        webhookSecret: 'unit-test-webhook-secret-0123',
+        temporalDeadlineMs: 1000,
+        publicUrl: 'http://127.0.0.1:0',
+      },
+      temporal: { client: new Client({ connection }), connection },
+      logger: pino({ level: 'silent' }),
+      composition,
+    },
+    { port: 0 },
+  );
+  return {
+    ...api,
+    composition,
+    get: (path, headers = { authorization: `Bearer ${TOKEN}` }) => fetch(api.url + path, { headers }),
+    async stop() {
+      await api.close();
+      await composition.close();
+      await connection.close();
+    },
+  };
+}

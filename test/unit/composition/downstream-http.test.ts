@@ -1,0 +1,180 @@
+// The outbound client alone: pooling, retry within the budget, and the per-service breaker.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DownstreamHttp, type DownstreamHttpOptions } from '../../../api/composition';
+import { CANCELLED } from '../../../api/composition/failures';
+import { delayed, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
+
+let backend: FakeBackend;
+let http: DownstreamHttp | undefined;
+
+beforeEach(async () => {
+  backend = await startFakeBackend((_req, res) => json(res, 200, { ok: true }));
+});
+afterEach(async () => {
+  await http?.close();
+  http = undefined;
+  await backend.close();
+});
+
+function client(options: Omit<DownstreamHttpOptions, 'baseUrls'> = {}) {
+  http = new DownstreamHttp({ baseUrls: { users: backend.url }, retry: { retries: 0 }, ...options });
+  return http;
+}
+
+const get = (h: DownstreamHttp, timeoutMs = 500, signal = new AbortController().signal) =>
+  h.get('users', '/users/u-1', { signal, timeoutMs });
+
+/** Answers 503 to the first `failures` calls, then 200. */
+function flaky(failures: number) {
+  let calls = 0;
+  return backend.answer((_req, res) => (++calls <= failures ? json(res, 503, { title: 'down' }) : json(res, 200, { ok: true })));
+}
+
+describe('DownstreamHttp', () => {
+  it('reuses keep-alive connections', async () => {
+    const h = client();
+    for (let i = 0; i < 20; i++) expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
+    expect(backend.arrivals).toHaveLength(20);
+    // undici may open a second socket while the first is being handed back; never one per call.
+    expect(backend.connections).toBeLessThanOrEqual(2);
+  });
+
+  it('prefixes the base path of a service URL and sends accept: application/json', async () => {
+    http = new DownstreamHttp({ baseUrls: { users: `${backend.url}/v2/` } });
+    await get(http);
+    expect(backend.arrivals[0]?.path).toBe('/v2/users/u-1');
+    expect(backend.arrivals[0]?.headers.accept).toBe('application/json');
+  });
+
+  it('classifies answers: 404, other 4xx, 5xx, unparseable body, oversized body', async () => {
+    const h = client({ pool: { maxResponseBytes: 1000 } });
+    backend.answer((_req, res) => json(res, 404, { title: 'nope' }));
+    expect(await get(h)).toEqual({ kind: 'not_found' });
+    backend.answer((_req, res) => json(res, 400, { title: 'bad' }));
+    expect(await get(h)).toEqual({ kind: 'failed', reason: 'bad_response' });
+    backend.answer((_req, res) => json(res, 500, { title: 'boom' }));
+    expect(await get(h)).toEqual({ kind: 'failed', reason: 'unavailable' });
+    backend.answer(raw(200, '{"malformed": tru'));
+    expect(await get(h)).toEqual({ kind: 'failed', reason: 'bad_response' });
+    backend.answer((_req, res) => json(res, 200, { big: 'x'.repeat(5000) }));
+    expect(await get(h)).toEqual({ kind: 'failed', reason: 'bad_response' });
+  });
+
+  it('reports a refused connection as unavailable', async () => {
+    const url = backend.url;
+    await backend.close();
+    http = new DownstreamHttp({ baseUrls: { users: url }, retry: { retries: 0 } });
+    expect(await get(http)).toEqual({ kind: 'failed', reason: 'unavailable' });
+    backend = await startFakeBackend();
+  });
+
+  it('times out within its budget and hangs up on the service', async () => {
+    const h = client();
+    backend.answer(delayed(2000, 200, {}));
+    const started = performance.now();
+    expect(await get(h, 100)).toEqual({ kind: 'failed', reason: 'timeout' });
+    expect(performance.now() - started).toBeLessThan(400);
+    await expect.poll(() => backend.aborted).toBe(1);
+  });
+
+  it('reports a call abandoned by its caller as cancelled', async () => {
+    const h = client();
+    backend.answer(delayed(2000, 200, {}));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(CANCELLED), 50);
+    expect(await get(h, 1000, controller.signal)).toEqual({ kind: 'cancelled' });
+    await expect.poll(() => backend.aborted).toBe(1);
+  });
+
+  describe('retry', () => {
+    it('repeats a GET that failed transiently', async () => {
+      const h = client({ retry: { retries: 1 } });
+      flaky(1);
+      expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
+      expect(backend.arrivals).toHaveLength(2);
+    });
+
+    it('never repeats a business answer or a bad body', async () => {
+      const h = client({ retry: { retries: 2 } });
+      backend.answer((_req, res) => json(res, 404, {}));
+      await get(h);
+      backend.answer(raw(200, 'not json'));
+      await get(h);
+      expect(backend.arrivals).toHaveLength(2);
+    });
+
+    it('does not start an attempt the budget has no room for', async () => {
+      // 40 ms of backoff plus 50 ms for an attempt do not fit in 60 ms.
+      const h = client({ retry: { retries: 1, maxDelayMs: 40, minAttemptMs: 50 } });
+      flaky(1);
+      expect(await get(h, 60)).toEqual({ kind: 'failed', reason: 'unavailable' });
+      expect(backend.arrivals).toHaveLength(1);
+    });
+
+    it('does not repeat a call that timed out', async () => {
+      const h = client({ retry: { retries: 2 } });
+      backend.answer(delayed(1000, 200, {}));
+      expect(await get(h, 100)).toEqual({ kind: 'failed', reason: 'timeout' });
+      expect(backend.arrivals).toHaveLength(1);
+    });
+  });
+
+  describe('circuit breaker', () => {
+    it('opens after N consecutive transient failures, then lets one trial through after the cool-down', async () => {
+      const h = client({ breaker: { threshold: 3, cooldownMs: 200 } });
+      backend.answer((_req, res) => json(res, 503, {}));
+      for (let i = 0; i < 3; i++) expect(await get(h)).toEqual({ kind: 'failed', reason: 'unavailable' });
+      expect(h.circuitStates().users).toBe('open');
+
+      expect(await get(h)).toEqual({ kind: 'failed', reason: 'circuit_open' });
+      expect(backend.arrivals).toHaveLength(3);
+
+      // A failed trial opens it again for another cool-down.
+      await new Promise((r) => setTimeout(r, 220));
+      expect(await get(h)).toEqual({ kind: 'failed', reason: 'unavailable' });
+      expect(await get(h)).toEqual({ kind: 'failed', reason: 'circuit_open' });
+      expect(backend.arrivals).toHaveLength(4);
+
+      backend.answer((_req, res) => json(res, 200, { ok: true }));
+      await new Promise((r) => setTimeout(r, 220));
+      expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
+      expect(h.circuitStates().users).toBe('closed');
+      expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
+    });
+
+    it('counts timeouts, but neither answers (404, bad bodies) nor cancelled calls', async () => {
+      const h = client({ breaker: { threshold: 2, cooldownMs: 10_000 } });
+      backend.answer((_req, res) => json(res, 404, {}));
+      for (let i = 0; i < 3; i++) await get(h);
+      backend.answer(raw(200, 'nope'));
+      for (let i = 0; i < 3; i++) await get(h);
+      backend.answer(delayed(1000, 200, {}));
+      for (let i = 0; i < 3; i++) {
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(CANCELLED), 20);
+        expect(await get(h, 1000, controller.signal)).toEqual({ kind: 'cancelled' });
+      }
+      expect(h.circuitStates().users).toBe('closed');
+      for (let i = 0; i < 2; i++) expect(await get(h, 50)).toEqual({ kind: 'failed', reason: 'timeout' });
+      expect(h.circuitStates().users).toBe('open');
+    });
+
+    it('keeps one breaker per service', async () => {
+      const other = await startFakeBackend((_req, res) => json(res, 200, { other: true }));
+      try {
+        http = new DownstreamHttp({
+          baseUrls: { users: backend.url, loyalty: other.url },
+          retry: { retries: 0 },
+          breaker: { threshold: 1, cooldownMs: 10_000 },
+        });
+        backend.answer((_req, res) => json(res, 500, {}));
+        await get(http);
+        const signal = new AbortController().signal;
+        expect(await http.get('loyalty', '/loyalty/u-1', { signal, timeoutMs: 500 })).toEqual({ kind: 'ok', body: { other: true } });
+        expect(http.circuitStates()).toEqual({ users: 'open', loyalty: 'closed' });
+      } finally {
+        await other.close();
+      }
+    });
+  });
+});

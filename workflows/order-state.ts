@@ -1,0 +1,106 @@
+// The order's account of itself: what the state query answers and what the workflow returns.
+import type {
+  Attempted,
+  CompensationName,
+  CompensationRecord,
+  OrderFailure,
+  OrderState,
+  OrderStatus,
+  StepName,
+  StepRecord,
+  UnresolvedEffect,
+} from '../definitions';
+import { attemptsOf, messageOf } from './order-failures';
+import type { CompensationReport, PendingCompensation, SagaListener } from './saga';
+
+/** Workflow time: deterministic, replayed from history. */
+const now = () => new Date().toISOString();
+
+export class OrderStateTracker implements SagaListener<StepName, CompensationName> {
+  readonly #state: OrderState;
+
+  constructor(orderId: string) {
+    this.#state = { orderId, status: 'received', steps: [], compensations: [] };
+  }
+
+  get status(): OrderStatus {
+    return this.#state.status;
+  }
+
+  /** A copy, so that a query's answer is never changed afterwards. */
+  snapshot(): OrderState {
+    return JSON.parse(JSON.stringify(this.#state)) as OrderState;
+  }
+
+  set(status: OrderStatus): void {
+    this.#state.status = status;
+  }
+
+  remember(ids: Pick<OrderState, 'paymentId' | 'reservationId' | 'shipmentId'>): void {
+    Object.assign(this.#state, ids);
+  }
+
+  /** Runs one step of the order, recording its start, end, attempts and error. */
+  async step<T>(name: StepName, run: () => Promise<Attempted<T>>, maxAttempts = 1): Promise<T> {
+    const record: StepRecord = { name, status: 'running', attempts: 0, startedAt: now() };
+    this.#state.steps.push(record);
+    try {
+      const { value, attempt } = await run();
+      Object.assign(record, { status: 'completed', attempts: attempt, finishedAt: now() });
+      return value;
+    } catch (err) {
+      Object.assign(record, { status: 'failed', attempts: attemptsOf(err, maxAttempts), finishedAt: now(), error: messageOf(err) });
+      throw err;
+    }
+  }
+
+  /** The step the order was in last: the one that stopped it, when it stopped. */
+  currentStep(): StepName | undefined {
+    return this.#state.steps.at(-1)?.name;
+  }
+
+  failed(failure: OrderFailure): void {
+    this.#state.failure = failure;
+  }
+
+  compensated(step: StepName, name: CompensationName, report: CompensationReport): void {
+    const record = this.#compensation(name);
+    record.status = 'completed';
+    record.attempts += report.attempts;
+    delete record.error;
+    const stepRecord = this.#lastStep(step);
+    if (stepRecord && report.undone) stepRecord.status = 'compensated';
+  }
+
+  compensationFailed(_step: StepName, name: CompensationName, error: unknown): void {
+    const record = this.#compensation(name);
+    record.status = 'failed';
+    record.attempts += attemptsOf(error, 1);
+    record.error = messageOf(error);
+  }
+
+  abandoned(pending: PendingCompensation<StepName, CompensationName>[]): void {
+    const ids: Partial<Record<StepName, string | undefined>> = {
+      authorizePayment: this.#state.paymentId,
+      reserveInventory: this.#state.reservationId,
+      createShipment: this.#state.shipmentId,
+    };
+    this.#state.unresolved = pending.map((p): UnresolvedEffect => {
+      const id = ids[p.step];
+      return { compensation: p.compensation, step: p.step, ...(id !== undefined && { id }), error: messageOf(p.error) };
+    });
+  }
+
+  #compensation(name: CompensationName): CompensationRecord {
+    let record = this.#state.compensations.find((c) => c.name === name);
+    if (!record) {
+      record = { name, status: 'completed', attempts: 0 };
+      this.#state.compensations.push(record);
+    }
+    return record;
+  }
+
+  #lastStep(name: StepName): StepRecord | undefined {
+    return this.#state.steps.findLast((s) => s.name === name);
+  }
+}

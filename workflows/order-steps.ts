@@ -1,0 +1,113 @@
+// The order's three effects as saga steps: each forward call with the compensation that undoes it.
+// A compensation that never learned the step's result repeats the step's request under the same
+// Idempotency-Key: the service answers with what it did the first time (or with the business
+// refusal it gave), which yields the ID to undo, or proves there is nothing to undo.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  orderIdempotencyKey,
+  type Attempted,
+  type CallTimings,
+  type CompensationName,
+  type OrderInput,
+  type OrderTimings,
+  type StepName,
+} from '../definitions';
+import type { Payment, Reservation, Shipment } from '../domain/schemas';
+import { isFinalAnswer } from './order-failures';
+import type { CompensationReport, SagaStep } from './saga';
+
+/** Activity proxies: one set for the forward steps, and one per compensation with its own policy. */
+export function orderCalls(timings: OrderTimings) {
+  const proxy = ({ startToCloseTimeout, retry }: CallTimings) => proxyActivities<Activities>({ startToCloseTimeout, retry });
+  return {
+    steps: proxy(timings.steps),
+    refundPayment: proxy(timings.compensations.refundPayment),
+    releaseReservation: proxy(timings.compensations.releaseReservation),
+    cancelShipment: proxy(timings.compensations.cancelShipment),
+  };
+}
+export type OrderCalls = ReturnType<typeof orderCalls>;
+
+type OrderStep<T> = SagaStep<Attempted<T>, StepName, CompensationName>;
+
+/** The step's result, or what repeating its request says it was; undefined when it did nothing. */
+async function knownOrRecalled<T>(result: Attempted<T> | undefined, recall: () => Promise<Attempted<T>>): Promise<Attempted<T> | undefined> {
+  if (result) return result;
+  try {
+    return await recall();
+  } catch (err) {
+    if (isFinalAnswer(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The repeated request met the service's refusal: the step never took effect. */
+const NOTHING_TO_UNDO: CompensationReport = { attempts: 1, undone: false };
+
+export function orderSteps(input: OrderInput, calls: OrderCalls, workflowId: string) {
+  const key = (call: StepName | CompensationName, round?: number) => orderIdempotencyKey(workflowId, call, round);
+
+  const authorizeInput = {
+    idempotencyKey: key('authorizePayment'),
+    payment: {
+      orderId: input.orderId,
+      customerId: input.customerId,
+      amount: input.amount,
+      method: input.paymentMethod,
+      ...(input.callbackUrl !== undefined && { callbackUrl: input.callbackUrl }),
+    },
+  };
+  const reserveInput = { idempotencyKey: key('reserveInventory'), orderId: input.orderId, items: input.items };
+  const shipInput = { idempotencyKey: key('createShipment'), orderId: input.orderId, address: input.shippingAddress, items: input.items };
+
+  const authorizePayment: OrderStep<Payment> = {
+    name: 'authorizePayment',
+    run: () => calls.steps.authorizePayment(authorizeInput),
+    compensation: {
+      name: 'refundPayment',
+      async undo(result, round) {
+        const { authorizePayment: recall, refundPayment } = calls.refundPayment;
+        const payment = await knownOrRecalled(result, () => recall(authorizeInput));
+        if (!payment) return NOTHING_TO_UNDO;
+        const { paymentId } = payment.value;
+        const refund = await refundPayment({ idempotencyKey: key('refundPayment', round), paymentId });
+        return { attempts: refund.attempt, undone: true, id: paymentId };
+      },
+    },
+  };
+
+  const reserveInventory: OrderStep<Reservation> = {
+    name: 'reserveInventory',
+    run: () => calls.steps.reserveInventory(reserveInput),
+    compensation: {
+      name: 'releaseReservation',
+      async undo(result, round) {
+        const { reserveInventory: recall, releaseReservation } = calls.releaseReservation;
+        const reservation = await knownOrRecalled(result, () => recall(reserveInput));
+        if (!reservation) return NOTHING_TO_UNDO;
+        const { reservationId } = reservation.value;
+        const release = await releaseReservation({ idempotencyKey: key('releaseReservation', round), reservationId });
+        return { attempts: release.attempt, undone: true, id: reservationId };
+      },
+    },
+  };
+
+  const createShipment: OrderStep<Shipment> = {
+    name: 'createShipment',
+    run: () => calls.steps.createShipment(shipInput),
+    compensation: {
+      name: 'cancelShipment',
+      async undo(result, round) {
+        const { createShipment: recall, cancelShipment } = calls.cancelShipment;
+        const shipment = await knownOrRecalled(result, () => recall(shipInput));
+        if (!shipment) return NOTHING_TO_UNDO;
+        const { shipmentId } = shipment.value;
+        const cancel = await cancelShipment({ idempotencyKey: key('cancelShipment', round), shipmentId });
+        return { attempts: cancel.attempt, undone: true, id: shipmentId };
+      },
+    },
+  };
+
+  return { authorizePayment, reserveInventory, createShipment };
+}
