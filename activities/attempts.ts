@@ -9,6 +9,8 @@ const OUTCOME_UNKNOWN: ReadonlySet<string> = new Set([FailureType.Timeout, Failu
 
 interface AttemptContext {
   attempt: number;
+  /** The activity was cancelled (or its worker is shutting down): the SDK reports that itself. */
+  cancelled(): boolean;
   /** Whether an earlier attempt of this activity may have taken effect. */
   earlier: CallOutcome;
   /** Passes `unknown` on to the next attempt (heartbeat details survive retries). */
@@ -20,11 +22,16 @@ function attemptContext(): AttemptContext {
   try {
     ctx = Context.current();
   } catch {
-    return { attempt: 1, earlier: 'none', remember: () => undefined }; // called outside an activity (unit tests)
+    return { attempt: 1, cancelled: () => false, earlier: 'none', remember: () => undefined }; // called outside an activity (unit tests)
   }
   const memo: unknown = ctx.info.heartbeatDetails;
   const earlier = memo && typeof memo === 'object' && (memo as { outcome?: unknown }).outcome === 'unknown' ? 'unknown' : 'none';
-  return { attempt: ctx.info.attempt, earlier, remember: (outcome) => ctx.heartbeat({ outcome }) };
+  return {
+    attempt: ctx.info.attempt,
+    cancelled: () => ctx.cancellationSignal.aborted,
+    earlier,
+    remember: (outcome) => ctx.heartbeat({ outcome }),
+  };
 }
 
 function asApplicationFailure(err: unknown): ApplicationFailure {
@@ -49,7 +56,7 @@ export async function attempted<T>(call: () => Promise<T>): Promise<Attempted<T>
   try {
     return { value: await call(), attempt: ctx.attempt };
   } catch (err) {
-    if (err instanceof CancelledFailure) throw err;
+    if (err instanceof CancelledFailure || ctx.cancelled()) throw err;
     const failure = asApplicationFailure(err);
     const thisAttempt: CallOutcome = OUTCOME_UNKNOWN.has(failure.type ?? '') ? 'unknown' : 'none';
     const outcome: CallOutcome = failure.nonRetryable ? 'none' : ctx.earlier === 'unknown' ? 'unknown' : thisAttempt;

@@ -5,7 +5,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createDownstreamClient } from '../activities/http-client';
 import { orderSignals, orderWorkflow, type OrderInput, type OrderState, type OrderStatus, type OrderWorkflow } from '../definitions';
@@ -13,6 +13,7 @@ import { startDevServer } from '../lib/dev-server';
 import { startSampleServices, type RunningSampleServices } from '../services';
 import { historiesDir, historyToJSON } from '../test/support/histories';
 import { clearFaults, orderInput, queryUntil, setFaults, settlePayment } from '../test/support/orders';
+import { quietRuntime } from '../test/support/quiet-runtime';
 import { workflowsPath } from '../worker/workflow-source';
 
 const outDir = historiesDir;
@@ -104,17 +105,22 @@ async function record(client: Client, services: RunningSampleServices, scenario:
     args: [input],
   });
   await scenario.drive?.(handle, services);
-  const final = await handle.result();
+  // A scenario that goes wrong (say, an order left waiting in needs_attention) must not hang the script.
+  const final = await Promise.race([
+    handle.result(),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${scenario.name}: no result within 30 s`)), 30_000).unref()),
+  ]);
   await clearFaults(services.urls);
   if (final.status !== scenario.expect) throw new Error(`${scenario.name}: ended ${final.status}, expected ${scenario.expect}: ${JSON.stringify(final)}`);
   await writeFile(join(outDir, `${scenario.name}.json`), historyToJSON(await handle.fetchHistory()));
   console.log(`recorded ${scenario.name} (${final.status})`);
 }
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+quietRuntime();
 const server = await startDevServer({ logLevel: 'error' });
 const services = await startSampleServices({ settleOutcome: 'never' });
-const http = createDownstreamClient({ timeoutMs: 300 });
+// Above the 600 ms latency of the cancellation scenario, so only the hang scenario times out.
+const http = createDownstreamClient({ timeoutMs: 1000 });
 const nativeConnection = await NativeConnection.connect({ address: server.address });
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection, namespace: server.namespace });

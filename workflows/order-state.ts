@@ -16,6 +16,13 @@ import type { CompensationReport, PendingCompensation, SagaListener } from './sa
 /** Workflow time: deterministic, replayed from history. */
 const now = () => new Date().toISOString();
 
+/** Where the order keeps the downstream ID of each step's effect. */
+const ID_FIELDS: Partial<Record<StepName, 'paymentId' | 'reservationId' | 'shipmentId'>> = {
+  authorizePayment: 'paymentId',
+  reserveInventory: 'reservationId',
+  createShipment: 'shipmentId',
+};
+
 export class OrderStateTracker implements SagaListener<StepName, CompensationName> {
   readonly #state: OrderState;
 
@@ -68,8 +75,12 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
     record.status = 'completed';
     record.attempts += report.attempts;
     delete record.error;
+    if (!report.undone) return;
     const stepRecord = this.#lastStep(step);
-    if (stepRecord && report.undone) stepRecord.status = 'compensated';
+    if (stepRecord) stepRecord.status = 'compensated';
+    // An effect first learned while undoing it (its step never answered) still belongs on the record.
+    const field = ID_FIELDS[step];
+    if (field && report.id !== undefined) this.#state[field] ??= report.id;
   }
 
   compensationFailed(_step: StepName, name: CompensationName, error: unknown): void {
@@ -80,13 +91,9 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
   }
 
   abandoned(pending: PendingCompensation<StepName, CompensationName>[]): void {
-    const ids: Partial<Record<StepName, string | undefined>> = {
-      authorizePayment: this.#state.paymentId,
-      reserveInventory: this.#state.reservationId,
-      createShipment: this.#state.shipmentId,
-    };
     this.#state.unresolved = pending.map((p): UnresolvedEffect => {
-      const id = ids[p.step];
+      const field = ID_FIELDS[p.step];
+      const id = field && this.#state[field];
       return { compensation: p.compensation, step: p.step, ...(id !== undefined && { id }), error: messageOf(p.error) };
     });
   }

@@ -38,8 +38,6 @@ export interface SagaListener<S extends string = string, C extends string = stri
 export interface PendingCompensation<S extends string = string, C extends string = string> {
   step: S;
   compensation: C;
-  /** The step's result, undefined when its outcome is unknown. */
-  knownResult: boolean;
   error: unknown;
 }
 
@@ -108,6 +106,6 @@ export class Saga<S extends string = string, C extends string = string> {
     return [...this.#entries]
       .reverse()
       .filter((e) => e.state === 'applied' || e.state === 'unknown')
-      .map((e) => ({ step: e.step, compensation: e.compensation, knownResult: e.state === 'applied', error: e.error }));
+      .map((e) => ({ step: e.step, compensation: e.compensation, error: e.error }));
   }
 }

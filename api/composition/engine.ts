@@ -2,6 +2,7 @@
 // outstanding calls are aborted the moment the answer is known (a required source failed, the
 // deadline passed, the client left), and the answer never waits for an aborted call to wind down.
 import type { z } from '@hono/zod-openapi';
+import { CallScope } from './call-scope';
 import type { Composition, SourceNode } from './define';
 import type { DownstreamHttp, HttpOutcome } from './downstream-http';
 import { CANCELLED, DEADLINE_EXCEEDED, type FailureReason, type SourceError } from './failures';
@@ -47,7 +48,7 @@ export function runComposition<I, O extends z.ZodType>(
   const states: State[] = new Array<State>(count).fill(State.Waiting);
   const reasons: (FailureReason | undefined)[] = new Array<FailureReason | undefined>(count);
   const values: Record<string, unknown> = { input };
-  const controller = new AbortController();
+  const scope = new CallScope();
   let open = count;
   let settled = false;
 
@@ -62,7 +63,7 @@ export function runComposition<I, O extends z.ZodType>(
       settled = true;
       clearTimeout(timer);
       clientSignal?.removeEventListener('abort', onClientGone);
-      if (abortReason !== undefined) controller.abort(abortReason);
+      if (abortReason !== undefined) scope.cancel(abortReason);
       if (outcome) return resolve(outcome);
       try {
         resolve({ ok: true, value: merged() });
@@ -77,7 +78,7 @@ export function runComposition<I, O extends z.ZodType>(
       settled = true;
       clearTimeout(timer);
       clientSignal?.removeEventListener('abort', onClientGone);
-      controller.abort(CANCELLED);
+      scope.cancel(CANCELLED);
       reject(err instanceof Error ? err : new Error(String(err)));
     }
 
@@ -143,7 +144,7 @@ export function runComposition<I, O extends z.ZodType>(
         return fail(err);
       }
       const timeoutMs = Math.min(source.timeoutMs, deadlineAt - performance.now());
-      http.get(source.endpoint.service, url, { signal: controller.signal, timeoutMs, headers }).then((outcome) => {
+      http.get(source.endpoint.service, url, { scope, timeoutMs, headers }).then((outcome) => {
         try {
           accept(index, source, outcome);
         } catch (err) {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../deps';
 import { problems } from '../problems';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -8,8 +9,8 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Bearer auth against a fixed token list. Tokens are compared as SHA-256 digests with
  * timingSafeEqual, so neither content nor length leaks through timing.
  */
-export function bearerTokens(tokens: readonly string[]): MiddlewareHandler {
-  const known = tokens.map(digest);
+export function bearerTokens(tokens: readonly string[]): MiddlewareHandler<AppEnv> {
+  const known = tokenDigests(tokens);
   return async (c, next) => {
     if (!hasValidBearer(c.req.header('authorization'), known)) throw problems.unauthorized();
     await next();

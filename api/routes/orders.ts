@@ -1,6 +1,6 @@
 // Durable orders (baton-api.md): start one saga per order ID, read it, cancel it, resolve it.
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import {
   DEFAULT_PAYMENT_CLEARANCE_TIMEOUT,
   FINAL_ORDER_STATUSES,
@@ -94,6 +94,16 @@ function accepted(config: AppConfig, orderId: string, workflowId: string, runId:
   return { orderId, workflowId, runId, status, links: { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, workflowId, runId) } };
 }
 
+/** The order closed between reading its state and acting on it: as if it had been closed before. */
+async function closedMeansConflict(orderId: string, act: () => Promise<unknown>): Promise<void> {
+  try {
+    await act();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw problems.conflict(`Order ${orderId} has just ended.`);
+    throw err;
+  }
+}
+
 export function orderRoutes() {
   return createRouter()
     .openapi(create, async (c) => {
@@ -136,7 +146,7 @@ export function orderRoutes() {
       if (!order.open || FINAL_ORDER_STATUSES.includes(order.state.status)) {
         throw problems.conflict(`Order ${orderId} has already ended (${order.state.status}); there is nothing to cancel.`);
       }
-      await temporal.client.workflow.getHandle(order.workflowId).cancel();
+      await closedMeansConflict(orderId, () => temporal.client.workflow.getHandle(order.workflowId).cancel());
       return c.json(accepted(config, orderId, order.workflowId, order.runId, order.state.status), 202);
     })
     .openapi(resolve, async (c) => {
@@ -147,7 +157,7 @@ export function orderRoutes() {
       if (!order.open || order.state.status !== 'needs_attention') {
         throw problems.conflict(`Order ${orderId} is ${order.state.status}, not needs_attention; there is nothing to resolve.`);
       }
-      await temporal.client.workflow.getHandle(order.workflowId).signal(orderSignals.resolve, { action });
+      await closedMeansConflict(orderId, () => temporal.client.workflow.getHandle(order.workflowId).signal(orderSignals.resolve, { action }));
       return c.json(accepted(config, orderId, order.workflowId, order.runId, order.state.status), 202);
     });
 }

@@ -21,22 +21,64 @@ export interface StepResult {
   driverLagMs: number;
 }
 
-export interface Target {
-  name: string;
-  url: string;
-  path: (i: number) => string;
-  headers?: Record<string, string>;
+/** Latencies of the successful requests, sorted; for merging runs. */
+export type Samples = Float64Array;
+
+export function percentile(sorted: Samples, p: number): number {
+  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
 }
 
-export class LoadGenerator {
-  readonly #pool: Pool;
+export function mergeSamples(runs: Samples[]): Samples {
+  const all = new Float64Array(runs.reduce((n, r) => n + r.length, 0));
+  let offset = 0;
+  for (const run of runs) {
+    all.set(run, offset);
+    offset += run.length;
+  }
+  return all.sort();
+}
+
+/** Sends request number `index`; resolves true when it was answered successfully. */
+export type Send = (index: number) => Promise<boolean>;
+
+export interface Target {
+  send: Send;
+  close(): Promise<void>;
+}
+
+/** GETs `path(i)` from `url` over a keep-alive pool large enough never to queue in the driver. */
+export function httpTarget(url: string, path: (index: number) => string, headers?: Record<string, string>): Target {
+  const pool = new Pool(url, { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000 });
+  return {
+    send: async (index) => {
+      const response = await pool.request({ path: path(index), method: 'GET', headers });
+      await response.body.text();
+      return response.statusCode === 200;
+    },
+    close: () => pool.destroy(),
+  };
+}
+
+/** All of `targets` at once, answered when the slowest has: what a fan-out can never beat. */
+export function slowestOf(targets: Target[]): Target {
+  return {
+    send: async (index) => (await Promise.all(targets.map((t) => t.send(index)))).every(Boolean),
+    close: async () => {
+      await Promise.all(targets.map((t) => t.close()));
+    },
+  };
+}
+
+export class OpenLoop {
   #inflight = 0;
 
-  constructor(readonly target: Target) {
-    this.#pool = new Pool(target.url, { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000 });
-  }
+  constructor(private readonly target: Target) {}
 
   async run(rate: number, durationMs: number, graceMs = 2000): Promise<StepResult> {
+    return (await this.sample(rate, durationMs, graceMs)).result;
+  }
+
+  async sample(rate: number, durationMs: number, graceMs = 2000): Promise<{ result: StepResult; samples: Samples }> {
     // Leftovers of an overloaded step must not weigh on this one.
     for (let waited = 0; this.#inflight > 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     const total = Math.max(1, Math.round((rate * durationMs) / 1000));
@@ -48,9 +90,6 @@ export class LoadGenerator {
     let driverLagMs = 0;
     let settle: () => void = () => undefined;
     const allDone = new Promise<void>((resolve) => (settle = resolve));
-    const finishOne = () => {
-      if (ok + failed === total) settle();
-    };
     const start = performance.now();
 
     const fire = (index: number) => {
@@ -58,19 +97,20 @@ export class LoadGenerator {
       const now = performance.now();
       if (now - due > driverLagMs) driverLagMs = now - due;
       this.#inflight++;
-      this.#pool
-        .request({ path: this.target.path(index), method: 'GET', headers: this.target.headers })
-        .then(async (response) => {
-          await response.body.text();
-          if (response.statusCode === 200) latencies[ok++] = performance.now() - due;
-          else failed++;
-        })
-        .catch(() => {
-          failed++;
-        })
+      this.target
+        .send(index)
+        .then(
+          (success) => {
+            if (success) latencies[ok++] = performance.now() - due;
+            else failed++;
+          },
+          () => {
+            failed++;
+          },
+        )
         .finally(() => {
           this.#inflight--;
-          finishOne();
+          if (ok + failed === total) settle();
         });
     };
 
@@ -84,11 +124,13 @@ export class LoadGenerator {
       };
       tick();
     });
-    await Promise.race([allDone, new Promise((r) => setTimeout(r, graceMs))]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([allDone, new Promise((r) => (grace = setTimeout(r, graceMs)))]);
+    clearTimeout(grace);
 
-    const done = latencies.subarray(0, ok).sort();
-    const pct = (p: number) => (done.length === 0 ? NaN : (done[Math.min(done.length - 1, Math.floor(p * done.length))] ?? NaN));
-    return {
+    const done = latencies.slice(0, ok).sort();
+    const pct = (p: number) => percentile(done, p);
+    const result: StepResult = {
       rate,
       durationMs,
       sent,
@@ -102,9 +144,6 @@ export class LoadGenerator {
       max: done.length ? (done[done.length - 1] ?? NaN) : NaN,
       driverLagMs,
     };
-  }
-
-  close(): Promise<void> {
-    return this.#pool.destroy();
+    return { result, samples: done };
   }
 }

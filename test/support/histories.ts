@@ -30,7 +30,7 @@ export function historyToJSON(history: History): string {
 export function historyFromJSON(json: unknown): History {
   const history = protojson.fromJson(historyType, json, { ignoreUnknownFields: true });
   if (!history) throw new TypeError('not a workflow history');
-  return history as History;
+  return history;
 }
 
 /** Every recorded history, named after its file (the path of the saga it took). */

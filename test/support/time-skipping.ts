@@ -1,24 +1,13 @@
 // A time-skipping Temporal test server with an in-process worker running Baton's real workflows,
 // and activities that call real sample services (or fakes).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ServiceUrls } from '../../activities';
 import { createDownstreamClient, type DownstreamClient } from '../../activities/http-client';
 import { resolveTestServer } from '../../lib/temporal-binaries';
 import { workflowsPath } from '../../worker/workflow-source';
 import { uniqueTaskQueue } from './api';
-
-let quieted = false;
-/** The SDK logs every worker start and bundle at INFO: keep test output for failures. */
-export function quietRuntime(): void {
-  if (quieted) return;
-  quieted = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // already installed in this process
-  }
-}
+import { quietRuntime } from './quiet-runtime';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file: bundling is the slow part of starting a worker. */

@@ -37,24 +37,24 @@ function flakyInventory(behaviour: { commits: boolean; answerAfterCalls: number;
   const released: string[] = [];
   let calls = 0;
   const reserveInventory = ({ idempotencyKey, orderId }: ReserveInventoryInput) =>
-    attempted(async () => {
+    attempted(() => {
       calls++;
       if (behaviour.commits && !byKey.has(idempotencyKey)) byKey.set(idempotencyKey, `res_${orderId}`);
       if (calls <= behaviour.answerAfterCalls) {
         throw ApplicationFailure.create({ type: FailureType.Timeout, message: 'inventory: no answer within 300 ms' });
       }
       const reservationId = byKey.get(idempotencyKey);
-      if (reservationId) return { reservationId, orderId };
+      if (reservationId) return Promise.resolve({ reservationId, orderId });
       if (behaviour.then === 'out_of_stock') {
         throw ApplicationFailure.create({ type: FailureType.OutOfStock, message: 'inventory: out of stock', nonRetryable: true });
       }
       byKey.set(idempotencyKey, `res_${orderId}`);
-      return { reservationId: `res_${orderId}`, orderId };
+      return Promise.resolve({ reservationId: `res_${orderId}`, orderId });
     });
   const releaseReservation = ({ reservationId }: ReleaseReservationInput) =>
-    attempted(async () => {
+    attempted(() => {
       released.push(reservationId);
-      return 'released' as const;
+      return Promise.resolve('released' as const);
     });
   return { reserveInventory, releaseReservation, released, calls: () => calls };
 }

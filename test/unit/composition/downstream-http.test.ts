@@ -1,6 +1,6 @@
 // The outbound client alone: pooling, retry within the budget, and the per-service breaker.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DownstreamHttp, type DownstreamHttpOptions } from '../../../api/composition';
+import { CallScope, DownstreamHttp, type DownstreamHttpOptions } from '../../../api/composition';
 import { CANCELLED } from '../../../api/composition/failures';
 import { delayed, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
 
@@ -21,8 +21,14 @@ function client(options: Omit<DownstreamHttpOptions, 'baseUrls'> = {}) {
   return http;
 }
 
-const get = (h: DownstreamHttp, timeoutMs = 500, signal = new AbortController().signal) =>
-  h.get('users', '/users/u-1', { signal, timeoutMs });
+const get = (h: DownstreamHttp, timeoutMs = 500, scope?: CallScope) => h.get('users', '/users/u-1', { scope, timeoutMs });
+
+/** A scope its caller abandons after `ms`. */
+function abandonedAfter(ms: number): CallScope {
+  const scope = new CallScope();
+  setTimeout(() => scope.cancel(CANCELLED), ms);
+  return scope;
+}
 
 /** Answers 503 to the first `failures` calls, then 200. */
 function flaky(failures: number) {
@@ -80,9 +86,7 @@ describe('DownstreamHttp', () => {
   it('reports a call abandoned by its caller as cancelled', async () => {
     const h = client();
     backend.answer(delayed(2000, 200, {}));
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(CANCELLED), 50);
-    expect(await get(h, 1000, controller.signal)).toEqual({ kind: 'cancelled' });
+    expect(await get(h, 1000, abandonedAfter(50))).toEqual({ kind: 'cancelled' });
     await expect.poll(() => backend.aborted).toBe(1);
   });
 
@@ -150,9 +154,7 @@ describe('DownstreamHttp', () => {
       for (let i = 0; i < 3; i++) await get(h);
       backend.answer(delayed(1000, 200, {}));
       for (let i = 0; i < 3; i++) {
-        const controller = new AbortController();
-        setTimeout(() => controller.abort(CANCELLED), 20);
-        expect(await get(h, 1000, controller.signal)).toEqual({ kind: 'cancelled' });
+        expect(await get(h, 1000, abandonedAfter(20))).toEqual({ kind: 'cancelled' });
       }
       expect(h.circuitStates().users).toBe('closed');
       for (let i = 0; i < 2; i++) expect(await get(h, 50)).toEqual({ kind: 'failed', reason: 'timeout' });
@@ -169,8 +171,7 @@ describe('DownstreamHttp', () => {
         });
         backend.answer((_req, res) => json(res, 500, {}));
         await get(http);
-        const signal = new AbortController().signal;
-        expect(await http.get('loyalty', '/loyalty/u-1', { signal, timeoutMs: 500 })).toEqual({ kind: 'ok', body: { other: true } });
+        expect(await http.get('loyalty', '/loyalty/u-1', { timeoutMs: 500 })).toEqual({ kind: 'ok', body: { other: true } });
         expect(http.circuitStates()).toEqual({ users: 'open', loyalty: 'closed' });
       } finally {
         await other.close();

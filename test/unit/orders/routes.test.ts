@@ -1,0 +1,81 @@
+// The order routes' answers that need no Temporal: validation, auth, and the webhook's signature check.
+import { Client, Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../../api/app';
+import type { AppConfig } from '../../../api/deps';
+import { signOrderId } from '../../../api/webhook-signature';
+
+const TOKEN = 'unit-test-token-0123456789';
+const SECRET = 'unit-webhook-secret-0123456789';
+const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '200 ms' });
+const config: AppConfig = {
+  apiTokens: [TOKEN],
+  bodyLimitBytes: 4096,
+  namespace: 'default',
+  taskQueue: 'unit',
+  temporalUiUrl: 'http://localhost:8233',
+  webhookSecret: SECRET,
+  publicUrl: 'http://127.0.0.1:3000',
+  temporalDeadlineMs: 500,
+};
+const app = createApp({ config, temporal: { client: new Client({ connection }), connection }, logger: pino({ level: 'silent' }) });
+const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+afterAll(() => connection.close());
+
+const post = (path: string, body: unknown, headers: Record<string, string> = auth) =>
+  app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+async function errorPaths(res: Response): Promise<string[]> {
+  expect(res.status).toBe(400);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  const body = (await res.json()) as { errors: { path: string }[] };
+  return body.errors.map((e) => e.path).sort();
+}
+
+describe('order routes without Temporal', () => {
+  it('POST /orders names every bad field, nested ones with dotted paths', async () => {
+    const res = await post('/orders', {
+      orderId: '',
+      items: [{ sku: 'A', quantity: 0 }],
+      amount: { currency: 'EUR', value: -1 },
+      paymentMethod: 'card',
+      shippingAddress: { line1: 'x', city: 'y', postalCode: 'z' },
+    });
+    expect([...new Set(await errorPaths(res))]).toEqual(['amount.value', 'customerId', 'items.0.quantity', 'orderId', 'shippingAddress.country']);
+  });
+
+  it('POST /orders/{orderId}/resolve names a bad action', async () => {
+    expect(await errorPaths(await post('/orders/ord-1/resolve', { action: 'later' }))).toEqual(['action']);
+  });
+
+  it('order routes need a bearer token', async () => {
+    expect((await app.request('/orders/ord-1')).status).toBe(401);
+    expect((await post('/orders', {}, {})).status).toBe(401);
+  });
+
+  it('the webhook refuses a caller with no credential before reading the body', async () => {
+    const res = await post('/webhooks/payments', { garbage: true }, {});
+    expect(res.status).toBe(401);
+  });
+
+  it('the webhook refuses a token signed for another order', async () => {
+    const event = { paymentId: 'pay_1', orderId: 'ord-1', status: 'cleared' };
+    expect((await post(`/webhooks/payments?token=${signOrderId(SECRET, 'ord-2')}`, event, {})).status).toBe(401);
+    expect((await post(`/webhooks/payments?orderId=ord-2&token=${signOrderId(SECRET, 'ord-2')}`, event, {})).status).toBe(401);
+    expect((await post(`/webhooks/payments?orderId=ord-2&token=${signOrderId(SECRET, 'ord-1')}`, event, {})).status).toBe(401);
+  });
+
+  it('the webhook validates the event once the caller has a credential', async () => {
+    const res = await post(`/webhooks/payments?token=${signOrderId(SECRET, 'ord-1')}`, { orderId: 'ord-1', status: 'pending' }, {});
+    expect(await errorPaths(res)).toEqual(['paymentId', 'status']);
+  });
+
+  it('lists the order routes in the OpenAPI document', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/orders', '/orders/{orderId}', '/orders/{orderId}/cancel', '/orders/{orderId}/resolve', '/webhooks/payments']),
+    );
+  });
+});
