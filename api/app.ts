@@ -57,12 +57,7 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  const auth = bearerTokens(deps.config.apiTokens);
-  app.use('*', async (c, next) => {
-    const path = c.req.path;
-    if (PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p))) return next();
-    return auth(c, next);
-  });
+  app.use('*', bearerTokens(deps.config.apiTokens, (path) => PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p))));
 
   // Every Temporal call made while serving a request shares one deadline: a down server is a quick 503, not a hang.
   app.use('*', (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));

@@ -9,10 +9,10 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Bearer auth against a fixed token list. Tokens are compared as SHA-256 digests with
  * timingSafeEqual, so neither content nor length leaks through timing.
  */
-export function bearerTokens(tokens: readonly string[]): MiddlewareHandler<AppEnv> {
+export function bearerTokens(tokens: readonly string[], isPublic: (path: string) => boolean = () => false): MiddlewareHandler<AppEnv> {
   const known = tokenDigests(tokens);
   return async (c, next) => {
-    if (!hasValidBearer(c.req.header('authorization'), known)) throw problems.unauthorized();
+    if (!isPublic(c.req.path) && !hasValidBearer(c.req.header('authorization'), known)) throw problems.unauthorized();
     await next();
   };
 }

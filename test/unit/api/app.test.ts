@@ -111,5 +111,5 @@ describe('API foundation', () => {
     expect(res.headers.get('retry-after')).toBeTruthy();
     const body = await problem(res);
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|stack|at /);
-  });
+  }, 30_000);
 });
