@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Type tests (test/types/*.test-d.ts): the typed client refuses wrong names and payloads.
+          typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'] },
           // Fast unit tests first, then the integration project with its own worker limit.
           sequence: { groupOrder: 0 },
         },

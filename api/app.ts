@@ -13,7 +13,9 @@ import { orderRoutes } from './routes/orders';
 import { profileRoutes } from './routes/profiles';
 import { welcomeRoutes } from './routes/welcome';
 import { webhookRoutes } from './routes/webhooks';
+import { workflowRoutes } from './routes/workflows';
 import { problemFromTemporal } from './temporal-errors';
+import { registeredWorkflows } from '../definitions/registry';
 
 /** Routes anyone may call; everything else needs a bearer token. The webhook checks its own signature. */
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
@@ -67,6 +69,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', orderRoutes());
   app.route('/', webhookRoutes());
   app.route('/', profileRoutes());
+  // Every registered workflow type (and any extra definitions the deps bring, e.g. tests').
+  app.route('/', workflowRoutes(deps.workflows ?? registeredWorkflows));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,5 +1,5 @@
 import type { Client, Connection } from '@temporalio/client';
-import type { OrderTimings, Timespan } from '../definitions';
+import type { AnyWorkflowDefinition, OrderTimings, Timespan } from '../definitions';
 import type { Logger } from '../lib/logger';
 import type { Composer } from './composition/composer';
 
@@ -30,6 +30,8 @@ export interface AppDeps {
    * Optional so that apps built only for other routes need not make one; the composition routes fail without it.
    */
   composition?: Composer;
+  /** The workflow types served under /workflows/{type}; definitions/registry.ts when absent. */
+  workflows?: readonly AnyWorkflowDefinition[];
 }
 
 export type AppEnv = { Variables: { deps: AppDeps; requestId: string } };

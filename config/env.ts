@@ -106,6 +106,11 @@ export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_WORKFLOW_BUNDLE: z.string().optional(),
   BATON_PAYMENT_CLEARANCE_TIMEOUT: z.string().default('3 days'),
   BATON_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * On SIGTERM/SIGINT, how long running activities may finish before they are cancelled (the SDK's own
+   * default, 0, cancels them at once). Keep it below the orchestrator's kill deadline (compose: 60 s).
+   */
+  BATON_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   // Tuning (worker/tuning.ts maps these onto the worker's options; unset keeps the SDK's defaults).
   /** What this worker polls: workflow and activity tasks (all), or only one kind, for separate pools. */
   BATON_WORKER_ROLE: z.enum(['all', 'workflows', 'activities']).default('all'),

@@ -1,7 +1,6 @@
 // The durable order saga: its workflow type, ID rule, messages, input, state and timings.
 // Workflow-safe: only types come from domain/, and @temporalio/workflow's define* helpers are pure.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Address, LineItem, Money, PaymentEvent, PaymentMethod } from '../domain/schemas';
+import type { Address, LineItem, Money, PaymentMethod } from '../domain/schemas';
 
 export const orderWorkflow = {
   type: 'order',
@@ -141,16 +140,7 @@ export type OrderWorkflow = (input: OrderInput) => Promise<OrderState>;
 
 export type ResolveAction = 'retry' | 'abandon';
 
-export const orderSignals = {
-  /** A settled payment, as the payments service reports it; duplicates are ignored. */
-  paymentEvent: defineSignal<[PaymentEvent]>('paymentEvent'),
-  /** The operator's answer to an order in needs_attention; ignored at any other time. */
-  resolve: defineSignal<[{ action: ResolveAction }]>('resolve'),
-};
-
-export const orderQueries = {
-  state: defineQuery<OrderState>('state'),
-};
+// Signals, queries and the early-return update: orderDefinition (order-definition.ts).
 
 /**
  * The Idempotency-Key of one downstream call. A retried activity reuses it, so nothing happens

@@ -1,7 +1,9 @@
 // `npm run histories:record`: runs every path of the order saga against a real Temporal dev server,
 // the real worker code and the sample services, and writes each run's event history to
-// test/histories/<path>.json. The replay test replays them all on every run, so a change to the
-// workflow that would break orders already in flight fails the tests instead of production.
+// test/histories/<version>/<path>.json. The replay test replays every version's files on every run,
+// so a change to the workflow that would break orders already in flight fails the tests instead of
+// production. Only the current version's directory is rewritten: older versions' histories (v1 at
+// the top of test/histories/) are what orders in flight look like and stay as they were recorded.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -16,7 +18,9 @@ import { clearFaults, orderInput, queryUntil, setFaults, settlePayment } from '.
 import { quietRuntime } from '../test/support/quiet-runtime';
 import { workflowsPath } from '../worker/workflow-source';
 
-const outDir = historiesDir;
+/** The order workflow's current version (workflows/order-patches.ts): bump it with each new patch. */
+const CURRENT_VERSION = 'v2';
+const outDir = join(historiesDir, CURRENT_VERSION);
 const taskQueue = 'record-histories';
 
 interface Scenario {
@@ -51,6 +55,17 @@ const scenarios: Scenario[] = [
   { name: 'card-completed', expect: 'completed' },
   { name: 'bank-transfer-cleared', input: { paymentMethod: 'bank_transfer' }, drive: (h, s) => settle(h, s, 'cleared'), expect: 'completed' },
   { name: 'bank-transfer-failed', input: { paymentMethod: 'bank_transfer' }, drive: (h, s) => settle(h, s, 'failed'), expect: 'failed' },
+  {
+    // v2: the callback says cleared, the payments service's own record says failed; the record wins.
+    name: 'bank-transfer-notice-contradicted',
+    input: { paymentMethod: 'bank_transfer' },
+    drive: async (h, s) => {
+      const { orderId, paymentId } = await queryUntil(h, awaitingClearance);
+      await settlePayment(s.urls.payments, paymentId!, 'failed');
+      await h.signal(orderSignals.paymentEvent, { orderId, paymentId: paymentId!, status: 'cleared' });
+    },
+    expect: 'failed',
+  },
   { name: 'bank-transfer-never-cleared', input: { paymentMethod: 'bank_transfer', paymentClearanceTimeout: '1 second' }, expect: 'failed' },
   { name: 'payment-declined', input: { customerId: 'declined-1' }, expect: 'failed' },
   { name: 'out-of-stock', input: { items: [{ sku: 'OOS-1', quantity: 1 }] }, expect: 'failed' },

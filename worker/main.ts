@@ -29,7 +29,8 @@ const worker = await createBatonWorker({
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: tuning.taskQueue,
   role: tuning.role,
-  overrides: tuning.overrides,
+  // Draining on SIGTERM: running activities get this long to finish before they are cancelled.
+  overrides: { ...tuning.overrides, shutdownGraceTime: env.BATON_SHUTDOWN_GRACE_MS },
   deps: { http, urls: serviceUrlsFromEnv(env) },
   ...(env.BATON_WORKFLOW_BUNDLE !== undefined && { bundlePath: env.BATON_WORKFLOW_BUNDLE }),
 });

@@ -1,14 +1,15 @@
 // The order's account of itself: what the state query answers and what the workflow returns.
-import type {
-  Attempted,
-  CompensationName,
-  CompensationRecord,
-  OrderFailure,
-  OrderState,
-  OrderStatus,
-  StepName,
-  StepRecord,
-  UnresolvedEffect,
+import {
+  FINAL_ORDER_STATUSES,
+  type Attempted,
+  type CompensationName,
+  type CompensationRecord,
+  type OrderFailure,
+  type OrderState,
+  type OrderStatus,
+  type StepName,
+  type StepRecord,
+  type UnresolvedEffect,
 } from '../definitions';
 import { attemptsOf, messageOf } from './order-failures';
 import type { CompensationReport, PendingCompensation, SagaListener } from './saga';
@@ -59,6 +60,12 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
       Object.assign(record, { status: 'failed', attempts: attemptsOf(err, maxAttempts), finishedAt: now(), error: messageOf(err) });
       throw err;
     }
+  }
+
+  /** Whether the step has run and ended (completed or failed), or the order is past it for good. */
+  hasFinished(name: StepName): boolean {
+    const record = this.#lastStep(name);
+    return (record !== undefined && record.status !== 'running') || FINAL_ORDER_STATUSES.includes(this.#state.status);
   }
 
   /** The step the order was in last: the one that stopped it, when it stopped. */

@@ -1,11 +1,12 @@
 // The durable order: authorize the payment, wait for it to clear if it is a bank transfer, reserve
 // the stock, ship. If anything stops it (a business refusal, a service down past its retries, a
 // cancellation), what took effect is undone newest first; what cannot be undone waits for a person.
-import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   DEFAULT_ORDER_TIMINGS,
   orderQueries,
   orderSignals,
+  orderUpdates,
   type Attempted,
   type CompensationName,
   type OrderInput,
@@ -16,6 +17,7 @@ import {
 import type { Payment } from '../domain/schemas';
 import { callOutcome, failureReason, messageOf, OrderStop } from './order-failures';
 import { OrderInbox } from './order-inbox';
+import { ORDER_PATCHES } from './order-patches';
 import { OrderStateTracker } from './order-state';
 import { orderCalls, orderSteps, type OrderCalls } from './order-steps';
 import { Saga } from './saga';
@@ -27,6 +29,12 @@ export async function order(input: OrderInput): Promise<OrderState> {
   setHandler(orderQueries.state, () => state.snapshot());
   setHandler(orderSignals.paymentEvent, (event) => inbox.paymentEvent(event));
   setHandler(orderSignals.resolve, ({ action }) => inbox.resolve(action));
+  // The early return of a start (Prefer: wait): answers once the payment is authorized or refused.
+  // A handler adds no commands, so recorded histories replay unchanged.
+  setHandler(orderUpdates.paymentAuthorized, async () => {
+    await condition(() => state.hasFinished('authorizePayment'));
+    return state.snapshot();
+  });
 
   const calls = orderCalls(timings);
   const steps = orderSteps(input, calls, workflowInfo().workflowId);
@@ -61,6 +69,11 @@ async function awaitClearance(payment: Payment, inbox: OrderInbox, timeout: Time
   const { paymentId } = payment;
   let settlement: Payment['status'] | undefined = payment.status === 'pending' ? await inbox.settlement(paymentId, timeout) : payment.status;
   if (settlement === undefined) settlement = await currentStatus(paymentId, calls); // the callback may have been lost
+  else if (settlement === 'cleared' && payment.status === 'pending' && patched(ORDER_PATCHES.reconfirmClearance)) {
+    // v2: a callback is a notice, the payments service's record has the last word. No answer keeps the (signed) notice.
+    const recorded = await currentStatus(paymentId, calls);
+    if (recorded === 'failed' || recorded === 'refunded') settlement = recorded;
+  }
   if (settlement === 'cleared') return { value: undefined, attempt: 1 };
   if (settlement === 'failed' || settlement === 'refunded') throw new OrderStop('payment_failed', `payment ${paymentId} was not honoured (${settlement})`);
   throw new OrderStop('payment_not_cleared', `payment ${paymentId} did not clear within ${String(timeout)}`);

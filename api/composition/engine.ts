@@ -58,12 +58,18 @@ export function runComposition<I, O extends z.ZodType>(
     clientSignal?.addEventListener('abort', onClientGone, { once: true });
     if (clientSignal?.aborted) return onClientGone();
 
-    function finish(outcome: CompositionOutcome<z.input<O>> | undefined, abortReason?: symbol) {
-      if (settled) return;
+    /** Stops the clock and the listeners; false when the run had already ended. */
+    function end(abortReason?: symbol): boolean {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       clientSignal?.removeEventListener('abort', onClientGone);
       if (abortReason !== undefined) scope.cancel(abortReason);
+      return true;
+    }
+
+    function finish(outcome: CompositionOutcome<z.input<O>> | undefined, abortReason?: symbol) {
+      if (!end(abortReason)) return;
       if (outcome) return resolve(outcome);
       try {
         resolve({ ok: true, value: merged() });
@@ -74,12 +80,7 @@ export function runComposition<I, O extends z.ZodType>(
 
     /** A bug (a throwing request builder, select or merge), not a downstream failure: let onError log it. */
     function fail(err: unknown) {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      clientSignal?.removeEventListener('abort', onClientGone);
-      scope.cancel(CANCELLED);
-      reject(err instanceof Error ? err : new Error(String(err)));
+      if (end(CANCELLED)) reject(err instanceof Error ? err : new Error(String(err)));
     }
 
     function merged(): z.input<O> {

@@ -4,9 +4,11 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import {
   DEFAULT_PAYMENT_CLEARANCE_TIMEOUT,
   FINAL_ORDER_STATUSES,
+  orderDefinition,
   orderSignals,
   orderWorkflow,
   type OrderInput,
+  type OrderState as OrderStateType,
   type OrderStatus,
   type OrderWorkflow,
 } from '../../definitions';
@@ -18,10 +20,24 @@ import { readOrder } from '../order-reads';
 import { errorResponses, problems } from '../problems';
 import { createRouter } from '../router';
 import { paymentCallbackUrl } from '../webhook-signature';
+import { preferredWait, startRun } from '../workflow-runs';
 
 const OrderIdParam = z.object({ orderId: Id.openapi({ param: { name: 'orderId', in: 'path' } }) });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+/** With `Prefer: wait`, the answer carries the order's state as of the payment's authorization. */
+const OrderAcceptedWithState = OrderAccepted.extend({
+  state: OrderState.optional().describe('With `Prefer: wait`: the order once its payment was authorized (or refused)'),
+}).openapi('OrderAcceptedWithState');
+
+const PreferHeader = z.object({
+  prefer: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: '`wait=N` (at most 30): answer 200 with the state once the payment is authorized, if within N seconds' }),
+});
 
 const create = createRoute({
   method: 'post',
@@ -29,10 +45,10 @@ const create = createRoute({
   tags: ['orders'],
   summary: 'Place an order: starts its saga, or returns the one already started for this orderId',
   security: [{ bearer: [] }],
-  request: { body: { required: true, content: { 'application/json': { schema: OrderRequest } } } },
+  request: { headers: PreferHeader, body: { required: true, content: { 'application/json': { schema: OrderRequest } } } },
   responses: {
-    200: json(OrderAccepted, 'An order with this orderId exists already; nothing new was started'),
-    202: json(OrderAccepted, 'Started'),
+    200: json(OrderAcceptedWithState, 'An order with this orderId exists already (nothing new was started), or, with `Prefer: wait`, its payment is authorized'),
+    202: json(OrderAcceptedWithState, 'Started'),
     400: errorResponses[400],
     401: errorResponses[401],
     413: errorResponses[413],
@@ -117,6 +133,14 @@ export function orderRoutes() {
         ...(config.orderTimings && { timings: config.orderTimings }),
       };
       c.header('Location', `/orders/${order.orderId}`);
+      const wait = preferredWait(c.req.valid('header').prefer);
+      if (wait !== undefined) {
+        // Update-with-start: answers as soon as the payment is authorized; the rest of the saga goes on.
+        const run = await startRun({ ...temporal, config }, orderDefinition, { workflowId, input, wait });
+        c.header('Preference-Applied', `wait=${wait}`);
+        const state = (run.early as OrderStateType | undefined) ?? (await readOrder(temporal.client, order.orderId)).state;
+        return c.json({ ...accepted(config, order.orderId, workflowId, run.runId, state.status), state }, run.existing || run.answered ? 200 : 202);
+      }
       try {
         // The server is the arbiter of "same orderId twice": it refuses a second run of this ID, open
         // or closed, so concurrent requests cannot both start one.

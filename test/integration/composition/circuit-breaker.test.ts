@@ -1,8 +1,8 @@
 // The per-service circuit breaker end to end: it opens after repeated failures, spares the failing
 // service while open, and closes again once a trial call after the cool-down succeeds.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
+import { startSampleServices, type RunningSampleServices } from '../../../services';
 import { requestCounts, resetAll, setFaults } from './sample-services';
 
 const THRESHOLD = 3;

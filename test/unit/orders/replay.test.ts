@@ -1,15 +1,19 @@
 // Every recorded path of the order saga (test/histories, written by `npm run histories:record`)
 // replays against today's workflow code, so a change that would break orders already in flight
-// fails here. The guard is proven to bite: a reordered workflow must not replay.
+// fails here. Each version keeps its histories: v1 at the top of test/histories/ (orders started
+// before the first patch), v2 in test/histories/v2/ (workflows/order-patches.ts). The guard is
+// proven to bite: a reordered workflow, and the v2 change without its patched() guard, must not replay.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Worker, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ORDER_PATCHES } from '../../../workflows/order-patches';
 import { workflowsPath } from '../../../worker/workflow-source';
-import { loadHistories } from '../../support/histories';
+import { historiesDir, loadHistories } from '../../support/histories';
 import { quietRuntime } from '../../support/quiet-runtime';
 
-const PATHS = [
+const V1_PATHS = [
   'address-rejected',
   'bank-transfer-cleared',
   'bank-transfer-failed',
@@ -25,29 +29,85 @@ const PATHS = [
   'payment-declined',
   'shipping-down',
 ];
+/** v2 re-confirms a cleared bank transfer with the payments service, so it has one path more. */
+const V2_PATHS = [...V1_PATHS, 'bank-transfer-notice-contradicted'].sort();
 
-const histories = loadHistories();
+const VERSIONS = { v1: loadHistories(), v2: loadHistories(join(historiesDir, 'v2')) };
+type Version = keyof typeof VERSIONS;
+const history = (version: Version, path: string) => {
+  const found = VERSIONS[version].find((h) => h.workflowId === path);
+  if (!found) throw new Error(`no ${version} history ${path}`);
+  return found.history;
+};
+
+const logger = new DefaultLogger('ERROR');
+/** The real order workflow, bundled with every patched() answering yes and recording nothing. */
+const unguarded: BundleOptions['webpackConfigHook'] = (config) => ({
+  ...config,
+  resolve: {
+    ...config.resolve,
+    alias: {
+      ...(config.resolve?.alias as Record<string, string | false> | undefined),
+      '@temporalio/workflow$': fileURLToPath(new URL('../../fixtures/unguarded-patches.ts', import.meta.url)),
+    },
+  },
+});
+
+let currentBundle: ReturnType<typeof bundleWorkflowCode> | undefined;
+/** Today's workflow code, bundled once for every version's replay. */
+const current = () => (currentBundle ??= bundleWorkflowCode({ workflowsPath, logger }));
 
 beforeAll(quietRuntime);
 
 describe('recorded order histories', () => {
-  it('cover every path of the saga', () => {
-    expect(histories.map((h) => h.workflowId)).toEqual(PATHS);
+  it('cover every path of the saga, in each version', () => {
+    expect(VERSIONS.v1.map((h) => h.workflowId)).toEqual(V1_PATHS);
+    expect(VERSIONS.v2.map((h) => h.workflowId)).toEqual(V2_PATHS);
   });
 
-  it('all replay against the current workflow code', async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
+  it('v2 histories carry the patch marker where the v2 change ran, v1 histories none', () => {
+    const events = (version: Version, path: string) => history(version, path).events ?? [];
+    /** The IDs of the patches the run took (a core_patch marker's payload is `{ id, deprecated }`). */
+    const patches = (version: Version, path: string) =>
+      events(version, path).flatMap((e) => {
+        const marker = e.markerRecordedEventAttributes;
+        const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+        return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+      });
+    const activities = (version: Version, path: string) =>
+      events(version, path).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+
+    expect(patches('v2', 'bank-transfer-cleared')).toEqual([ORDER_PATCHES.reconfirmClearance]);
+    expect(patches('v2', 'card-completed')).toEqual([]);
+    expect(activities('v2', 'bank-transfer-cleared')).toEqual(['authorizePayment', 'getPayment', 'reserveInventory', 'createShipment']);
+    expect(activities('v1', 'bank-transfer-cleared')).toEqual(['authorizePayment', 'reserveInventory', 'createShipment']);
+    expect(activities('v2', 'bank-transfer-notice-contradicted')).toEqual(['authorizePayment', 'getPayment', 'refundPayment']);
+    for (const path of V1_PATHS) expect(patches('v1', path), path).toEqual([]);
+  });
+
+  it.each(Object.keys(VERSIONS) as Version[])('all %s histories replay against the current workflow code', async (version) => {
+    const workflowBundle = await current();
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'orders' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: `orders-${version}` }, VERSIONS[version])) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
   }, 60_000);
 
   it('refuse to replay against a workflow whose steps were reordered', async () => {
-    const card = histories.find((h) => h.workflowId === 'card-completed');
     const reordered = fileURLToPath(new URL('./fixtures/reordered-workflows.ts', import.meta.url));
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: reordered, logger: new DefaultLogger('ERROR') });
-    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'orders-reordered' }, card?.history)).rejects.toBeInstanceOf(DeterminismViolationError);
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: reordered, logger });
+    await expect(Worker.runReplayHistory({ workflowBundle, replayName: 'orders-reordered' }, history('v1', 'card-completed'))).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
+  }, 60_000);
+
+  it('refuse v1 histories once the v2 change loses its patched() guard', async () => {
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger, webpackConfigHook: unguarded });
+    // Paths the change does not touch still replay: the failure below is the change's, not the bundle's.
+    await Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v1', 'card-completed'));
+    const replay = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v1', 'bank-transfer-cleared'));
+    await expect(replay).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(replay).rejects.toThrow(/getPayment|reserveInventory|[Nn]ondetermini/);
   }, 60_000);
 });

@@ -1,0 +1,12 @@
+// The order workflow's versions. Every change of what an order does (which calls it makes, in what
+// order) is guarded by `patched(id)`: orders started before the change replay without it, new ones
+// take it. Once no order older than a patch can still be running (mind the 3-day clearance wait and
+// needs_attention orders), replace `patched(id)` by `deprecatePatch(id)`, and later drop both.
+// README: "Rolling out workflow changes".
+export const ORDER_PATCHES = {
+  /**
+   * v2: a bank transfer that a callback reports cleared is re-confirmed with the payments service's
+   * own record (getPayment) before any stock is reserved; a record that says failed or refunded wins.
+   */
+  reconfirmClearance: 'order-v2-reconfirm-clearance',
+} as const;
