@@ -20,6 +20,7 @@ import { registeredWorkflows } from '../definitions/registry';
 /** Routes anyone may call; everything else needs a bearer token. The webhook checks its own signature. */
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
 const PUBLIC_PREFIXES = ['/docs/', '/webhooks/'];
+const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/welcomes', '/webhooks', '/workflows'];
 
 function renderProblem(c: Context<AppEnv>, problem: ApiProblem) {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) c.header(name, value);
@@ -50,7 +51,9 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use('*', secureHeaders());
-  app.use(
+  // Only requests that carry a body pay for the limit (it makes the Node adapter build a full Request).
+  app.on(
+    ['POST', 'PUT', 'PATCH', 'DELETE'],
     '*',
     bodyLimit({
       maxSize: deps.config.bodyLimitBytes,
@@ -62,7 +65,10 @@ export function createApp(deps: AppDeps) {
   app.use('*', bearerTokens(deps.config.apiTokens, (path) => PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p))));
 
   // Every Temporal call made while serving a request shares one deadline: a down server is a quick 503, not a hang.
-  app.use('*', (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));
+  // Only the routes that talk to Temporal pay for it; the compositions never do.
+  for (const prefix of TEMPORAL_ROUTE_PREFIXES) {
+    app.use(`${prefix}/*`, (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));
+  }
 
   app.route('/', healthRoutes());
   app.route('/', welcomeRoutes());

@@ -26,6 +26,14 @@ export function preferredWait(header: string | undefined): number | undefined {
   return Math.min(Number(match[1]), MAX_WAIT_SECONDS);
 }
 
+/**
+ * The request's Temporal deadline, stretched by a wait: the calls made after waiting (describe, read
+ * the state) must not inherit a deadline that passed while we waited.
+ */
+export function withWaitDeadline<T>(connection: Connection, wait: number | undefined, marginMs: number, fn: () => Promise<T>): Promise<T> {
+  return wait === undefined ? fn() : connection.withDeadline(Date.now() + wait * 1000 + marginMs, fn);
+}
+
 type Waited<T> = { done: true; value: T } | { done: false };
 
 /**
@@ -115,7 +123,7 @@ function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], req
 /** The latest run of this ID as it is now; a closed one with its outcome. */
 async function currentRun({ client }: RunDeps, workflowId: string, existing: boolean): Promise<StartOutcome> {
   const description = await client.workflow.getHandle(workflowId).describe();
-  const status = description.status.name as RunStatus;
+  const status = description.status.name;
   const base = { workflowId, runId: description.runId, existing };
   if (status === 'RUNNING') return { ...base, status, answered: false };
   return { ...base, ...(await runOutcome(client, workflowId, description.runId)), answered: true };

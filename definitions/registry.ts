@@ -10,7 +10,7 @@ export const workflowRegistry = {
 } as const satisfies Record<string, AnyWorkflowDefinition>;
 
 export type WorkflowRegistry = typeof workflowRegistry;
-export type RegisteredWorkflowType = keyof WorkflowRegistry & string;
+export type RegisteredWorkflowType = keyof WorkflowRegistry;
 
 /** The registry as a list, for the API (which also takes extra definitions, e.g. from tests). */
 export const registeredWorkflows: readonly AnyWorkflowDefinition[] = Object.values(workflowRegistry);

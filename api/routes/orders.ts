@@ -20,7 +20,7 @@ import { readOrder } from '../order-reads';
 import { errorResponses, problems } from '../problems';
 import { createRouter } from '../router';
 import { paymentCallbackUrl } from '../webhook-signature';
-import { preferredWait, startRun } from '../workflow-runs';
+import { preferredWait, startRun, withWaitDeadline } from '../workflow-runs';
 
 const OrderIdParam = z.object({ orderId: Id.openapi({ param: { name: 'orderId', in: 'path' } }) });
 
@@ -136,9 +136,12 @@ export function orderRoutes() {
       const wait = preferredWait(c.req.valid('header').prefer);
       if (wait !== undefined) {
         // Update-with-start: answers as soon as the payment is authorized; the rest of the saga goes on.
-        const run = await startRun({ ...temporal, config }, orderDefinition, { workflowId, input, wait });
+        const { run, state } = await withWaitDeadline(temporal.connection, wait, config.temporalDeadlineMs, async () => {
+          const run = await startRun({ ...temporal, config }, orderDefinition, { workflowId, input, wait });
+          const state = (run.early as OrderStateType | undefined) ?? (await readOrder(temporal.client, order.orderId)).state;
+          return { run, state };
+        });
         c.header('Preference-Applied', `wait=${wait}`);
-        const state = (run.early as OrderStateType | undefined) ?? (await readOrder(temporal.client, order.orderId)).state;
         return c.json({ ...accepted(config, order.orderId, workflowId, run.runId, state.status), state }, run.existing || run.answered ? 200 : 202);
       }
       try {

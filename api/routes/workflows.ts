@@ -3,15 +3,13 @@
 // entries (/workflows/order, /workflows/order/{id}/signals/paymentEvent, ...).
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { temporal as proto } from '@temporalio/proto';
-import { optionalTsToDate } from '@temporalio/common/lib/time';
 import type { Context } from 'hono';
-import type { AnyWorkflowDefinition } from '../../definitions';
+import type { AnyWorkflowDefinition, UpdateSpec } from '../../definitions';
 import type { AppConfig, AppEnv } from '../deps';
 import { temporalUiLink } from '../links';
 import { errorResponses, problems } from '../problems';
 import { createRouter } from '../router';
-import { preferredWait, runOutcome, startRun, type RunStatus, type StartOutcome } from '../workflow-runs';
+import { preferredWait, runOutcome, startRun, withWaitDeadline, type RunStatus, type StartOutcome } from '../workflow-runs';
 
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -58,9 +56,19 @@ const ListQuery = z.object({
 });
 const ListItem = z.object({ workflowId: z.string(), runId: z.string(), status: RunStatusSchema, startTime: z.string().optional(), closeTime: z.string().optional(), links: Links });
 
-const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
-const statusName = (code: number | null | undefined): RunStatus =>
-  ((proto.api.enums.v1.WorkflowExecutionStatus[code ?? 0] ?? 'UNSPECIFIED').replace(STATUS_PREFIX, '') as RunStatus) || 'UNSPECIFIED';
+/** temporal.api.enums.v1.WorkflowExecutionStatus, by number, named as describe() names them. */
+const STATUS_NAMES: readonly RunStatus[] = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED'];
+const statusName = (code: number | null | undefined): RunStatus => STATUS_NAMES[code ?? 0] ?? 'UNKNOWN';
+
+interface Timestamp {
+  seconds?: number | { toNumber(): number } | null;
+  nanos?: number | null;
+}
+function isoTime(ts: Timestamp | null | undefined): string | undefined {
+  if (!ts?.seconds) return undefined;
+  const seconds = typeof ts.seconds === 'number' ? ts.seconds : ts.seconds.toNumber();
+  return new Date(seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
 
 /** The routes of one workflow type; `router` collects them all. */
 function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkflowDefinition) {
@@ -81,7 +89,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       result: Result.optional().describe('The result, when the run completed within `Prefer: wait`'),
       failure: z.string().optional(),
       ...(def.earlyReturnUpdate !== undefined && {
-        early: named(def.updates[def.earlyReturnUpdate].result as z.ZodType, `${Type}EarlyReturn`)
+        early: named((def.updates as Record<string, UpdateSpec>)[def.earlyReturnUpdate]?.result ?? z.unknown(), `${Type}EarlyReturn`)
           .optional()
           .describe(`The ${def.earlyReturnUpdate} update's answer, with \`Prefer: wait\``),
       }),
@@ -115,7 +123,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
     const handle = c.var.deps.temporal.client.workflow.getHandle(workflowId);
     const description = await handle.describe();
     if (description.type !== type) throw problems.notFound(`No ${type} workflow ${workflowId}.`);
-    return { handle, description, status: description.status.name as RunStatus };
+    return { handle, description, status: description.status.name };
   };
 
   const startBody = (config: AppConfig, run: StartOutcome) => ({
@@ -158,7 +166,9 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
         throw problems.validation([{ path: 'query.workflowId', message: rule }]);
       }
       const wait = preferredWait(headers.prefer);
-      const run = await startRun({ ...temporal, config }, def, { workflowId: explicitId ?? derived, input, wait });
+      const run = await withWaitDeadline(temporal.connection, wait, config.temporalDeadlineMs, () =>
+        startRun({ ...temporal, config }, def, { workflowId: explicitId ?? derived, input, wait }),
+      );
       if (wait !== undefined) c.header('Preference-Applied', `wait=${wait}`);
       c.header('Location', `${base}/${encodeURIComponent(run.workflowId)}`);
       return c.json(startBody(config, run), run.existing || run.answered ? 200 : 202);
@@ -358,14 +368,14 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       const workflows = (page.executions ?? []).map((e) => {
         const workflowId = e.execution?.workflowId ?? '';
         const runId = e.execution?.runId ?? '';
-        const start = optionalTsToDate(e.startTime);
-        const close = optionalTsToDate(e.closeTime);
+        const startTime = isoTime(e.startTime);
+        const closeTime = isoTime(e.closeTime);
         return {
           workflowId,
           runId,
           status: statusName(e.status),
-          ...(start && { startTime: start.toISOString() }),
-          ...(close && { closeTime: close.toISOString() }),
+          ...(startTime && { startTime }),
+          ...(closeTime && { closeTime }),
           links: links(config, workflowId, runId),
         };
       });

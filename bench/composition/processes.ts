@@ -23,15 +23,21 @@ export interface ChildOptions {
 
 export async function startChild<T>(file: string, options: ChildOptions = {}): Promise<Child<T>> {
   const entry = fileURLToPath(new URL(file, import.meta.url));
-  const [command, argv] = [process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry]];
-  const child = spawn(command, argv, {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
     env: { ...process.env, NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const lines = createInterface({ input: child.stdout! });
   const ready = await new Promise<T>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
-    lines.once('line', (line) => resolve(JSON.parse(line) as T));
+    // The first JSON line is the ready message; anything else (e.g. --trace-gc) is passed on to stderr.
+    let seen = false;
+    lines.on('line', (line) => {
+      if (!seen && line.startsWith('{')) {
+        seen = true;
+        resolve(JSON.parse(line) as T);
+      } else process.stderr.write(`${line}\n`);
+    });
   });
   const pid = child.pid!;
   return {

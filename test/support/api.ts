@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { createComposer, type Composer, type ComposerOptions } from '../../api/composition';
 import { startApiServer, type RunningApi } from '../../api/server';
-import type { AppConfig } from '../../api/deps';
+import type { AppConfig, AppDeps } from '../../api/deps';
 import { parseEnv, serviceUrlsEnv } from '../../config/env';
 import { serviceUrlsFromEnv } from '../../config/service-urls';
 
@@ -31,6 +31,8 @@ export async function startTestApi(options: {
   config?: Partial<AppConfig>;
   /** Downstream URLs (default: the sample services' default ports), breaker, retry and deadlines. */
   composition?: Partial<ComposerOptions>;
+  /** Workflow types served under /workflows (default: definitions/registry.ts). */
+  workflows?: AppDeps['workflows'];
 }): Promise<TestApi> {
   const connection = await Connection.connect({ address: options.address });
   const client = new Client({ connection, namespace: options.namespace });
@@ -47,7 +49,7 @@ export async function startTestApi(options: {
   };
   const composition = createComposer({ baseUrls: serviceUrlsFromEnv(parseEnv(serviceUrlsEnv, {})), ...options.composition });
   const api = await startApiServer(
-    { config, temporal: { client, connection }, logger: pino({ level: 'silent' }), composition },
+    { config, temporal: { client, connection }, logger: pino({ level: 'silent' }), composition, ...(options.workflows && { workflows: options.workflows }) },
     { port: 0 },
   );
   // The payments service calls back to the API, so the public URL is the one we just bound.

@@ -14,7 +14,8 @@ describe('typed client', () => {
   });
 
   it('types signal payloads, query and update results, and start inputs from the schemas', () => {
-    expectTypeOf(baton.signal<'order', 'paymentEvent'>).parameter(3).toEqualTypeOf<{ paymentId: string; orderId: string; status: 'cleared' | 'failed' }>();
+    type PaymentEventPayload = Parameters<typeof baton.signal<'order', 'paymentEvent'>>[3];
+    expectTypeOf<PaymentEventPayload>().toEqualTypeOf<{ paymentId: string; orderId: string; status: 'cleared' | 'failed' }>();
     expectTypeOf(baton.query('order', 'order-1', 'state')).resolves.toEqualTypeOf<OrderState>();
     expectTypeOf(baton.update('order', 'order-1', 'paymentAuthorized', {})).resolves.toEqualTypeOf<OrderState>();
     expectTypeOf(baton.describe('welcomeUser', 'welcome-1')).resolves.toHaveProperty('result').toEqualTypeOf<WelcomeResult | undefined>();

@@ -98,6 +98,20 @@ describe('workflow routes derived from the registry', () => {
       () => app.request('/workflows/order/order-1', { headers: auth }),
       () => app.request('/workflows/order?status=running', { headers: auth }),
       () => post('/workflows/order/order-1/signals/resolve', { action: 'retry' }),
+      // update-with-start, for the contract's own route
+      () =>
+        post(
+          '/orders',
+          {
+            orderId: 'ord-1',
+            customerId: 'cus-1',
+            items: [{ sku: 'SKU-1', quantity: 1 }],
+            amount: { currency: 'EUR', value: 100 },
+            paymentMethod: 'card',
+            shippingAddress: { line1: 'x', city: 'y', postalCode: 'z', country: 'DE' },
+          },
+          { prefer: 'wait=2' },
+        ),
     ];
     for (const call of cases) {
       const res = await call();
