@@ -104,7 +104,6 @@ export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   LOG_LEVEL: logLevel,
   /** A prebuilt bundle (`npm run build`); without it the worker bundles workflows at start. */
   BATON_WORKFLOW_BUNDLE: z.string().optional(),
-  BATON_PAYMENT_CLEARANCE_TIMEOUT: z.string().default('3 days'),
   BATON_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /**
    * On SIGTERM/SIGINT, how long running activities may finish before they are cancelled (the SDK's own
