@@ -2,12 +2,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import {
-  DEFAULT_PAYMENT_CLEARANCE_TIMEOUT,
   FINAL_ORDER_STATUSES,
   orderDefinition,
   orderSignals,
   orderWorkflow,
-  type OrderInput,
   type OrderState as OrderStateType,
   type OrderStatus,
   type OrderWorkflow,
@@ -19,7 +17,7 @@ import { temporalUiLink } from '../links';
 import { readOrder } from '../order-reads';
 import { errorResponses, problems } from '../problems';
 import { createRouter } from '../router';
-import { paymentCallbackUrl } from '../webhook-signature';
+import { completeOrderInput } from '../workflow-inputs';
 import { preferredWait, startRun, withWaitDeadline } from '../workflow-runs';
 
 const OrderIdParam = z.object({ orderId: Id.openapi({ param: { name: 'orderId', in: 'path' } }) });
@@ -126,12 +124,7 @@ export function orderRoutes() {
       const { config, temporal } = c.var.deps;
       const order = c.req.valid('json');
       const workflowId = orderWorkflow.workflowId(order.orderId);
-      const input: OrderInput = {
-        ...order,
-        callbackUrl: paymentCallbackUrl(config.publicUrl, config.webhookSecret, order.orderId),
-        paymentClearanceTimeout: config.paymentClearanceTimeout ?? DEFAULT_PAYMENT_CLEARANCE_TIMEOUT,
-        ...(config.orderTimings && { timings: config.orderTimings }),
-      };
+      const input = completeOrderInput(order, config);
       c.header('Location', `/orders/${order.orderId}`);
       const wait = preferredWait(c.req.valid('header').prefer);
       if (wait !== undefined) {

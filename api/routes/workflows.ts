@@ -9,6 +9,7 @@ import type { AppConfig, AppEnv } from '../deps';
 import { temporalUiLink } from '../links';
 import { errorResponses, problems } from '../problems';
 import { createRouter } from '../router';
+import { completeWorkflowInput } from '../workflow-inputs';
 import { preferredWait, runOutcome, startRun, withWaitDeadline, type RunStatus, type StartOutcome } from '../workflow-runs';
 
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
@@ -157,7 +158,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
     }),
     async (c) => {
       const { config, temporal } = c.var.deps;
-      const input: unknown = c.req.valid('json');
+      const input = completeWorkflowInput(type, c.req.valid('json'), config);
       const headers = c.req.valid('header');
       const { workflowId: explicitId } = c.req.valid('query');
       const derived = def.workflowId(input, { key: headers['idempotency-key'] ?? c.var.requestId });
