@@ -1,14 +1,19 @@
+import { trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './deps';
+import { traceRequests } from '../lib/http-tracing';
+import { createApiMetrics } from './metrics';
 import { bearerTokens } from './middleware/auth';
+import { observeRequests } from './middleware/observe';
 import { ApiProblem, problems } from './problems';
 import { createRouter } from './router';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { orderRoutes } from './routes/orders';
 import { profileRoutes } from './routes/profiles';
 import { welcomeRoutes } from './routes/welcome';
@@ -17,8 +22,13 @@ import { workflowRoutes } from './routes/workflows';
 import { problemFromTemporal } from './temporal-errors';
 import { registeredWorkflows } from '../definitions/registry';
 
-/** Routes anyone may call; everything else needs a bearer token. The webhook checks its own signature. */
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
+/**
+ * Routes anyone may call; everything else needs a bearer token. The webhook checks its own signature.
+ * /metrics is public for Prometheus (counts and latencies only); README "Observability".
+ */
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs', '/metrics']);
+/** Probes, scrapes and docs get no span: they would bury the traces worth reading. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
 const PUBLIC_PREFIXES = ['/docs/', '/webhooks/'];
 const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/welcomes', '/webhooks', '/workflows'];
 
@@ -44,8 +54,14 @@ function toProblem(err: Error, c: Context<AppEnv>): ApiProblem {
 
 export function createApp(deps: AppDeps) {
   const app = createRouter();
+  const metrics = deps.metrics ?? createApiMetrics();
+  if (deps.composition) metrics.watchCircuits(() => deps.composition?.circuitStates() ?? {});
 
   app.use('*', requestId());
+  // A SERVER span per request that continues the caller's `traceparent`; the Temporal client's
+  // interceptor carries it on into the workflow (README "Observability").
+  app.use('*', traceRequests({ tracer: () => trace.getTracer('baton-api'), exempt: (path) => UNTRACED_PATHS.has(path) || path.startsWith('/docs/') }));
+  app.use('*', observeRequests(deps.logger, metrics));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -71,6 +87,7 @@ export function createApp(deps: AppDeps) {
   }
 
   app.route('/', healthRoutes());
+  app.route('/', metricsRoutes());
   app.route('/', welcomeRoutes());
   app.route('/', orderRoutes());
   app.route('/', webhookRoutes());

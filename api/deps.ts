@@ -2,6 +2,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { AnyWorkflowDefinition, OrderTimings, Timespan } from '../definitions';
 import type { Logger } from '../lib/logger';
 import type { Composer } from './composition/composer';
+import type { ApiMetrics } from './metrics';
 
 export interface AppConfig {
   apiTokens: readonly string[];
@@ -32,6 +33,8 @@ export interface AppDeps {
   composition?: Composer;
   /** The workflow types served under /workflows/{type}; definitions/registry.ts when absent. */
   workflows?: readonly AnyWorkflowDefinition[];
+  /** Prometheus metrics served at GET /metrics; a fresh registry per app when absent. */
+  metrics?: ApiMetrics;
 }
 
-export type AppEnv = { Variables: { deps: AppDeps; requestId: string } };
+export type AppEnv = { Variables: { deps: AppDeps; requestId: string; metrics: ApiMetrics } };

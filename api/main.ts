@@ -1,21 +1,32 @@
 // `npm run api`: Baton's REST API.
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { apiEnv, loadEnvOrExit } from '../config/env';
 import { serviceUrlsFromEnv } from '../config/service-urls';
 import { createLogger } from '../lib/logger';
+import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, clientConnectionOptions, describeTemporalSecurity } from '../lib/temporal-connection';
 import { createComposer } from './composition';
+import { createApiMetrics } from './metrics';
 import { profileDeadlines } from './routes/profiles';
 import { startApiServer } from './server';
 
 const env = loadEnvOrExit(apiEnv, 'api');
 const logger = createLogger('api', env.LOG_LEVEL);
+// Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set; before any client exists, so their calls are traced.
+const telemetry = startTelemetry({ serviceName: 'baton-api' });
 
 // Lazy: the API starts (and /healthz answers) even while Temporal is down; /readyz tells the difference.
 const connection = Connection.lazy(
   buildOrExit('api', () => clientConnectionOptions(env, { connectTimeout: '3 seconds' })),
 );
-const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+// The interceptor puts the request's trace context into the headers of every start, signal, update
+// and query, so the workflow and its activities join the request's trace.
+const client = new Client({
+  connection,
+  namespace: env.TEMPORAL_NAMESPACE,
+  ...(telemetry.enabled && { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
+});
 // One pool and one set of circuit breakers for the whole process: breakers only work when shared.
 const composition = createComposer({
   baseUrls: serviceUrlsFromEnv(env),
@@ -40,10 +51,11 @@ const api = await startApiServer(
     temporal: { client, connection },
     logger,
     composition,
+    metrics: createApiMetrics({ processMetrics: true }),
   },
   { port: env.PORT, host: env.HOST },
 );
-logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS, temporalSecurity: describeTemporalSecurity(env) }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
+logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS, temporalSecurity: describeTemporalSecurity(env), tracing: telemetry.enabled }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -53,6 +65,7 @@ async function shutdown(signal: string) {
   await api.close();
   await composition.close();
   await connection.close();
+  await telemetry.shutdown();
   process.exit(0);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));

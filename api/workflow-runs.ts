@@ -15,6 +15,7 @@ import {
 import type { AnyWorkflowDefinition } from '../definitions';
 import type { AppConfig } from './deps';
 import { problems } from './problems';
+import { startSearchAttributes } from './search-attributes';
 
 /** The longest `Prefer: wait` honoured, in seconds. */
 export const MAX_WAIT_SECONDS = 30;
@@ -115,6 +116,8 @@ function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], req
     args: [request.input],
     workflowIdReusePolicy: def.idReusePolicy ?? 'REJECT_DUPLICATE',
     workflowIdConflictPolicy: def.idConflictPolicy ?? 'FAIL',
+    // CustomerId and OrderStatus for orders, so visibility finds them (README "Observability").
+    ...startSearchAttributes(def.type, request.input),
     ...(def.defaultTimeouts?.executionTimeout !== undefined && { workflowExecutionTimeout: def.defaultTimeouts.executionTimeout }),
     ...(def.defaultTimeouts?.runTimeout !== undefined && { workflowRunTimeout: def.defaultTimeouts.runTimeout }),
   };

@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { startApiServer } from '../api/server';
 import type { OrderState } from '../definitions';
+import { BATON_SEARCH_ATTRIBUTES } from '../definitions/search-attributes';
 import { startDevServer } from '../lib/dev-server';
 import { startSampleServices } from '../services';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../test/support/api';
@@ -29,7 +30,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 const stats = (values: number[]) => ({ p50: round(quantile(values, 0.5)), p90: round(quantile(values, 0.9)), n: values.length });
 
 async function main() {
-  const server = await startDevServer({ logLevel: 'error' });
+  const server = await startDevServer({ logLevel: 'error', searchAttributes: [...BATON_SEARCH_ATTRIBUTES] });
   const services = await startSampleServices({ settleOutcome: 'never' });
   const taskQueue = 'bench-early-return';
   const worker = startChild('worker/main.ts', {

@@ -5,6 +5,7 @@ export const DEFAULT_TASK_QUEUE = 'baton';
 export * from './welcome';
 export * from './failures';
 export * from './orders';
+export * from './search-attributes';
 export * from './define-workflow';
 export * from './welcome-definition';
 export * from './order-definition';

@@ -11,6 +11,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createDownstreamClient } from '../activities/http-client';
 import { orderSignals, orderWorkflow, type OrderInput, type OrderState, type OrderStatus, type OrderWorkflow } from '../definitions';
+import { BATON_SEARCH_ATTRIBUTES } from '../definitions/search-attributes';
 import { startDevServer } from '../lib/dev-server';
 import { startSampleServices, type RunningSampleServices } from '../services';
 import { historiesDir, historyToJSON } from '../test/support/histories';
@@ -132,7 +133,7 @@ async function record(client: Client, services: RunningSampleServices, scenario:
 }
 
 quietRuntime();
-const server = await startDevServer({ logLevel: 'error' });
+const server = await startDevServer({ logLevel: 'error', searchAttributes: [...BATON_SEARCH_ATTRIBUTES] });
 const services = await startSampleServices({ settleOutcome: 'never' });
 // Above the 600 ms latency of the cancellation scenario, so only the hang scenario times out.
 const http = createDownstreamClient({ timeoutMs: 1000 });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_ENV, SERVICE_NAMES, loadEnvOrExit } from '../config/env';
 import { launcherEnv } from '../config/launcher-env';
+import { BATON_SEARCH_ATTRIBUTES } from '../definitions/search-attributes';
 import { startDevServer, type DevServer } from '../lib/dev-server';
 import { createLogger } from '../lib/logger';
 
@@ -76,6 +77,8 @@ if (temporalAddress) {
     port: env.TEMPORAL_PORT,
     uiPort: env.TEMPORAL_UI_PORT,
     logLevel: 'error',
+    // CustomerId and OrderStatus (Keyword): orders carry them, the Web UI and GET /orders search by them.
+    searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
     onLog: (line) => process.stdout.write(`${line}\n`),
   });
   temporalAddress = devServer.address;

@@ -1,10 +1,12 @@
 // What every sample service shares: health, request counters, faults, idempotency, admin routes and
 // problem+json errors. A service module builds its domain state, then adds its routes to `kit.app`.
+import { trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { ServiceName } from '../config/env';
+import { traceRequests } from '../lib/http-tracing';
 import { createLogger, type Logger } from '../lib/logger';
 import { registerAdminRoutes } from './admin';
 import { countingMiddleware, RequestCounters, type RequestCounts } from './counters';
@@ -86,6 +88,8 @@ export class ServiceKit {
     };
     this.service = { name, app: this.app, faults: this.faults, state, reset, shutdown };
 
+    // A SERVER span per call, continuing the caller's `traceparent` (a no-op until lib/telemetry.ts is started).
+    this.app.use('*', traceRequests({ tracer: () => trace.getTracer(`baton-${name}`), exempt: isInfraPath }));
     this.app.use('*', countingMiddleware({ counters: this.#counters, exempt: isInfraPath, logger: this.logger }));
     this.app.use(
       '*',

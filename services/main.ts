@@ -1,6 +1,7 @@
 // `npm run services`: the six sample services in one process.
 import { loadEnvOrExit, SERVICE_NAMES, servicesEnv, type ServiceName } from '../config/env';
 import { createLogger } from '../lib/logger';
+import { startTelemetry } from '../lib/telemetry';
 import { parseFaults, type FaultConfig } from './faults';
 import { startSampleServices, type RunningSampleServices } from './index';
 
@@ -45,6 +46,8 @@ function loadFaultsOrExit(): Partial<Record<ServiceName, FaultConfig>> {
 }
 
 const logger = createLogger('services', env.LOG_LEVEL);
+// Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set: each call becomes a SERVER span in its caller's trace.
+const telemetry = startTelemetry({ serviceName: 'baton-services' });
 const faults = loadFaultsOrExit();
 
 let running: RunningSampleServices | undefined;
@@ -57,6 +60,7 @@ async function stop(reason: string): Promise<void> {
   // A wedged close must not leave an orphan behind the launcher.
   setTimeout(() => process.exit(1), 5000).unref();
   await running?.close();
+  await telemetry.shutdown();
   process.exit(0);
 }
 

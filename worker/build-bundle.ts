@@ -2,10 +2,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { otelWorkflowInterceptorModule } from './tracing';
 import { defaultBundlePath, workflowsPath } from './workflow-source';
 
 const out = process.argv[2] ?? defaultBundlePath;
-const { code } = await bundleWorkflowCode({ workflowsPath });
+// The OpenTelemetry workflow interceptors are always in: a worker without tracing gives them a no-op sink.
+const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [otelWorkflowInterceptorModule] });
 await mkdir(dirname(out), { recursive: true });
 await writeFile(out, code);
 console.log(`workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);

@@ -1,5 +1,7 @@
 import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Telemetry } from '../lib/telemetry';
+import { workerTracing } from './tracing';
 import type { WorkerRole } from './tuning';
 import { workflowSource } from './workflow-source';
 
@@ -14,10 +16,14 @@ export interface BatonWorkerOptions {
   role?: WorkerRole;
   /** Extra worker options (tuning, interceptors). */
   overrides?: Partial<WorkerOptions>;
+  /** The process's tracing (lib/telemetry.ts): adds the SDK's OpenTelemetry interceptors and span sink. */
+  telemetry?: Telemetry;
 }
 
 export function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   const role = options.role ?? 'all';
+  const tracing = workerTracing(options.telemetry, { bundled: options.bundlePath !== undefined });
+  const extra = options.overrides?.interceptors;
   // The SDK polls workflow tasks only with workflow code, and activity tasks only with activities registered.
   return Worker.create({
     connection: options.connection,
@@ -26,6 +32,13 @@ export function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> 
     ...(role !== 'workflows' && { activities: createActivities(options.deps) }),
     ...(role !== 'activities' && workflowSource(options.bundlePath)),
     ...options.overrides,
+    // Tracing first (outermost), then whatever the caller adds.
+    interceptors: {
+      ...extra,
+      activity: [...(tracing.interceptors.activity ?? []), ...(extra?.activity ?? [])],
+      workflowModules: [...(tracing.interceptors.workflowModules ?? []), ...(extra?.workflowModules ?? [])],
+    },
+    sinks: { ...tracing.sinks, ...options.overrides?.sinks },
   });
 }
 

@@ -3,6 +3,7 @@ import { Runtime } from '@temporalio/worker';
 import { createDownstreamClient } from '../activities/http-client';
 import { loadEnvOrExit, workerEnv } from '../config/env';
 import { createLogger } from '../lib/logger';
+import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, describeTemporalSecurity, workerConnectionOptions } from '../lib/temporal-connection';
 import { serviceUrlsFromEnv } from '../config/service-urls';
 import { connectWithRetry, createBatonWorker } from './create-worker';
@@ -13,6 +14,8 @@ const env = loadEnvOrExit(workerEnv, 'worker');
 const log = createLogger('worker', env.LOG_LEVEL);
 const connectionOptions = buildOrExit('worker', () => workerConnectionOptions(env));
 const tuning = buildOrExit('worker', () => workerTuning(env));
+// Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set: workflow and activity spans join the API request's trace.
+const telemetry = startTelemetry({ serviceName: 'baton-worker' });
 
 // The SDK already turns SIGINT/SIGTERM into a graceful shutdown that drains in-flight tasks.
 Runtime.install({
@@ -32,6 +35,7 @@ const worker = await createBatonWorker({
   // Draining on SIGTERM: running activities get this long to finish before they are cancelled.
   overrides: { ...tuning.overrides, shutdownGraceTime: env.BATON_SHUTDOWN_GRACE_MS },
   deps: { http, urls: serviceUrlsFromEnv(env) },
+  telemetry,
   ...(env.BATON_WORKFLOW_BUNDLE !== undefined && { bundlePath: env.BATON_WORKFLOW_BUNDLE }),
 });
 // Started by the launcher with an IPC channel: never outlive it, and never let the channel alone keep us alive.
@@ -47,6 +51,7 @@ log.info(
     security: describeTemporalSecurity(env),
     ...tuning.overrides,
     ...(env.BATON_WORKER_METRICS_PORT !== undefined && { metrics: `http://0.0.0.0:${env.BATON_WORKER_METRICS_PORT}/metrics` }),
+    tracing: telemetry.enabled,
   },
   `worker polling task queue ${tuning.taskQueue} on ${env.TEMPORAL_ADDRESS}` + (tuning.role === 'all' ? '' : ` (${tuning.role} only)`),
 );
@@ -56,4 +61,5 @@ try {
 } finally {
   await connection.close();
   await http.close();
+  await telemetry.shutdown();
 }

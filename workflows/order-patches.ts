@@ -9,4 +9,9 @@ export const ORDER_PATCHES = {
    * own record (getPayment) before any stock is reserved; a record that says failed or refunded wins.
    */
   reconfirmClearance: 'order-v2-reconfirm-clearance',
+  /**
+   * Upserts the OrderStatus search attribute whenever the status changes (workflows/order-search.ts),
+   * for runs started with Baton's search attributes.
+   */
+  searchAttributes: 'order-search-attributes',
 } as const;

@@ -1,4 +1,6 @@
 // The order's account of itself: what the state query answers and what the workflow returns.
+// Its transitions are logged through the workflow logger (replay-aware, no commands).
+import { log } from '@temporalio/workflow';
 import {
   FINAL_ORDER_STATUSES,
   type Attempted,
@@ -27,7 +29,11 @@ const ID_FIELDS: Partial<Record<StepName, 'paymentId' | 'reservationId' | 'shipm
 export class OrderStateTracker implements SagaListener<StepName, CompensationName> {
   readonly #state: OrderState;
 
-  constructor(orderId: string) {
+  /** `onStatus` hears every change of status (the search attribute follows it). */
+  constructor(
+    orderId: string,
+    private readonly onStatus: (status: OrderStatus) => void = () => {},
+  ) {
     this.#state = { orderId, status: 'received', steps: [], compensations: [] };
   }
 
@@ -41,7 +47,13 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
   }
 
   set(status: OrderStatus): void {
+    const from = this.#state.status;
     this.#state.status = status;
+    if (from === status) return;
+    const fields = { orderId: this.#state.orderId, from, status };
+    if (status === 'needs_attention') log.warn('order needs attention: a compensation keeps failing', fields);
+    else log.info(`order ${status}`, fields);
+    this.onStatus(status);
   }
 
   remember(ids: Pick<OrderState, 'paymentId' | 'reservationId' | 'shipmentId'>): void {
@@ -52,12 +64,16 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
   async step<T>(name: StepName, run: () => Promise<Attempted<T>>, maxAttempts = 1): Promise<T> {
     const record: StepRecord = { name, status: 'running', attempts: 0, startedAt: now() };
     this.#state.steps.push(record);
+    const orderId = this.#state.orderId;
+    log.info(`step ${name} started`, { orderId, step: name });
     try {
       const { value, attempt } = await run();
       Object.assign(record, { status: 'completed', attempts: attempt, finishedAt: now() });
+      log.info(`step ${name} completed`, { orderId, step: name, attempts: attempt });
       return value;
     } catch (err) {
       Object.assign(record, { status: 'failed', attempts: attemptsOf(err, maxAttempts), finishedAt: now(), error: messageOf(err) });
+      log.warn(`step ${name} failed`, { orderId, step: name, attempts: record.attempts, error: record.error });
       throw err;
     }
   }
@@ -78,6 +94,7 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
   }
 
   compensated(step: StepName, name: CompensationName, report: CompensationReport): void {
+    log.info(`compensation ${name} completed`, { orderId: this.#state.orderId, step, compensation: name, undone: report.undone, attempts: report.attempts });
     const record = this.#compensation(name);
     record.status = 'completed';
     record.attempts += report.attempts;
@@ -90,7 +107,8 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
     if (field && report.id !== undefined) this.#state[field] ??= report.id;
   }
 
-  compensationFailed(_step: StepName, name: CompensationName, error: unknown): void {
+  compensationFailed(step: StepName, name: CompensationName, error: unknown): void {
+    log.warn(`compensation ${name} failed`, { orderId: this.#state.orderId, step, compensation: name, error: messageOf(error) });
     const record = this.#compensation(name);
     record.status = 'failed';
     record.attempts += attemptsOf(error, 1);

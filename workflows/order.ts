@@ -1,7 +1,7 @@
 // The durable order: authorize the payment, wait for it to clear if it is a bank transfer, reserve
 // the stock, ship. If anything stops it (a business refusal, a service down past its retries, a
 // cancellation), what took effect is undone newest first; what cannot be undone waits for a person.
-import { CancellationScope, condition, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   DEFAULT_ORDER_TIMINGS,
   orderQueries,
@@ -18,13 +18,15 @@ import type { Payment } from '../domain/schemas';
 import { callOutcome, failureReason, messageOf, OrderStop } from './order-failures';
 import { OrderInbox } from './order-inbox';
 import { ORDER_PATCHES } from './order-patches';
+import { publishOrderStatus } from './order-search';
 import { OrderStateTracker } from './order-state';
 import { orderCalls, orderSteps, type OrderCalls } from './order-steps';
 import { Saga } from './saga';
 
 export async function order(input: OrderInput): Promise<OrderState> {
   const timings = input.timings ?? DEFAULT_ORDER_TIMINGS;
-  const state = new OrderStateTracker(input.orderId);
+  // Every status change is logged and, for runs started with search attributes, upserted (patched).
+  const state = new OrderStateTracker(input.orderId, publishOrderStatus);
   const inbox = new OrderInbox();
   setHandler(orderQueries.state, () => state.snapshot());
   setHandler(orderSignals.paymentEvent, (event) => inbox.paymentEvent(event));
@@ -97,6 +99,11 @@ async function undoWhatTookEffect(err: unknown, state: OrderStateTracker, saga: 
   const cancelled = isCancellation(err);
   const step = state.currentStep();
   if (step) state.failed({ step, reason: failureReason(err), detail: messageOf(err) });
+  log.warn(cancelled ? 'order cancelled: undoing what took effect' : 'order stopped: undoing what took effect', {
+    orderId: state.snapshot().orderId,
+    step,
+    reason: failureReason(err),
+  });
 
   await CancellationScope.nonCancellable(async () => {
     for (let round = 1; ; round++) {

@@ -4,6 +4,7 @@
 import type { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../deps';
+import { recordComposition } from '../metrics';
 import { errorResponses, problems, type ApiProblem } from '../problems';
 import type { Composition } from './define';
 import type { CompositionOutcome } from './engine';
@@ -35,6 +36,7 @@ export async function serveComposition<I, O extends z.ZodType>(
     signal: c.req.raw.signal,
     headers: { 'x-request-id': c.var.requestId },
   });
+  recordComposition(c.var.metrics, composition, outcome);
   if (outcome.ok) return outcome.value;
   throw problemFor(outcome, options.notFound?.(input));
 }

@@ -15,8 +15,11 @@ import { Id } from '../../domain/schemas';
 import type { AppConfig } from '../deps';
 import { temporalUiLink } from '../links';
 import { readOrder } from '../order-reads';
+import { searchOrders } from '../order-search';
+import { timelineOf } from '../order-timeline';
 import { errorResponses, problems } from '../problems';
 import { createRouter } from '../router';
+import { startSearchAttributes } from '../search-attributes';
 import { completeOrderInput } from '../workflow-inputs';
 import { preferredWait, startRun, withWaitDeadline } from '../workflow-runs';
 
@@ -54,6 +57,13 @@ const create = createRoute({
   },
 });
 
+const Links = z.object({ self: z.string(), temporalUi: z.string().url() });
+
+/** OrderState plus links to its run (additive: clients of OrderState are unaffected). */
+const OrderStateWithLinks = OrderState.extend({
+  links: Links.describe("The order, and its run's page in the Temporal Web UI (history, inputs, search attributes)"),
+}).openapi('OrderStateWithLinks');
+
 const get = createRoute({
   method: 'get',
   path: '/orders/{orderId}',
@@ -62,7 +72,84 @@ const get = createRoute({
   security: [{ bearer: [] }],
   request: { params: OrderIdParam },
   responses: {
-    200: json(OrderState, 'The order'),
+    200: json(OrderStateWithLinks, 'The order'),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+    503: errorResponses[503],
+  },
+});
+
+const ListQuery = z.object({
+  customerId: Id.optional().openapi({ param: { name: 'customerId', in: 'query' }, example: 'cus-9' }),
+  status: z
+    .enum(['received', 'awaiting_payment', 'reserving', 'shipping', 'completed', 'compensating', 'failed', 'cancelled', 'needs_attention'])
+    .optional()
+    .openapi({ param: { name: 'status', in: 'query' } }),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: 'pageSize', in: 'query' } }),
+  nextPageToken: z.string().max(2000).optional().openapi({ param: { name: 'nextPageToken', in: 'query' } }),
+});
+
+const OrderListItem = z
+  .object({
+    orderId: z.string(),
+    workflowId: z.string(),
+    runId: z.string(),
+    customerId: z.string().optional(),
+    status: z.string().optional().describe('The OrderStatus search attribute: the status as of its last upsert'),
+    startTime: z.string().optional(),
+    closeTime: z.string().optional(),
+    links: Links,
+  })
+  .openapi('OrderListItem');
+
+const list = createRoute({
+  method: 'get',
+  path: '/orders',
+  tags: ['orders'],
+  summary: 'Find orders by customer and/or status (Temporal visibility, newest first)',
+  description:
+    'Searches the runs by their `CustomerId` and `OrderStatus` search attributes. Visibility is **eventually consistent**: ' +
+    'an order just placed, or a status just changed, appears after a moment (usually well under a second), so poll rather than ' +
+    'expect it at once. The status is the one the run last upserted; `GET /orders/{orderId}` is authoritative. ' +
+    'Pages hold at most `pageSize` (1–100, default 20) orders; pass `nextPageToken` to read the next one.',
+  security: [{ bearer: [] }],
+  request: { query: ListQuery },
+  responses: {
+    200: json(z.object({ orders: z.array(OrderListItem), nextPageToken: z.string().optional() }).openapi('OrderList'), 'One page'),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    503: errorResponses[503],
+  },
+});
+
+const TimelineEntry = z
+  .object({
+    name: z.string().describe('The activity: authorizePayment, reserveInventory, createShipment, refundPayment, ...'),
+    activityId: z.string(),
+    attempts: z.number().int(),
+    scheduledAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    durationMs: z.number().optional().describe('From the start of the last attempt to the end'),
+    outcome: z.enum(['scheduled', 'running', 'completed', 'failed', 'timed_out', 'cancelled']),
+    compensation: z.boolean().describe("An undo (refund, release, cancel) or a repeat of a step's request made to learn what to undo"),
+    error: z.string().optional(),
+  })
+  .openapi('OrderTimelineEntry');
+
+const timeline = createRoute({
+  method: 'get',
+  path: '/orders/{orderId}/timeline',
+  tags: ['orders'],
+  summary: "The order's steps as its run's event history records them: attempts, start, end, duration, outcome",
+  security: [{ bearer: [] }],
+  request: { params: OrderIdParam },
+  responses: {
+    200: json(
+      z.object({ orderId: z.string(), workflowId: z.string(), runId: z.string(), steps: z.array(TimelineEntry), links: Links }).openapi('OrderTimeline'),
+      'The timeline',
+    ),
     400: errorResponses[400],
     401: errorResponses[401],
     404: errorResponses[404],
@@ -146,6 +233,8 @@ export function orderRoutes() {
           args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           workflowIdConflictPolicy: 'FAIL',
+          // CustomerId and OrderStatus: the Web UI and GET /orders find the run by them.
+          ...startSearchAttributes(orderWorkflow.type, input),
         });
         return c.json(accepted(config, order.orderId, workflowId, handle.firstExecutionRunId, 'received'), 202);
       } catch (err) {
@@ -156,8 +245,32 @@ export function orderRoutes() {
     })
     .openapi(get, async (c) => {
       const { orderId } = c.req.valid('param');
-      const { state } = await readOrder(c.var.deps.temporal.client, orderId);
-      return c.json(state, 200);
+      const { config, temporal } = c.var.deps;
+      const { state, workflowId, runId } = await readOrder(temporal.client, orderId);
+      return c.json({ ...state, links: { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, workflowId, runId) } }, 200);
+    })
+    .openapi(list, async (c) => {
+      const { config, temporal } = c.var.deps;
+      const query = c.req.valid('query');
+      return c.json(await searchOrders(temporal.client, config, query), 200);
+    })
+    .openapi(timeline, async (c) => {
+      const { orderId } = c.req.valid('param');
+      const { config, temporal } = c.var.deps;
+      // The latest run of the order's ID; WorkflowNotFoundError (404) when there is none.
+      const handle = temporal.client.workflow.getHandle(orderWorkflow.workflowId(orderId));
+      const { runId } = await handle.describe();
+      const history = await temporal.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      return c.json(
+        {
+          orderId,
+          workflowId: handle.workflowId,
+          runId,
+          steps: timelineOf(history),
+          links: { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, handle.workflowId, runId) },
+        },
+        200,
+      );
     })
     .openapi(cancel, async (c) => {
       const { config, temporal } = c.var.deps;

@@ -1,6 +1,7 @@
 // One real Temporal dev server (the `temporal` CLI, in memory) for the whole integration project.
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { BATON_SEARCH_ATTRIBUTES } from '../../definitions/search-attributes';
 import { startDevServer, type DevServer } from '../../lib/dev-server';
 
 declare module 'vitest' {
@@ -13,7 +14,8 @@ declare module 'vitest' {
 let server: DevServer | undefined;
 
 export async function setup(project: TestProject) {
-  server = await startDevServer({ logLevel: 'error' });
+  // Orders start with Baton's search attributes (CustomerId, OrderStatus): the namespace must know them.
+  server = await startDevServer({ logLevel: 'error', searchAttributes: [...BATON_SEARCH_ATTRIBUTES] });
   project.provide('temporalAddress', server.address);
   project.provide('temporalNamespace', server.namespace);
 }

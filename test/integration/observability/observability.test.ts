@@ -1,0 +1,252 @@
+// "See everything", proven on Baton's real processes: services, worker and API each run as a child
+// process and export their spans over OTLP/HTTP to a receiver in this test; metrics endpoints are
+// scraped and parsed; the worker's JSON log lines are read from its stdout; visibility is queried
+// through GET /orders.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { OrderState } from '../../../definitions';
+import { uniqueTaskQueue } from '../../support/api';
+import { orderRequest, uniqueOrderId } from '../../support/orders';
+import {
+  eventually,
+  jsonLines,
+  scrape,
+  SpanKindCode,
+  startOtlpReceiver,
+  startStack,
+  sumOf,
+  type OtlpReceiver,
+  type ReceivedSpan,
+  type Stack,
+} from './support';
+
+const address = inject('temporalAddress');
+const namespace = inject('temporalNamespace');
+
+let receiver: OtlpReceiver;
+let stack: Stack;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  stack = await startStack({ address, namespace, taskQueue: uniqueTaskQueue('observability'), otlpUrl: receiver.url });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.close();
+});
+
+interface Accepted {
+  orderId: string;
+  workflowId: string;
+  runId: string;
+  links: { self: string; temporalUi: string };
+}
+
+async function place(overrides: Parameters<typeof orderRequest>[0] = {}): Promise<{ body: Accepted; traceId: string | null }> {
+  const res = await stack.call('/orders', { method: 'POST', json: orderRequest(overrides) });
+  expect(res.status).toBe(202);
+  return { body: (await res.json()) as Accepted, traceId: res.headers.get('x-trace-id') };
+}
+
+async function finalState(orderId: string): Promise<OrderState & { links?: Accepted['links'] }> {
+  return eventually(async () => {
+    const res = await stack.call(`/orders/${orderId}`);
+    const state = (await res.json()) as OrderState & { links?: Accepted['links'] };
+    return ['completed', 'failed', 'cancelled'].includes(state.status) ? state : undefined;
+  }, `order ${orderId} to end`);
+}
+
+const traceOf = (traceId: string) => receiver.spans.filter((s) => s.traceId === traceId);
+const named = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name);
+const one = (spans: ReceivedSpan[], name: string): ReceivedSpan => {
+  const found = named(spans, name);
+  expect(found, `exactly one span ${name}; got ${spans.map((s) => s.name).join(', ')}`).toHaveLength(1);
+  return found[0] as ReceivedSpan;
+};
+const parentOf = (spans: ReceivedSpan[], span: ReceivedSpan) => spans.find((s) => s.spanId === span.parentSpanId);
+const childrenOf = (spans: ReceivedSpan[], span: ReceivedSpan) => spans.filter((s) => s.parentSpanId === span.spanId);
+
+describe('tracing', () => {
+  it('POST /orders is one trace: API request → workflow start and run → every activity → every downstream call', async () => {
+    const { body, traceId } = await place();
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect((await finalState(body.orderId)).status).toBe('completed');
+
+    const steps = ['authorizePayment', 'reserveInventory', 'createShipment'];
+    const spans = await eventually(() => {
+      const spans = traceOf(traceId as string);
+      const serverSpans = spans.filter((s) => s.service === 'baton-services' && s.kind === SpanKindCode.SERVER);
+      const done = spans.some((s) => s.name === 'RunWorkflow:order') && steps.every((step) => spans.some((s) => s.name === `RunActivity:${step}`));
+      return done && serverSpans.length >= steps.length ? spans : undefined;
+    }, 'the whole trace to be exported');
+
+    // Every span of this workflow's run, wherever it was made, is in this one trace (the state reads
+    // above are requests of their own: their query and describe spans are in their own traces).
+    const ofWorkflow = receiver.spans.filter((s) => s.attributes.temporalWorkflowId === body.workflowId && !/^(QueryWorkflow|DescribeWorkflow|HandleQuery)/.test(s.name));
+    expect(ofWorkflow.length).toBeGreaterThan(0);
+    expect(ofWorkflow.filter((s) => s.traceId !== traceId).map((s) => s.name)).toEqual([]);
+    // One root (the API's request span), and no span whose parent is missing.
+    const roots = spans.filter((s) => !s.parentSpanId);
+    expect(roots.map((s) => [s.service, s.name])).toEqual([['baton-api', 'POST /orders']]);
+    for (const span of spans) if (span.parentSpanId) expect(parentOf(spans, span), `parent of ${span.name}`).toBeDefined();
+
+    const request = roots[0] as ReceivedSpan;
+    expect(request.kind).toBe(SpanKindCode.SERVER);
+    expect(request.attributes['http.route']).toBe('/orders');
+    const start = one(spans, 'StartWorkflow:order');
+    expect([start.service, start.parentSpanId]).toEqual(['baton-api', request.spanId]);
+    const run = one(spans, 'RunWorkflow:order');
+    expect([run.service, run.parentSpanId]).toEqual(['baton-worker', start.spanId]);
+
+    for (const step of steps) {
+      const scheduled = one(spans, `StartActivity:${step}`);
+      expect(scheduled.parentSpanId).toBe(run.spanId);
+      const executed = one(spans, `RunActivity:${step}`);
+      expect([executed.service, executed.parentSpanId]).toEqual(['baton-worker', scheduled.spanId]);
+      // The activity's HTTP call (undici CLIENT span), and the service's SERVER span under it.
+      const [call, ...more] = childrenOf(spans, executed).filter((s) => s.kind === SpanKindCode.CLIENT);
+      expect(call, `HTTP call of ${step}`).toBeDefined();
+      expect(more).toEqual([]);
+      const served = childrenOf(spans, call as ReceivedSpan);
+      expect(served.map((s) => [s.service, s.kind])).toEqual([['baton-services', SpanKindCode.SERVER]]);
+      expect(served[0]?.attributes['http.route']).toMatch(/^\/(payments|reservations|shipments)/);
+    }
+    expect(receiver.rejected).toEqual([]);
+  });
+
+  it('GET /profiles/{userId} is one trace: the API span with three parallel calls, each with its service span', async () => {
+    const res = await stack.call('/profiles/u-1');
+    expect(res.status).toBe(200);
+    const traceId = res.headers.get('x-trace-id') as string;
+    const spans = await eventually(() => {
+      const spans = traceOf(traceId);
+      return spans.filter((s) => s.kind === SpanKindCode.SERVER && s.service === 'baton-services').length >= 3 && spans.some((s) => s.service === 'baton-api')
+        ? spans
+        : undefined;
+    }, 'the composition trace');
+    const request = one(spans, 'GET /profiles/:userId');
+    expect(request.parentSpanId).toBeUndefined();
+    const calls = childrenOf(spans, request).filter((s) => s.kind === SpanKindCode.CLIENT);
+    expect(calls).toHaveLength(3);
+    const routes = calls.map((call) => childrenOf(spans, call).map((s) => `${s.service} ${String(s.attributes['http.route'])}`)).flat();
+    expect(routes.sort()).toEqual(['baton-services /loyalty/:userId', 'baton-services /users/:userId', 'baton-services /users/:userId/orders'].sort());
+    // Parallel: every call started before any of them ended.
+    const firstEnd = calls.reduce((min, s) => (s.endNs < min ? s.endNs : min), calls[0]?.endNs ?? 0n);
+    for (const call of calls) expect(call.startNs < firstEnd).toBe(true);
+  });
+});
+
+describe('metrics', () => {
+  it("the API's /metrics (public) counts requests by route pattern and status, and shows composition outcomes and breakers", async () => {
+    const metricsUrl = `${stack.apiUrl}/metrics`;
+    const before = await scrape(metricsUrl); // no token: public, like /healthz
+    const labels = { method: 'GET', route: '/orders/:orderId', status: '404' };
+    const count = (samples: typeof before) => sumOf(samples, 'baton_http_requests_total', labels);
+    for (let i = 0; i < 3; i++) expect((await stack.call(`/orders/${uniqueOrderId('missing')}`)).status).toBe(404);
+    expect((await stack.call('/profiles/u-1')).status).toBe(200);
+    const after = await scrape(metricsUrl);
+    expect(count(after) - count(before)).toBe(3);
+    // The route pattern, never the raw path.
+    expect(after.some((s) => s.name === 'baton_http_requests_total' && String(s.labels.route).includes('missing'))).toBe(false);
+    expect(sumOf(after, 'baton_http_request_duration_seconds_count', labels) - sumOf(before, 'baton_http_request_duration_seconds_count', labels)).toBe(3);
+    const ok = (source: string) => sumOf(after, 'baton_composition_source_total', { composition: 'profile', source, outcome: 'ok' }) - sumOf(before, 'baton_composition_source_total', { composition: 'profile', source, outcome: 'ok' });
+    expect([ok('users'), ok('orderHistory'), ok('loyalty')]).toEqual([1, 1, 1]);
+    expect(sumOf(after, 'baton_circuit_breaker_state', { downstream: 'users', state: 'closed' })).toBe(1);
+    expect(sumOf(after, 'baton_circuit_breaker_state', { downstream: 'users', state: 'open' })).toBe(0);
+  });
+
+  it("the worker's SDK metrics (BATON_WORKER_METRICS_PORT) move as activities run and fail", async () => {
+    const before = await scrape(stack.workerMetricsUrl);
+    const { body } = await place({ items: [{ sku: 'OOS-metrics', quantity: 1 }] }); // reserve refused: a failed activity
+    expect((await finalState(body.orderId)).status).toBe('failed');
+    const after = await eventually(async () => {
+      const samples = await scrape(stack.workerMetricsUrl);
+      return sumOf(samples, 'temporal_activity_execution_failed') > sumOf(before, 'temporal_activity_execution_failed') ? samples : undefined;
+    }, 'the failed activity in the worker metrics');
+    const latency = (samples: typeof before) => sumOf(samples, 'temporal_activity_schedule_to_start_latency_count');
+    expect(latency(after)).toBeGreaterThan(latency(before));
+    expect(after.some((s) => s.name === 'temporal_worker_task_slots_available')).toBe(true);
+  });
+});
+
+describe('logs', () => {
+  it('the failed activity is logged with workflow ID, run ID, activity and trace ID; the API logs one line per request', async () => {
+    const { body, traceId } = await place({ items: [{ sku: 'OOS-logs', quantity: 1 }] });
+    await finalState(body.orderId);
+    const line = await eventually(
+      () => jsonLines(stack.worker.output()).find((l) => l.msg === 'Activity failed' && l.workflowId === body.workflowId),
+      'the worker to log the failed activity',
+    );
+    expect(line).toMatchObject({ activityType: 'reserveInventory', workflowId: body.workflowId, runId: body.runId, traceId });
+    expect(line.spanId).toMatch(/^[0-9a-f]{16}$/);
+    // The workflow's own lines (through the SDK's workflow logger) carry the same IDs.
+    const workflowLines = jsonLines(stack.worker.output()).filter((l) => l.workflowId === body.workflowId && l.sdkComponent === 'workflow');
+    expect(workflowLines.map((l) => l.msg)).toEqual(expect.arrayContaining(['step reserveInventory failed', 'compensation refundPayment completed', 'order failed']));
+    for (const l of workflowLines) expect(l).toMatchObject({ runId: body.runId, traceId });
+    // The API's request line for that POST.
+    const request = jsonLines(stack.api.output()).find((l) => l.traceId === traceId && l.route === '/orders');
+    expect(request).toMatchObject({ method: 'POST', status: 202 });
+    expect(request?.requestId).toEqual(expect.any(String) as unknown);
+    expect(request?.durationMs).toEqual(expect.any(Number));
+  });
+});
+
+describe('searchable runs, links and timelines', () => {
+  it('GET /orders finds orders by customer and by status once visibility catches up', async () => {
+    const customerId = `cus-${randomUUID().slice(0, 8)}`;
+    const other = `cus-${randomUUID().slice(0, 8)}`;
+    const good = await place({ customerId });
+    const bad = await place({ customerId, items: [{ sku: 'OOS-search', quantity: 1 }] });
+    const elsewhere = await place({ customerId: other });
+    await Promise.all([good, bad, elsewhere].map((o) => finalState(o.body.orderId)));
+
+    type Page = { orders: { orderId: string; customerId?: string; status?: string; links: { temporalUi: string } }[]; nextPageToken?: string };
+    const search = async (query: string) => {
+      const res = await stack.call(`/orders?${query}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Page;
+    };
+    const ids = (page: Page) => page.orders.map((o) => o.orderId).sort();
+    const mine = await eventually(async () => {
+      const page = await search(`customerId=${customerId}`);
+      return page.orders.length === 2 && page.orders.every((o) => o.status === 'completed' || o.status === 'failed') ? page : undefined;
+    }, 'both orders of the customer, final, in visibility');
+    expect(ids(mine)).toEqual([good.body.orderId, bad.body.orderId].sort());
+    expect(mine.orders.every((o) => o.customerId === customerId && o.links.temporalUi.includes('/workflows/order-'))).toBe(true);
+    expect(ids(await search(`customerId=${customerId}&status=failed`))).toEqual([bad.body.orderId]);
+    expect(ids(await search(`customerId=${customerId}&status=completed`))).toEqual([good.body.orderId]);
+    expect(ids(await search(`customerId=${other}`))).toEqual([elsewhere.body.orderId]);
+
+    // Pages: one order per page, the second page through the token.
+    const first = await search(`customerId=${customerId}&pageSize=1`);
+    expect(first.orders).toHaveLength(1);
+    expect(first.nextPageToken).toEqual(expect.any(String));
+    const second = await search(`customerId=${customerId}&pageSize=1&nextPageToken=${first.nextPageToken}`);
+    expect([...ids(first), ...ids(second)].sort()).toEqual(ids(mine));
+    // A value that would break out of the query string is only a value.
+    expect((await stack.call(`/orders?customerId=${encodeURIComponent('x" OR WorkflowType != "y')}`)).status).toBe(400);
+    expect((await stack.call('/orders?pageSize=1000')).status).toBe(400);
+  });
+
+  it('GET /orders/{id} links to the run; its timeline lists each step and compensation from the history', async () => {
+    const { body } = await place({ items: [{ sku: 'OOS-timeline', quantity: 1 }] });
+    const state = await finalState(body.orderId);
+    expect(state.links).toEqual({ self: `/orders/${body.orderId}`, temporalUi: body.links.temporalUi });
+    const res = await stack.call(`/orders/${body.orderId}/timeline`);
+    expect(res.status).toBe(200);
+    const timeline = (await res.json()) as { runId: string; steps: { name: string; outcome: string; compensation: boolean; attempts: number; durationMs?: number; startedAt?: string; finishedAt?: string }[] };
+    expect(timeline.runId).toBe(body.runId);
+    expect(timeline.steps.map((s) => [s.name, s.outcome, s.compensation])).toEqual([
+      ['authorizePayment', 'completed', false],
+      ['reserveInventory', 'failed', false],
+      ['refundPayment', 'completed', true],
+    ]);
+    for (const step of timeline.steps) {
+      expect(step.attempts).toBeGreaterThanOrEqual(1);
+      expect(step.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(step.finishedAt as string)).toBeGreaterThanOrEqual(Date.parse(step.startedAt as string));
+    }
+    expect((await stack.call(`/orders/${uniqueOrderId('none')}/timeline`)).status).toBe(404);
+  });
+});
