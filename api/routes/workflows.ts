@@ -127,6 +127,22 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
     return { handle, description, status: description.status.name };
   };
 
+  /** The run's handle while it still takes signals or updates; 409 once it has closed. */
+  const openRun = async (c: Context<AppEnv>, workflowId: string, takes: 'signals' | 'updates') => {
+    const { handle, status } = await describeRun(c, workflowId);
+    if (status !== 'RUNNING') throw problems.conflict(`Workflow ${workflowId} has closed (${status}); it takes no ${takes}.`);
+    return handle;
+  };
+
+  /** What a signal or an update can answer besides success. */
+  const messageErrors = {
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+    409: errorResponses[409],
+    503: errorResponses[503],
+  };
+
   const startBody = (config: AppConfig, run: StartOutcome) => ({
     type,
     workflowId: run.workflowId,
@@ -221,18 +237,13 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
         request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: named(schema, `${Type}${pascal(name)}Signal`) } } } },
         responses: {
           202: json(z.object({ workflowId: z.string(), signal: z.literal(name) }), 'Delivered to the run'),
-          400: errorResponses[400],
-          401: errorResponses[401],
-          404: errorResponses[404],
-          409: errorResponses[409],
-          503: errorResponses[503],
+          ...messageErrors,
         },
       }),
       async (c) => {
         const { id } = c.req.valid('param');
         const payload: unknown = c.req.valid('json');
-        const { handle, status } = await describeRun(c, id);
-        if (status !== 'RUNNING') throw problems.conflict(`Workflow ${id} has closed (${status}); it takes no signals.`);
+        const handle = await openRun(c, id, 'signals');
         try {
           await handle.signal(def.signal[name] ?? name, payload);
         } catch (err) {
@@ -281,18 +292,13 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
         },
         responses: {
           200: json(named(spec.result, `${Type}${pascal(name)}UpdateResult`), "The update's answer"),
-          400: errorResponses[400],
-          401: errorResponses[401],
-          404: errorResponses[404],
-          409: errorResponses[409],
-          503: errorResponses[503],
+          ...messageErrors,
         },
       }),
       async (c) => {
         const { id } = c.req.valid('param');
         const args: unknown = c.req.valid('json');
-        const { handle, status } = await describeRun(c, id);
-        if (status !== 'RUNNING') throw problems.conflict(`Workflow ${id} has closed (${status}); it takes no updates.`);
+        const handle = await openRun(c, id, 'updates');
         try {
           const result: unknown = await handle.executeUpdate(def.update[name] ?? name, { args: [args] });
           return c.json(result as never, 200);
