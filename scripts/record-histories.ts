@@ -11,7 +11,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createDownstreamClient } from '../activities/http-client';
 import { orderSignals, orderWorkflow, type OrderInput, type OrderState, type OrderStatus, type OrderWorkflow } from '../definitions';
-import { BATON_SEARCH_ATTRIBUTES } from '../definitions/search-attributes';
+import { BATON_SEARCH_ATTRIBUTES, orderSearchAttributes } from '../definitions/search-attributes';
 import { startDevServer } from '../lib/dev-server';
 import { startSampleServices, type RunningSampleServices } from '../services';
 import { historiesDir, historyToJSON } from '../test/support/histories';
@@ -20,7 +20,7 @@ import { quietRuntime } from '../test/support/quiet-runtime';
 import { workflowsPath } from '../worker/workflow-source';
 
 /** The order workflow's current version (workflows/order-patches.ts): bump it with each new patch. */
-const CURRENT_VERSION = 'v2';
+const CURRENT_VERSION = 'v3';
 const outDir = join(historiesDir, CURRENT_VERSION);
 const taskQueue = 'record-histories';
 
@@ -119,6 +119,8 @@ async function record(client: Client, services: RunningSampleServices, scenario:
     taskQueue,
     workflowId: orderWorkflow.workflowId(input.orderId),
     args: [input],
+    // As the API starts orders, so the search-attribute upserts are in the history too.
+    typedSearchAttributes: orderSearchAttributes(input),
   });
   await scenario.drive?.(handle, services);
   // A scenario that goes wrong (say, an order left waiting in needs_attention) must not hang the script.

@@ -1,7 +1,7 @@
 // Every recorded path of the order saga (test/histories, written by `npm run histories:record`)
 // replays against today's workflow code, so a change that would break orders already in flight
 // fails here. Each version keeps its histories: v1 at the top of test/histories/ (orders started
-// before the first patch), v2 in test/histories/v2/ (workflows/order-patches.ts). The guard is
+// before the first patch), v2 and v3 in test/histories/v2/ and v3/ (workflows/order-patches.ts). The guard is
 // proven to bite: a reordered workflow, and the v2 change without its patched() guard, must not replay.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,12 @@ const V1_PATHS = [
 /** v2 re-confirms a cleared bank transfer with the payments service, so it has one path more. */
 const V2_PATHS = [...V1_PATHS, 'bank-transfer-notice-contradicted'].sort();
 
-const VERSIONS = { v1: loadHistories(), v2: loadHistories(join(historiesDir, 'v2')) };
+const VERSIONS = {
+  v1: loadHistories(),
+  v2: loadHistories(join(historiesDir, 'v2')),
+  /** v3 upserts the OrderStatus search attribute as the order advances (started with Baton's attributes). */
+  v3: loadHistories(join(historiesDir, 'v3')),
+};
 type Version = keyof typeof VERSIONS;
 const history = (version: Version, path: string) => {
   const found = VERSIONS[version].find((h) => h.workflowId === path);
@@ -63,6 +68,7 @@ describe('recorded order histories', () => {
   it('cover every path of the saga, in each version', () => {
     expect(VERSIONS.v1.map((h) => h.workflowId)).toEqual(V1_PATHS);
     expect(VERSIONS.v2.map((h) => h.workflowId)).toEqual(V2_PATHS);
+    expect(VERSIONS.v3.map((h) => h.workflowId)).toEqual(V2_PATHS);
   });
 
   it('v2 histories carry the patch marker where the v2 change ran, v1 histories none', () => {
@@ -83,6 +89,14 @@ describe('recorded order histories', () => {
     expect(activities('v1', 'bank-transfer-cleared')).toEqual(['authorizePayment', 'reserveInventory', 'createShipment']);
     expect(activities('v2', 'bank-transfer-notice-contradicted')).toEqual(['authorizePayment', 'getPayment', 'refundPayment']);
     for (const path of V1_PATHS) expect(patches('v1', path), path).toEqual([]);
+
+    // v3: every order records the search-attribute patch and upserts its status as it goes.
+    const upserts = (version: Version, path: string) =>
+      events(version, path).filter((e) => 'OrderStatus' in (e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {})).length;
+    expect(patches('v3', 'card-completed')).toEqual([ORDER_PATCHES.searchAttributes]);
+    expect(patches('v3', 'bank-transfer-cleared')).toEqual([ORDER_PATCHES.searchAttributes, ORDER_PATCHES.reconfirmClearance]);
+    expect(upserts('v3', 'card-completed')).toBeGreaterThan(0);
+    for (const path of V2_PATHS) expect(upserts('v2', path), path).toBe(0);
   });
 
   it.each(Object.keys(VERSIONS) as Version[])('all %s histories replay against the current workflow code', async (version) => {
