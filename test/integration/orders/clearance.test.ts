@@ -1,41 +1,12 @@
 // The days-long wait for a bank transfer, on a time-skipping server: the real workflow, real
 // activities and real sample services; only the clock is fast.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { orderSignals, orderWorkflow, type OrderInput, type OrderState, type OrderWorkflow } from '../../../definitions';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { describe, expect, it } from 'vitest';
+import { orderSignals, type OrderInput, type OrderState } from '../../../definitions';
 import { effects, names, orderInput, queryUntil, settlePayment } from '../../support/orders';
-import { realActivities, startTimeSkipping, startWorker, type RunningWorker } from '../../support/time-skipping';
+import { useSagaOnTimeSkipping } from '../../support/time-skipping';
 
-let env: TestWorkflowEnvironment;
-let services: RunningSampleServices;
-let worker: RunningWorker;
-let closeHttp: () => Promise<void>;
-
-beforeAll(async () => {
-  // `never`: the test decides when (and whether) a transfer settles.
-  [env, services] = await Promise.all([startTimeSkipping(), startSampleServices({ settleOutcome: 'never' })]);
-  const { activities, http } = realActivities(services.urls);
-  closeHttp = () => http.close();
-  worker = await startWorker(env, activities);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await closeHttp?.();
-  await services?.close();
-  await env?.teardown();
-});
-
-afterEach(() => services.reset());
-
-function start(input: OrderInput) {
-  return env.client.workflow.start<OrderWorkflow>(orderWorkflow.type, {
-    taskQueue: worker.taskQueue,
-    workflowId: orderWorkflow.workflowId(input.orderId),
-    args: [input],
-  });
-}
+const saga = useSagaOnTimeSkipping();
+const start = (input: OrderInput) => saga.start(input);
 
 const awaiting = (s: OrderState) => s.status === 'awaiting_payment' && s.steps.some((step) => step.name === 'awaitPaymentClearance');
 const hours = (state: OrderState, step: string) => {
@@ -50,8 +21,8 @@ describe('a bank transfer waits for clearance', () => {
     const waiting = await queryUntil(handle, awaiting);
     const paymentId = waiting.paymentId!;
 
-    await env.sleep('2 days');
-    await settlePayment(services.urls.payments, paymentId, 'cleared');
+    await saga.env.sleep('2 days');
+    await settlePayment(saga.services.urls.payments, paymentId, 'cleared');
     await handle.signal(orderSignals.paymentEvent, { paymentId, orderId: input.orderId, status: 'cleared' });
 
     const final = await handle.result();
@@ -59,7 +30,7 @@ describe('a bank transfer waits for clearance', () => {
     expect(names(final.steps)).toEqual(['authorizePayment', 'awaitPaymentClearance', 'reserveInventory', 'createShipment']);
     expect(hours(final, 'awaitPaymentClearance')).toBeGreaterThanOrEqual(48);
     expect(final.compensations).toEqual([]);
-    expect(await effects(services.urls, input.orderId)).toMatchObject({
+    expect(await effects(saga.services.urls, input.orderId)).toMatchObject({
       payments: { charges: 1, refunds: 0 },
       inventory: { reservations: 1, active: 1 },
       shipping: { shipments: 1 },
@@ -77,7 +48,7 @@ describe('a bank transfer waits for clearance', () => {
     expect(hours(final, 'awaitPaymentClearance')).toBeGreaterThanOrEqual(72);
     expect(final.compensations).toEqual([{ name: 'refundPayment', status: 'completed', attempts: 1 }]);
     expect(final.steps.find((s) => s.name === 'authorizePayment')?.status).toBe('compensated');
-    expect(await effects(services.urls, input.orderId)).toMatchObject({
+    expect(await effects(saga.services.urls, input.orderId)).toMatchObject({
       payments: { charges: 1, refunds: 1 },
       inventory: { reservations: 0 },
       shipping: { shipments: 0 },
@@ -89,7 +60,7 @@ describe('a bank transfer waits for clearance', () => {
     const handle = await start(input);
     const { paymentId } = await queryUntil(handle, awaiting);
 
-    await settlePayment(services.urls.payments, paymentId!, 'failed');
+    await settlePayment(saga.services.urls.payments, paymentId!, 'failed');
     await handle.signal(orderSignals.paymentEvent, { paymentId: paymentId!, orderId: input.orderId, status: 'failed' });
     const final = await handle.result();
 
@@ -111,7 +82,7 @@ describe('a bank transfer waits for clearance', () => {
     expect(final.status).toBe('cancelled');
     expect(final.failure).toMatchObject({ step: 'awaitPaymentClearance', reason: 'cancelled' });
     expect(final.compensations).toEqual([{ name: 'refundPayment', status: 'completed', attempts: 1 }]);
-    expect(await effects(services.urls, input.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 0 } });
+    expect(await effects(saga.services.urls, input.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 0 } });
   });
 
   it('ignores a repeated or contradicting event for the same payment', async () => {
@@ -126,6 +97,6 @@ describe('a bank transfer waits for clearance', () => {
     const final = await handle.result();
 
     expect(final.status).toBe('completed');
-    expect(await effects(services.urls, input.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 }, shipping: { shipments: 1 } });
+    expect(await effects(saga.services.urls, input.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 }, shipping: { shipments: 1 } });
   });
 });

@@ -1,41 +1,14 @@
 // Every place the saga can stop runs exactly the compensations of the steps before it, newest first,
 // as the order's state and the sample services' own records both show. Time-skipping, so that
 // exhausted retries take no real time.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orderWorkflow, type OrderInput, type OrderWorkflow } from '../../../definitions';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { startSampleServices } from '../../../services';
 import { effects, FAST_TIMINGS, names, orderInput, setFaults } from '../../support/orders';
-import { realActivities, startTimeSkipping, startWorker, type RunningWorker } from '../../support/time-skipping';
+import { realActivities, startWorker, useSagaOnTimeSkipping } from '../../support/time-skipping';
 
-let env: TestWorkflowEnvironment;
-let services: RunningSampleServices;
-let worker: RunningWorker;
-let closeHttp: () => Promise<void>;
-
-beforeAll(async () => {
-  [env, services] = await Promise.all([startTimeSkipping(), startSampleServices({ settleOutcome: 'never' })]);
-  const { activities, http } = realActivities(services.urls, 300);
-  closeHttp = () => http.close();
-  worker = await startWorker(env, activities);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await closeHttp?.();
-  await services?.close();
-  await env?.teardown();
-});
-
-afterEach(() => services.reset());
-
-function run(input: OrderInput) {
-  return env.client.workflow.execute<OrderWorkflow>(orderWorkflow.type, {
-    taskQueue: worker.taskQueue,
-    workflowId: orderWorkflow.workflowId(input.orderId),
-    args: [input],
-  });
-}
+const saga = useSagaOnTimeSkipping({ httpTimeoutMs: 300 });
+const run = (input: OrderInput) => saga.execute(input);
 
 describe('failure points', () => {
   it('payment declined: nothing took effect, nothing is compensated', async () => {
@@ -46,7 +19,7 @@ describe('failure points', () => {
     expect(final.failure).toMatchObject({ step: 'authorizePayment', reason: 'payment_declined' });
     expect(final.steps).toMatchObject([{ name: 'authorizePayment', status: 'failed', attempts: 1 }]);
     expect(final.compensations).toEqual([]);
-    expect(await effects(services.urls, input.orderId)).toEqual({
+    expect(await effects(saga.services.urls, input.orderId)).toEqual({
       payments: { charges: 0, refunds: 0, declines: 1 },
       inventory: { reservations: 0, releases: 0, active: 0 },
       shipping: { shipments: 0, cancellations: 0 },
@@ -64,7 +37,7 @@ describe('failure points', () => {
       { name: 'reserveInventory', status: 'failed', attempts: 1 },
     ]);
     expect(final.compensations).toEqual([{ name: 'refundPayment', status: 'completed', attempts: 1 }]);
-    expect(await effects(services.urls, input.orderId)).toEqual({
+    expect(await effects(saga.services.urls, input.orderId)).toEqual({
       payments: { charges: 1, refunds: 1, declines: 0 },
       inventory: { reservations: 0, releases: 0, active: 0 },
       shipping: { shipments: 0, cancellations: 0 },
@@ -79,7 +52,7 @@ describe('failure points', () => {
     expect(final.failure).toMatchObject({ step: 'createShipment', reason: 'address_rejected' });
     expect(names(final.compensations)).toEqual(['releaseReservation', 'refundPayment']);
     expect(final.compensations.every((c) => c.status === 'completed')).toBe(true);
-    expect(await effects(services.urls, input.orderId)).toEqual({
+    expect(await effects(saga.services.urls, input.orderId)).toEqual({
       payments: { charges: 1, refunds: 1, declines: 0 },
       inventory: { reservations: 1, releases: 1, active: 0 },
       shipping: { shipments: 0, cancellations: 0 },
@@ -87,7 +60,7 @@ describe('failure points', () => {
   });
 
   it('shipping down until the retries are exhausted: the reservation is released, then the payment refunded', async () => {
-    await setFaults(services.urls.shipping, { failNext: 1000, failStatus: 503 });
+    await setFaults(saga.services.urls.shipping, { failNext: 1000, failStatus: 503 });
     const input = orderInput();
     const final = await run(input);
 
@@ -95,7 +68,7 @@ describe('failure points', () => {
     expect(final.failure).toMatchObject({ step: 'createShipment', reason: 'service_unavailable' });
     expect(final.steps.at(-1)).toMatchObject({ name: 'createShipment', status: 'failed', attempts: FAST_TIMINGS.steps.retry.maximumAttempts });
     expect(names(final.compensations)).toEqual(['releaseReservation', 'refundPayment']);
-    expect(await effects(services.urls, input.orderId)).toEqual({
+    expect(await effects(saga.services.urls, input.orderId)).toEqual({
       payments: { charges: 1, refunds: 1, declines: 0 },
       inventory: { reservations: 1, releases: 1, active: 0 },
       shipping: { shipments: 0, cancellations: 0 },
@@ -106,18 +79,18 @@ describe('failure points', () => {
     const closed = await startSampleServices();
     const deadShipping = closed.urls.shipping;
     await closed.close();
-    const { activities, http } = realActivities({ ...services.urls, shipping: deadShipping }, 300);
-    const other = await startWorker(env, activities);
+    const { activities, http } = realActivities({ ...saga.services.urls, shipping: deadShipping }, 300);
+    const other = await startWorker(saga.env, activities);
     try {
       const input = orderInput();
-      const final = await env.client.workflow.execute<OrderWorkflow>(orderWorkflow.type, {
+      const final = await saga.env.client.workflow.execute<OrderWorkflow>(orderWorkflow.type, {
         taskQueue: other.taskQueue,
         workflowId: orderWorkflow.workflowId(input.orderId),
         args: [input],
       });
       expect(final.failure).toMatchObject({ step: 'createShipment', reason: 'service_unavailable' });
       expect(names(final.compensations)).toEqual(['releaseReservation', 'refundPayment']);
-      expect(await effects(services.urls, input.orderId)).toMatchObject({ payments: { refunds: 1 }, inventory: { active: 0 } });
+      expect(await effects(saga.services.urls, input.orderId)).toMatchObject({ payments: { refunds: 1 }, inventory: { active: 0 } });
     } finally {
       await other.stop();
       await http.close();
@@ -127,7 +100,7 @@ describe('failure points', () => {
 
 describe('lost responses', () => {
   it('services that commit and then answer 503 still charge, reserve and ship exactly once', async () => {
-    await Promise.all(['payments', 'inventory', 'shipping'].map((s) => setFaults(services.urls[s as 'payments'], { commitThenFail: 1 })));
+    await Promise.all(['payments', 'inventory', 'shipping'].map((s) => setFaults(saga.services.urls[s as 'payments'], { commitThenFail: 1 })));
     const input = orderInput();
     const final = await run(input);
 
@@ -137,7 +110,7 @@ describe('lost responses', () => {
       ['reserveInventory', 2],
       ['createShipment', 2],
     ]);
-    expect(await effects(services.urls, input.orderId)).toEqual({
+    expect(await effects(saga.services.urls, input.orderId)).toEqual({
       payments: { charges: 1, refunds: 0, declines: 0 },
       inventory: { reservations: 1, releases: 0, active: 1 },
       shipping: { shipments: 1, cancellations: 0 },
@@ -145,13 +118,13 @@ describe('lost responses', () => {
   });
 
   it('services that hang past the timeout on the first attempts still act exactly once', async () => {
-    await Promise.all(['payments', 'inventory', 'shipping'].map((s) => setFaults(services.urls[s as 'payments'], { hangNext: 2 })));
+    await Promise.all(['payments', 'inventory', 'shipping'].map((s) => setFaults(saga.services.urls[s as 'payments'], { hangNext: 2 })));
     const input = orderInput();
     const final = await run(input);
 
     expect(final.status).toBe('completed');
     expect(final.steps.map((s) => s.attempts)).toEqual([3, 3, 3]);
-    expect(await effects(services.urls, input.orderId)).toEqual({
+    expect(await effects(saga.services.urls, input.orderId)).toEqual({
       payments: { charges: 1, refunds: 0, declines: 0 },
       inventory: { reservations: 1, releases: 0, active: 1 },
       shipping: { shipments: 1, cancellations: 0 },

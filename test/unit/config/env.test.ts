@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EnvError, apiEnv, parseEnv, workerEnv } from '../../../config/env';
+import { apiEnv, parseEnv, workerEnv } from '../../../config/env';
+import { issuesOf } from '../../support/env-issues';
 
 const validApi = { BATON_API_TOKENS: 'token-aaaaaaaaaaaaaaaa', BATON_WEBHOOK_SECRET: 'secret-bbbbbbbbbbbbbbbb' };
-
-function issuesOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EnvError) return err.issues;
-    throw err;
-  }
-  throw new Error('expected an EnvError');
-}
 
 describe('environment validation', () => {
   it('applies the documented defaults', () => {

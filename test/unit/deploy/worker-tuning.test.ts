@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EnvError, parseEnv, workerEnv } from '../../../config/env';
+import { parseEnv, workerEnv } from '../../../config/env';
 import { workerTuning } from '../../../worker/tuning';
+import { issuesOf } from '../../support/env-issues';
 
 const tuning = (vars: Record<string, string> = {}) => workerTuning(parseEnv(workerEnv, vars));
-
-function issuesOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EnvError) return err.issues;
-    throw err;
-  }
-  throw new Error('expected an EnvError');
-}
 
 describe('worker tuning from the environment', () => {
   it('polls both kinds of task on TEMPORAL_TASK_QUEUE with the SDK defaults by default', () => {

@@ -11,6 +11,7 @@ import {
   temporalTlsConfig,
   workerConnectionOptions,
 } from '../../../lib/temporal-connection';
+import { issuesOf } from '../../support/env-issues';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,16 +28,6 @@ const missing = join(dir, 'missing.pem');
 
 const env = (vars: Record<string, string> = {}) => parseEnv(temporalEnv, vars);
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString());
-
-function issuesOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EnvError) return err.issues;
-    throw err;
-  }
-  throw new Error('expected an EnvError');
-}
 
 describe('TEMPORAL_* environment', () => {
   it('defaults to a plaintext connection without credentials', () => {
