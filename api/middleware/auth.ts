@@ -27,4 +27,13 @@ export function hasValidBearer(header: string | undefined, known: readonly Buffe
   return ok;
 }
 
-export const tokenDigests = (tokens: readonly string[]) => tokens.map(digest);
+const digestsByList = new WeakMap<readonly string[], Buffer[]>();
+/** The tokens' digests, computed once per configured list (the webhook asks on every request). */
+export function tokenDigests(tokens: readonly string[]): Buffer[] {
+  let known = digestsByList.get(tokens);
+  if (!known) {
+    known = tokens.map(digest);
+    digestsByList.set(tokens, known);
+  }
+  return known;
+}
