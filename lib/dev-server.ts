@@ -53,6 +53,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         extraArgs: (options.searchAttributes ?? []).flatMap((sa) => ['--search-attribute', sa]),
       },
     });
+    await ensureSearchAttributes(env.address, namespace, options.searchAttributes ?? []);
     return { address: env.address, namespace, source: cli.source, stop: () => env.teardown() };
   }
 
@@ -72,11 +73,38 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const address = `${ip}:${port}`;
   try {
     await waitUntilServing(address, child);
+    await ensureSearchAttributes(address, namespace, options.searchAttributes ?? []);
   } catch (err) {
     await stopProcessGroup(child);
     throw err;
   }
   return { address, namespace, source: cli.source, pid: child.pid, stop: () => stopProcessGroup(child) };
+}
+
+/** temporal.api.enums.v1.IndexedValueType, by the names `--search-attribute name=Type` takes. */
+const INDEXED_VALUE_TYPES: Record<string, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
+
+/**
+ * `--search-attribute` only registers attributes when the dev server creates its database; a SQLite
+ * file from before an attribute existed would refuse every start that sets it. Register what is
+ * missing through the operator API, so old data folders keep working.
+ */
+async function ensureSearchAttributes(address: string, namespace: string, specs: readonly string[]): Promise<void> {
+  if (specs.length === 0) return;
+  const connection = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing: Record<string, number> = {};
+    for (const spec of specs) {
+      const [name = '', type = ''] = spec.split('=');
+      const code = INDEXED_VALUE_TYPES[type];
+      if (!name || code === undefined) throw new Error(`search attribute "${spec}" must be name=Type (${Object.keys(INDEXED_VALUE_TYPES).join(', ')})`);
+      if (!customAttributes?.[name]) missing[name] = code;
+    }
+    if (Object.keys(missing).length > 0) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  } finally {
+    await connection.close();
+  }
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
