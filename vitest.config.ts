@@ -29,6 +29,32 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/chaos/global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          // Each case runs its own Temporal, services, workers and API and kills some of them: one at a time, last.
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          name: 'load',
+          include: ['test/load/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          // Rising load, a dead Temporal and a two-minute RSS soak on real processes: alone, so the figures are its own.
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
+        },
+      },
     ],
   },
 });

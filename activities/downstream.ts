@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ServiceName } from '../config/env';
 import { FailureType } from '../definitions/failures';
 import type { ActivityContext } from './context';
+import { pathSegment, UnsafePathSegmentError } from '../lib/url-path';
 import { DownstreamTimeoutError, type DownstreamRequest, type DownstreamResponse } from './http-client';
 
 /** Errors raised before a connection existed: the request cannot have been applied. */
@@ -41,6 +42,19 @@ export async function send(ctx: ActivityContext, service: ServiceName, req: Omit
   } catch (err) {
     if (signal?.aborted) throw err; // the activity was cancelled: the SDK reports that itself
     throw transportFailure(service, err);
+  }
+}
+
+/**
+ * An ID as one path segment of a call to `service`. One that no path can hold ("..", say, answered by a
+ * service as its own ID) fails for good before anything is sent, rather than reach another path.
+ */
+export function idSegment(service: ServiceName, id: string): string {
+  try {
+    return pathSegment(id);
+  } catch (err) {
+    if (!(err instanceof UnsafePathSegmentError)) throw err;
+    throw ApplicationFailure.create({ type: FailureType.BadRequest, message: `${service}: ${err.message}`, nonRetryable: true });
   }
 }
 

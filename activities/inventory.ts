@@ -3,7 +3,7 @@ import { FailureType } from '../definitions/failures';
 import { Reservation, type LineItem } from '../domain/schemas';
 import { attempted } from './attempts';
 import type { ActivityContext } from './context';
-import { isSuccess, send } from './downstream';
+import { idSegment, isSuccess, send } from './downstream';
 import { failureFor, parseOrFail } from './failures';
 
 export interface ReserveInventoryInput {
@@ -30,7 +30,7 @@ export function createInventoryActivities(ctx: ActivityContext) {
     /** The contract's 404 means "already released": what a compensation wants, so it succeeds. */
     releaseReservation: ({ idempotencyKey, reservationId }: ReleaseReservationInput) =>
       attempted(async (): Promise<'released' | 'already_released'> => {
-        const res = await send(ctx, 'inventory', { method: 'DELETE', path: `/reservations/${encodeURIComponent(reservationId)}`, idempotencyKey });
+        const res = await send(ctx, 'inventory', { method: 'DELETE', path: `/reservations/${idSegment('inventory', reservationId)}`, idempotencyKey });
         if (res.status === 404) return 'already_released';
         if (!isSuccess(res.status)) throw failureFor('inventory', res);
         return 'released';

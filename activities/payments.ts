@@ -3,7 +3,7 @@ import { FailureType } from '../definitions/failures';
 import { Payment, type PaymentRequest } from '../domain/schemas';
 import { attempted } from './attempts';
 import type { ActivityContext } from './context';
-import { isSuccess, send } from './downstream';
+import { idSegment, isSuccess, send } from './downstream';
 import { failureFor, parseOrFail } from './failures';
 
 export interface AuthorizePaymentInput {
@@ -16,7 +16,7 @@ export interface RefundPaymentInput {
   paymentId: string;
 }
 
-const paymentPath = (paymentId: string) => `/payments/${encodeURIComponent(paymentId)}`;
+const paymentPath = (paymentId: string) => `/payments/${idSegment('payments', paymentId)}`;
 
 export function createPaymentActivities(ctx: ActivityContext) {
   return {

@@ -3,7 +3,7 @@ import { FailureType } from '../definitions/failures';
 import { Shipment, type Address, type LineItem } from '../domain/schemas';
 import { attempted } from './attempts';
 import type { ActivityContext } from './context';
-import { isSuccess, send } from './downstream';
+import { idSegment, isSuccess, send } from './downstream';
 import { failureFor, parseOrFail } from './failures';
 
 export interface CreateShipmentInput {
@@ -31,7 +31,7 @@ export function createShippingActivities(ctx: ActivityContext) {
     /** The contract's 404 means "already cancelled": what a compensation wants, so it succeeds. */
     cancelShipment: ({ idempotencyKey, shipmentId }: CancelShipmentInput) =>
       attempted(async (): Promise<'cancelled' | 'already_cancelled'> => {
-        const res = await send(ctx, 'shipping', { method: 'DELETE', path: `/shipments/${encodeURIComponent(shipmentId)}`, idempotencyKey });
+        const res = await send(ctx, 'shipping', { method: 'DELETE', path: `/shipments/${idSegment('shipping', shipmentId)}`, idempotencyKey });
         if (res.status === 404) return 'already_cancelled';
         if (!isSuccess(res.status)) throw failureFor('shipping', res);
         return 'cancelled';

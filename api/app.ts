@@ -9,6 +9,8 @@ import { traceRequests } from '../lib/http-tracing';
 import { createApiMetrics } from './metrics';
 import { bearerTokens } from './middleware/auth';
 import { observeRequests } from './middleware/observe';
+import { rateLimitPerToken } from './middleware/rate-limit';
+import { shedTemporalLoad } from './middleware/shed-load';
 import { ApiProblem, problems } from './problems';
 import { createRouter } from './router';
 import { docsRoutes } from './routes/docs';
@@ -18,6 +20,7 @@ import { orderRoutes } from './routes/orders';
 import { profileRoutes } from './routes/profiles';
 import { welcomeRoutes } from './routes/welcome';
 import { webhookRoutes } from './routes/webhooks';
+import { CODEC_PATH_PREFIX, codecCors, codecRoutes } from './routes/codec';
 import { workflowRoutes } from './routes/workflows';
 import { problemFromTemporal } from './temporal-errors';
 import { registeredWorkflows } from '../definitions/registry';
@@ -78,11 +81,26 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  app.use('*', bearerTokens(deps.config.apiTokens, (path) => PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p))));
+  // The Web UI calls the codec endpoint from its own origin: CORS answers its preflight before any token check.
+  app.use(`${CODEC_PATH_PREFIX}*`, codecCors(deps.config.codec));
+  const codecIsOpen = deps.config.codec?.auth === 'none';
+  app.use(
+    '*',
+    bearerTokens(
+      deps.config.apiTokens,
+      (path) => PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p)) || (codecIsOpen && path.startsWith(CODEC_PATH_PREFIX)),
+    ),
+  );
+  // A budget per token (keyed by the digest auth sets), so no route before auth is ever counted; off when 0.
+  const perToken = rateLimitPerToken(deps.config.rateLimitPerMinute);
+  if (perToken) app.use('*', perToken);
 
   // Every Temporal call made while serving a request shares one deadline: a down server is a quick 503, not a hang.
   // Only the routes that talk to Temporal pay for it; the compositions never do.
+  // A bounded number of them run at once (one bound shared by these routes); the excess is a 503 at once.
+  const shed = shedTemporalLoad(deps.config.maxInflightTemporal ?? 256);
   for (const prefix of TEMPORAL_ROUTE_PREFIXES) {
+    app.use(`${prefix}/*`, shed);
     app.use(`${prefix}/*`, (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));
   }
 
@@ -92,6 +110,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', orderRoutes());
   app.route('/', webhookRoutes());
   app.route('/', profileRoutes());
+  app.route('/', codecRoutes());
   // Every registered workflow type (and any extra definitions the deps bring, e.g. tests').
   app.route('/', workflowRoutes(deps.workflows ?? registeredWorkflows));
 

@@ -13,10 +13,20 @@ export interface AppConfig {
   webhookSecret: string;
   /** Deadline for the Temporal calls of one request. */
   temporalDeadlineMs: number;
+  /** Requests to the Temporal routes in progress at once before the next is shed with a 503 (BATON_MAX_INFLIGHT_TEMPORAL); 256 when absent. */
+  maxInflightTemporal?: number;
+  /** Requests per minute each bearer token may make before a 429 (BATON_RATE_LIMIT_PER_MINUTE); no limit when absent or 0. */
+  rateLimitPerMinute?: number;
   /** Base URL that downstream services use to call Baton back. */
   publicUrl: string;
   /** How long an order waits for a pending payment to clear (BATON_PAYMENT_CLEARANCE_TIMEOUT); default 3 days. */
   paymentClearanceTimeout?: Timespan;
+  /**
+   * The codec endpoint (/codec/encode, /codec/decode) the Temporal Web UI calls: the browser origins allowed by
+   * CORS, and whether it needs a bearer token (`none` only for a local UI, which cannot send one). Default:
+   * http://localhost:8233, bearer.
+   */
+  codec?: { corsOrigins: readonly string[]; auth: 'bearer' | 'none' };
   /** Timeouts and retry policies given to new orders; the defaults of definitions/orders.ts when absent (tests shorten them). */
   orderTimings?: OrderTimings;
 }
@@ -37,4 +47,5 @@ export interface AppDeps {
   metrics?: ApiMetrics;
 }
 
-export type AppEnv = { Variables: { deps: AppDeps; requestId: string; metrics: ApiMetrics } };
+/** `tokenKey`: which configured token authenticated the request (a digest prefix, never the token); unset on public routes. */
+export type AppEnv = { Variables: { deps: AppDeps; requestId: string; metrics: ApiMetrics; tokenKey?: string } };

@@ -4,6 +4,7 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { apiEnv, loadEnvOrExit } from '../config/env';
 import { serviceUrlsFromEnv } from '../config/service-urls';
 import { createLogger } from '../lib/logger';
+import { createDataConverter, describePayloadEncryption } from '../lib/payload-codec';
 import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, clientConnectionOptions, describeTemporalSecurity } from '../lib/temporal-connection';
 import { createComposer } from './composition';
@@ -25,6 +26,9 @@ const connection = Connection.lazy(
 const client = new Client({
   connection,
   namespace: env.TEMPORAL_NAMESPACE,
+  // The worker's converter (BATON_PAYLOAD_KEYS): orders go to Temporal encrypted, results come back readable,
+  // and /codec/* serves these same codecs to the Web UI.
+  dataConverter: createDataConverter(env.BATON_PAYLOAD_KEYS),
   ...(telemetry.enabled && { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
 });
 // One pool and one set of circuit breakers for the whole process: breakers only work when shared.
@@ -45,8 +49,11 @@ const api = await startApiServer(
       temporalUiUrl: env.TEMPORAL_UI_URL,
       webhookSecret: env.BATON_WEBHOOK_SECRET,
       temporalDeadlineMs: env.BATON_TEMPORAL_DEADLINE_MS,
+      maxInflightTemporal: env.BATON_MAX_INFLIGHT_TEMPORAL,
+      rateLimitPerMinute: env.BATON_RATE_LIMIT_PER_MINUTE,
       publicUrl: env.BATON_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
       paymentClearanceTimeout: env.BATON_PAYMENT_CLEARANCE_TIMEOUT,
+      codec: { corsOrigins: env.BATON_CODEC_CORS_ORIGINS, auth: env.BATON_CODEC_AUTH },
     },
     temporal: { client, connection },
     logger,
@@ -55,7 +62,9 @@ const api = await startApiServer(
   },
   { port: env.PORT, host: env.HOST },
 );
-logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS, temporalSecurity: describeTemporalSecurity(env), tracing: telemetry.enabled }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
+logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS, temporalSecurity: describeTemporalSecurity(env), payloadEncryption: describePayloadEncryption(env.BATON_PAYLOAD_KEYS), tracing: telemetry.enabled }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
+if (env.BATON_PAYLOAD_KEYS.length === 0) logger.warn('BATON_PAYLOAD_KEYS=off: payloads are stored in Temporal in plaintext');
+if (env.BATON_CODEC_AUTH === 'none') logger.warn('BATON_CODEC_AUTH=none: /codec/decode decrypts payloads for anyone who can reach this API (local development only)');
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -6,6 +6,7 @@ import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/pa
 import { CustomerIdSearchAttribute, orderWorkflow, OrderStatusSearchAttribute, type OrderStatus } from '../definitions';
 import type { AppConfig } from './deps';
 import { temporalUiLink } from './links';
+import { issuePageToken, readPageToken } from './page-token';
 import { timestampMs } from './order-timeline';
 
 export interface OrderSearch {
@@ -44,14 +45,14 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 
 export async function searchOrders(
   client: Client,
-  config: Pick<AppConfig, 'namespace' | 'temporalUiUrl'>,
+  config: Pick<AppConfig, 'namespace' | 'temporalUiUrl' | 'webhookSecret'>,
   search: OrderSearch,
 ): Promise<{ orders: OrderListItem[]; nextPageToken?: string }> {
   const page = await client.workflowService.listWorkflowExecutions({
     namespace: config.namespace,
     query: orderSearchQuery(search),
     pageSize: search.pageSize,
-    ...(search.nextPageToken && { nextPageToken: Buffer.from(search.nextPageToken, 'base64url') }),
+    ...(search.nextPageToken && { nextPageToken: readPageToken(config.webhookSecret, search.nextPageToken) }),
   });
   const orders = (page.executions ?? []).map((execution): OrderListItem => {
     const workflowId = execution.execution?.workflowId ?? '';
@@ -73,6 +74,6 @@ export async function searchOrders(
       links: { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, workflowId, runId) },
     };
   });
-  const token = page.nextPageToken?.length ? Buffer.from(page.nextPageToken).toString('base64url') : undefined;
+  const token = issuePageToken(config.webhookSecret, page.nextPageToken);
   return { orders, ...(token && { nextPageToken: token }) };
 }

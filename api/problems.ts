@@ -38,6 +38,7 @@ export class ApiProblem extends Error {
 export const problems = {
   validation: (errors: FieldError[]) =>
     new ApiProblem(400, 'validation', 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors }),
+  badRequest: (detail: string) => new ApiProblem(400, 'bad-request', 'Bad request', detail),
   malformedJson: () => new ApiProblem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.'),
   unauthorized: (detail = 'A valid bearer token is required.') =>
     new ApiProblem(401, 'unauthorized', 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="baton"' } }),
@@ -52,6 +53,11 @@ export const problems = {
   temporalUnavailable: () =>
     new ApiProblem(503, 'temporal-unavailable', 'Service unavailable', 'The workflow engine cannot be reached; try again shortly.', {
       headers: { 'Retry-After': '5' },
+    }),
+  /** Load shedding (api/middleware/shed-load.ts): refused at once, so the client backs off instead of queueing. */
+  overloaded: () =>
+    new ApiProblem(503, 'overloaded', 'Service unavailable', 'Too many workflow requests are in progress; try again shortly.', {
+      headers: { 'Retry-After': '1' },
     }),
   gatewayTimeout: (detail: string) => new ApiProblem(504, 'gateway-timeout', 'Gateway timeout', detail),
   internal: () => new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side; it has been logged.'),
@@ -68,7 +74,7 @@ export const errorResponses = {
   409: describe('Conflict with the resource state'),
   413: describe('Body over the configured limit'),
   502: describe('A downstream service failed'),
-  503: describe('Temporal is unreachable; retry after `Retry-After` seconds'),
+  503: describe('Temporal is unreachable or this API has too many workflow requests in progress; retry after `Retry-After` seconds'),
   504: describe('A downstream service did not answer in time'),
 } as const;
 

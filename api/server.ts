@@ -1,7 +1,9 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { createApp } from './app';
 import type { AppDeps } from './deps';
+import { problems, type ApiProblem } from './problems';
 
 export interface RunningApi {
   url: string;
@@ -12,22 +14,32 @@ export interface RunningApi {
 /** Serves `createApp(deps)` over real HTTP; port 0 picks a free one. */
 export function startApiServer(deps: AppDeps, { port, host = '127.0.0.1' }: { port: number; host?: string }): Promise<RunningApi> {
   const app = createApp(deps);
+  // The adapter refuses some requests before the app sees them (a backslash in the path, a bad Host):
+  // they get the app's problem+json too, not an empty 400.
+  const errorHandler = (err: unknown) => {
+    if (!(err instanceof RequestError)) deps.logger.error({ err }, 'request failed outside the app');
+    return problemResponse(err instanceof RequestError ? problems.badRequest(err.message) : problems.internal());
+  };
   return new Promise((resolve, reject) => {
-    let server: ServerType | undefined = undefined;
-    server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+    const server: Server = createServer(getRequestListener(app.fetch, { hostname: host, errorHandler }));
+    server.listen(port, host, () => {
+      const info = server.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       resolve({
         url: `http://${shownHost}:${info.port}`,
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
-            if (!server) return done();
-            if ('closeIdleConnections' in server) server.closeIdleConnections();
+            server.closeIdleConnections();
             server.close(() => done());
-            if ('closeAllConnections' in server) setTimeout(() => server && 'closeAllConnections' in server && server.closeAllConnections(), 2000).unref();
+            setTimeout(() => server.closeAllConnections(), 2000).unref();
           }),
       });
     });
     server.once('error', reject);
   });
+}
+
+function problemResponse(problem: ApiProblem): Response {
+  return new Response(JSON.stringify(problem.toJSON()), { status: problem.status, headers: { 'content-type': 'application/problem+json' } });
 }

@@ -76,6 +76,48 @@ export const serviceUrlsEnv = z.object({
 });
 export type ServiceUrlsEnv = z.infer<typeof serviceUrlsEnv>;
 
+const PAYLOAD_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** 32 bytes in standard base64, as `openssl rand -base64 32` prints them. */
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+/**
+ * BATON_PAYLOAD_KEYS: `id:base64,id:base64,...` (AES-256, 32 bytes each), or `off`. The first key encrypts every
+ * new payload; each key decrypts what was written with it, so rotating means putting a new key first and keeping
+ * the old ones. `off` keeps payloads in plaintext, an explicit choice: no role defaults to it. Issues name the
+ * entry by its position and ID, never by its key material.
+ */
+export const payloadKeys = z
+  .string()
+  .trim()
+  .transform((value, ctx): { id: string; key: Uint8Array }[] => {
+    if (value.toLowerCase() === 'off') return [];
+    const keys: { id: string; key: Uint8Array }[] = [];
+    const fail = (message: string) => {
+      ctx.issues.push({ code: 'custom', message, input: undefined });
+      return z.NEVER;
+    };
+    for (const [index, entry] of value.split(',').map((e) => e.trim()).entries()) {
+      const colon = entry.indexOf(':');
+      const id = colon < 0 ? '' : entry.slice(0, colon);
+      const material = colon < 0 ? '' : entry.slice(colon + 1);
+      const which = `entry ${index + 1}${PAYLOAD_KEY_ID.test(id) ? ` ("${id}")` : ''}`;
+      if (!PAYLOAD_KEY_ID.test(id)) return fail(`${which} must be <id>:<base64 key>, the id 1-64 of A-Z a-z 0-9 . _ - (or the whole value off)`);
+      if (!BASE64_32_BYTES.test(material)) return fail(`${which}: the key must be 32 bytes in base64 (44 characters; generate one with openssl rand -base64 32)`);
+      if (keys.some((k) => k.id === id)) return fail(`${which}: the id is used twice`);
+      keys.push({ id, key: Buffer.from(material, 'base64') });
+    }
+    return keys;
+  });
+export type PayloadKeys = z.infer<typeof payloadKeys>;
+
+/** An origin as browsers send it: scheme, host, port, no path. */
+const origin = z.string().refine((value) => {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as http://localhost:8233 (no path, no trailing slash)');
+
 export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   PORT: port.default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -97,6 +139,20 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_BREAKER_THRESHOLD: z.coerce.number().int().positive().default(5),
   /** How long an open circuit waits before it lets one trial call through. */
   BATON_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(5000),
+  /** Requests to the Temporal routes served at once by this process; the next one gets 503 + Retry-After at once. */
+  BATON_MAX_INFLIGHT_TEMPORAL: z.coerce.number().int().positive().default(256),
+  /** Requests per minute per bearer token before a 429 with Retry-After; 0 turns the limit off. */
+  BATON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
+  /** Keys that encrypt and decrypt Temporal payloads (lib/payload-codec.ts); required, `off` to opt out. */
+  BATON_PAYLOAD_KEYS: payloadKeys,
+  /** Browser origins that may call /codec/* (the Temporal Web UI's), comma-separated. */
+  BATON_CODEC_CORS_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(origin).min(1, 'needs at least one origin'))
+    .default(['http://localhost:8233']),
+  /** `none` opens /codec/* to callers without a token: only for a local Web UI, which cannot send one (npm start). */
+  BATON_CODEC_AUTH: z.enum(['bearer', 'none']).default('bearer'),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 
@@ -123,6 +179,8 @@ export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** Serves the SDK's metrics for Prometheus on this port (/metrics); none when unset. */
   BATON_WORKER_METRICS_PORT: port.optional(),
+  /** Keys that encrypt and decrypt Temporal payloads (lib/payload-codec.ts); required, `off` to opt out. */
+  BATON_PAYLOAD_KEYS: payloadKeys,
 });
 export type WorkerEnv = z.infer<typeof workerEnv>;
 

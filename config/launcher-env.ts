@@ -14,6 +14,8 @@ export const launcherEnv = z.object({
   // Local-only defaults so that `npm start` works out of the box; real deployments set their own.
   BATON_API_TOKENS: z.string().default('dev-token-change-me-0123456789'),
   BATON_WEBHOOK_SECRET: z.string().default('dev-webhook-secret-change-me-0123'),
+  /** Passed on to the worker and the API (which validate it); without it, the data folder's own key (lib/dev-payload-keys.ts). */
+  BATON_PAYLOAD_KEYS: z.string().optional(),
   ...Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, z.string().url().optional()])),
 });
 export type LauncherEnv = z.infer<typeof launcherEnv>;

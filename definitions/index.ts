@@ -10,3 +10,4 @@ export * from './define-workflow';
 export * from './welcome-definition';
 export * from './order-definition';
 export * from './registry';
+export * from './ids';

@@ -3,13 +3,9 @@
 // schemas below are checked against them at compile time.
 import { z } from 'zod';
 import { defineWorkflow } from './define-workflow';
+import { Id } from './ids';
 import { DEFAULT_PAYMENT_CLEARANCE_TIMEOUT, orderWorkflow, type OrderInput, type OrderState, type ResolveAction } from './orders';
 
-const Id = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must use letters, digits, ".", "_", ":" or "-"');
 const Timespan = z.union([z.number().int().min(0), z.string().min(1).max(64)]);
 const Money = z.object({ currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'), value: z.number().int().min(0) });
 const LineItem = z.object({ sku: z.string().min(1).max(64), quantity: z.number().int().min(1) });

@@ -1,13 +1,12 @@
 // Shapes shared by the downstream contract, Baton's API and the sample services.
 // Workflows import only the inferred types (`import type`), never these runtime schemas.
 import { z } from '@hono/zod-openapi';
+import { ID_MAX_LENGTH, ID_PATTERN, ID_RULE, WORKFLOW_ID_MAX_LENGTH } from '../definitions/ids';
 
-/** IDs travel into downstream URL paths: a safe charset and length keeps any ID from reaching another path. */
-export const Id = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must use letters, digits, ".", "_", ":" or "-"');
+/** IDs travel into downstream URL paths: a safe charset and length keeps any ID from reaching another path (definitions/ids.ts). */
+export const Id = z.string().min(1).max(ID_MAX_LENGTH).regex(ID_PATTERN, ID_RULE);
+/** A workflow ID in a path or query: the same charset, room for the derived ones. */
+export const WorkflowId = z.string().min(1).max(WORKFLOW_ID_MAX_LENGTH).regex(ID_PATTERN, ID_RULE);
 
 export const Money = z
   .object({

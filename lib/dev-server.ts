@@ -19,8 +19,14 @@ export interface DevServerOptions {
   uiPort?: number;
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The codec endpoint the Web UI decodes payloads with (e.g. http://localhost:3000/codec); only with a UI. */
+  uiCodecEndpoint?: string;
   /** Search attributes to register at start, as `name=Type` (e.g. `CustomerId=Keyword`). */
   searchAttributes?: string[];
+  /** SQLite pragmas for a `dbFilename` server, e.g. `{ journal_mode: 'wal' }`; see DEFAULT_SQLITE_PRAGMAS. */
+  sqlitePragmas?: Record<string, string>;
+  /** `--dynamic-config-value KEY=JSON` settings; DEFAULT_DYNAMIC_CONFIG for a `dbFilename` server when absent. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   /** Where the server's own log lines go; ignored when absent. */
   onLog?: (line: string) => void;
 }
@@ -50,7 +56,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         ...(options.dbFilename !== undefined && { dbFilename: options.dbFilename }),
         ...(options.uiPort !== undefined && { ui: true, uiPort: options.uiPort }),
         log: { format: 'json', level: options.logLevel ?? 'warn' },
-        extraArgs: (options.searchAttributes ?? []).flatMap((sa) => ['--search-attribute', sa]),
+        extraArgs: [
+          ...(options.searchAttributes ?? []).flatMap((sa) => ['--search-attribute', sa]),
+          ...tuningArgs(options),
+          ...(options.uiPort !== undefined && options.uiCodecEndpoint !== undefined ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ],
       },
     });
     await ensureSearchAttributes(env.address, namespace, options.searchAttributes ?? []);
@@ -60,9 +70,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
   args.push('--log-format', 'json', '--log-level', options.logLevel ?? 'warn');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-  if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));
-  else args.push('--headless');
+  if (options.uiPort !== undefined) {
+    args.push('--ui-port', String(options.uiPort));
+    if (options.uiCodecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  } else args.push('--headless');
   for (const sa of options.searchAttributes ?? []) args.push('--search-attribute', sa);
+  args.push(...tuningArgs(options));
 
   const child = spawn(cli.executable.path, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const forward = (chunk: Buffer) => {
@@ -79,6 +92,32 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     throw err;
   }
   return { address, namespace, source: cli.source, pid: child.pid, stop: () => stopProcessGroup(child) };
+}
+
+/**
+ * SQLite's defaults (rollback journal, an fsync per commit and more) make a file-backed dev server
+ * spend most of an order waiting on the disk: every workflow and activity task is a transaction.
+ * WAL with synchronous=NORMAL commits without an fsync (the WAL is synced at checkpoints): a crash
+ * of the server loses nothing, a power loss can lose the last moments, which a dev server can take.
+ * bench/ measured it (README "Benchmarks").
+ */
+export const DEFAULT_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
+
+/**
+ * Eager activity dispatch: the server hands a workflow's next activity to the worker in the answer to
+ * the workflow task that scheduled it (the SDK asks for it by default, the server only obliges with
+ * this flag), which saves a matching round trip and a write per step. For file-backed servers, with
+ * the pragmas; the tests' in-memory servers keep the server's defaults.
+ */
+export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, boolean>> = { 'system.enableActivityEagerExecution': true };
+
+function tuningArgs(options: DevServerOptions): string[] {
+  const pragmas = options.dbFilename ? (options.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS) : {};
+  const dynamicConfig = options.dynamicConfig ?? (options.dbFilename ? DEFAULT_DYNAMIC_CONFIG : {});
+  return [
+    ...Object.entries(pragmas).flatMap(([name, value]) => ['--sqlite-pragma', `${name}=${value}`]),
+    ...Object.entries(dynamicConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
+  ];
 }
 
 /** temporal.api.enums.v1.IndexedValueType, by the names `--search-attribute name=Type` takes. */

@@ -141,6 +141,8 @@ const services = await startSampleServices({ settleOutcome: 'never' });
 const http = createDownstreamClient({ timeoutMs: 1000 });
 const nativeConnection = await NativeConnection.connect({ address: server.address });
 const connection = await Connection.connect({ address: server.address });
+// No payload codec here, on purpose: the fixtures stay readable and need no key in the repository. Encryption
+// only wraps payloads, so it changes nothing a replay checks; replay.test.ts replays them through the codec.
 const client = new Client({ connection, namespace: server.namespace });
 const worker = await Worker.create({
   connection: nativeConnection,

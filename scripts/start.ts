@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { SERVICE_ENV, SERVICE_NAMES, loadEnvOrExit } from '../config/env';
 import { launcherEnv } from '../config/launcher-env';
 import { BATON_SEARCH_ATTRIBUTES } from '../definitions/search-attributes';
+import { devPayloadKeys } from '../lib/dev-payload-keys';
 import { startDevServer, type DevServer } from '../lib/dev-server';
 import { createLogger } from '../lib/logger';
 
@@ -65,6 +66,21 @@ async function shutdown(exitCode: number) {
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
+// Payloads are encrypted from the first run: without BATON_PAYLOAD_KEYS, with the data folder's own key
+// (created once), so a restart still reads the runs stored before it.
+let payloadKeys = env.BATON_PAYLOAD_KEYS;
+if (payloadKeys === undefined) {
+  try {
+    const dev = await devPayloadKeys(resolve(root, env.BATON_DATA_DIR));
+    payloadKeys = dev.value;
+    log.info({ file: dev.path }, `${dev.created ? 'created the local payload key' : 'payloads encrypted with the local key'} in ${dev.path} (BATON_PAYLOAD_KEYS to use your own)`);
+  } catch (err) {
+    log.error({ err }, `cannot use the local payload key: ${String(err)}`);
+    process.exit(1);
+  }
+}
+
+const codecEndpoint = `http://localhost:${env.PORT}/codec`;
 let temporalAddress = env.TEMPORAL_ADDRESS;
 if (temporalAddress) {
   log.info(`using the Temporal server at ${temporalAddress} (TEMPORAL_ADDRESS)`);
@@ -79,6 +95,8 @@ if (temporalAddress) {
     logLevel: 'error',
     // CustomerId and OrderStatus (Keyword): orders carry them, the Web UI and GET /orders search by them.
     searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
+    // The Web UI decodes payloads through the API's /codec endpoint.
+    uiCodecEndpoint: codecEndpoint,
     onLog: (line) => process.stdout.write(`${line}\n`),
   });
   temporalAddress = devServer.address;
@@ -107,11 +125,18 @@ const shared = {
   BATON_WEBHOOK_SECRET: env.BATON_WEBHOOK_SECRET,
   BATON_PUBLIC_URL: process.env.BATON_PUBLIC_URL ?? apiUrl,
   PORT: String(env.PORT),
+  BATON_PAYLOAD_KEYS: payloadKeys,
   ...serviceUrls,
 };
+// The local Web UI sends no token, so with our own dev server /codec is open to it (and CORS to its origins
+// only); a user's own BATON_CODEC_* settings win.
+const uiOrigins = `http://localhost:${env.TEMPORAL_UI_PORT},http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
+const apiOnly: Record<string, string> = devServer
+  ? { BATON_CODEC_AUTH: process.env.BATON_CODEC_AUTH || 'none', BATON_CODEC_CORS_ORIGINS: process.env.BATON_CODEC_CORS_ORIGINS || uiOrigins }
+  : {};
 if (samplesNeeded.length > 0) startRole('services', 'services/main.ts', shared);
 startRole('worker', 'worker/main.ts', shared);
-startRole('api', 'api/main.ts', shared);
+startRole('api', 'api/main.ts', { ...shared, ...apiOnly });
 if (!process.env.BATON_API_TOKENS) {
   log.warn(`no BATON_API_TOKENS set: the API accepts the local development token "${env.BATON_API_TOKENS}"`);
 }

@@ -22,6 +22,10 @@ export const FaultConfig = z
     hangNext: count.optional(),
     /** Every matching call hangs. */
     hang: z.boolean().optional(),
+    /** Probability (0..1) that a call hangs until the client goes away: the occasional stuck request. */
+    hangRate: z.number().min(0).max(1).optional(),
+    /** Probability (0..1) that a state-changing call applies its effect but answers 503, as commitThenFail. */
+    commitThenFailRate: z.number().min(0).max(1).optional(),
     /** The next N calls answer 200 with a body that is not the contract's. */
     malformedNext: count.optional(),
     /** `json`: not parseable (default); `schema`: valid JSON of the wrong shape. */
@@ -93,6 +97,14 @@ export class Faults {
     return this.#config.errorRate ?? 0;
   }
 
+  get hangRate(): number {
+    return this.#config.hangRate ?? 0;
+  }
+
+  get commitThenFailRate(): number {
+    return this.#config.commitThenFailRate ?? 0;
+  }
+
   get failStatus(): number {
     return this.#config.failStatus ?? 503;
   }
@@ -150,7 +162,7 @@ export function faultMiddleware(options: FaultMiddlewareOptions): MiddlewareHand
       await waitFor(delay, gone);
       if (gone.aborted) return injected(503, 'released before the injected latency elapsed');
     }
-    if (faults.hangsAlways || faults.take('hangNext')) {
+    if (faults.hangsAlways || faults.take('hangNext') || (faults.hangRate > 0 && random() < faults.hangRate)) {
       await waitFor(Infinity, gone);
       return injected(503, 'hung request released');
     }

@@ -45,6 +45,13 @@ export interface RunningSampleServices {
   services: Record<ServiceName, SampleService>;
   /** Resets every service (state, counters, idempotency keys, faults). */
   reset(): void;
+  /**
+   * Takes one service off the network as if its process had stopped: its port refuses connections and
+   * open ones are cut. Its books (state, idempotency keys) stay, so effects can be counted across the outage.
+   */
+  takeDown(name: ServiceName): Promise<void>;
+  /** Serves a service taken down again, on the same port. */
+  bringUp(name: ServiceName): Promise<void>;
   /** Stops every server, hung calls, settlement timers and callbacks. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -135,16 +142,26 @@ export async function startSampleServices(options: StartSampleServicesOptions = 
     throw err;
   }
 
-  const urls = perService((name) => {
+  const ports = perService((name) => {
     const server = servers.get(name);
     if (!server) throw new Error(`${name} did not start`);
-    return urlFor(host, boundPort(server));
+    return boundPort(server);
   });
+  const urls = perService((name) => urlFor(host, ports[name]));
 
   return {
     urls,
     services,
     reset: () => Object.values(services).forEach((service) => service.reset()),
     close,
+    async takeDown(name) {
+      const server = servers.get(name);
+      if (server) await closeServer(server, 0);
+    },
+    async bringUp(name) {
+      if (closing) throw new Error('the sample services are closed');
+      if (servers.get(name)?.listening) return;
+      servers.set(name, await listen(services[name], host, ports[name]));
+    },
   };
 }

@@ -40,7 +40,7 @@ export interface CommonServiceOptions {
   logger?: Logger;
   /** Faults active from the start (the `<SERVICE>_FAULTS` variable). */
   faults?: FaultConfig;
-  /** Replaces Math.random for jitter and errorRate. */
+  /** Replaces Math.random for jitter and the fault rates. */
   random?: () => number;
 }
 
@@ -65,6 +65,7 @@ export class ServiceKit {
   readonly #counters = new RequestCounters();
   readonly #idempotency = new IdempotencyStore();
   readonly #shutdown = new AbortController();
+  readonly #random: () => number;
   readonly service: SampleService;
 
   constructor(
@@ -74,6 +75,7 @@ export class ServiceKit {
   ) {
     this.logger = serviceLogger(name, options.logger);
     this.faults = new Faults(options.faults);
+    this.#random = options.random ?? Math.random;
     const state = (): ServiceState => ({ service: name, requests: this.#counters.get(), ...hooks.state?.() });
     const reset = () => {
       this.#counters.reset();
@@ -112,12 +114,14 @@ export class ServiceKit {
 
   /**
    * Runs a state-changing handler under its Idempotency-Key, scoped to this service and route.
-   * commitThenFail is applied here, after the effect is stored, so the retry finds the success.
+   * commitThenFail (and its rate) is applied here, after the effect is stored, so the retry finds the success.
    */
   async idempotent(c: Context<ServiceEnv>, key: string, execute: () => Response | Promise<Response>): Promise<Response> {
     const scope = `${c.req.method} ${routePath(c)}`;
     const { fresh, result } = this.#idempotency.run(scope, key, execute);
-    const failAfterCommit = fresh && (c.get('faults')?.take('commitThenFail') ?? false);
+    const faults = c.get('faults');
+    const failAfterCommit =
+      fresh && faults !== undefined && (faults.take('commitThenFail') || (faults.commitThenFailRate > 0 && this.#random() < faults.commitThenFailRate));
     const stored = await result;
     if (failAfterCommit) {
       return problemResponse(503, 'injected-fault', 'Injected fault', 'commitThenFail: the effect was applied but this answer is lost');

@@ -1,4 +1,5 @@
 import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Telemetry } from '../lib/telemetry';
 import { workerTracing } from './tracing';
@@ -10,6 +11,11 @@ export interface BatonWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /**
+   * lib/payload-codec.ts's createDataConverter: required so that no worker stores payloads in plaintext by
+   * forgetting it, and so it matches the API's client (both decode what the other encrypted).
+   */
+  dataConverter: DataConverter;
   /** A prebuilt workflow bundle; bundles from source when absent. Unused by an activities-only worker. */
   bundlePath?: string;
   /** What the worker polls (worker/tuning.ts): both kinds of task (default), only workflows, or only activities. */
@@ -29,6 +35,7 @@ export function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> 
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    dataConverter: options.dataConverter,
     ...(role !== 'workflows' && { activities: createActivities(options.deps) }),
     ...(role !== 'activities' && workflowSource(options.bundlePath)),
     ...options.overrides,

@@ -3,6 +3,7 @@ import { Runtime } from '@temporalio/worker';
 import { createDownstreamClient } from '../activities/http-client';
 import { loadEnvOrExit, workerEnv } from '../config/env';
 import { createLogger } from '../lib/logger';
+import { createDataConverter, describePayloadEncryption } from '../lib/payload-codec';
 import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, describeTemporalSecurity, workerConnectionOptions } from '../lib/temporal-connection';
 import { serviceUrlsFromEnv } from '../config/service-urls';
@@ -35,6 +36,8 @@ const worker = await createBatonWorker({
   // Draining on SIGTERM: running activities get this long to finish before they are cancelled.
   overrides: { ...tuning.overrides, shutdownGraceTime: env.BATON_SHUTDOWN_GRACE_MS },
   deps: { http, urls: serviceUrlsFromEnv(env) },
+  // Payloads reach Temporal encrypted (BATON_PAYLOAD_KEYS); the API's client uses the same converter.
+  dataConverter: createDataConverter(env.BATON_PAYLOAD_KEYS),
   telemetry,
   ...(env.BATON_WORKFLOW_BUNDLE !== undefined && { bundlePath: env.BATON_WORKFLOW_BUNDLE }),
 });
@@ -49,12 +52,14 @@ log.info(
     taskQueue: tuning.taskQueue,
     role: tuning.role,
     security: describeTemporalSecurity(env),
+    payloadEncryption: describePayloadEncryption(env.BATON_PAYLOAD_KEYS),
     ...tuning.overrides,
     ...(env.BATON_WORKER_METRICS_PORT !== undefined && { metrics: `http://0.0.0.0:${env.BATON_WORKER_METRICS_PORT}/metrics` }),
     tracing: telemetry.enabled,
   },
   `worker polling task queue ${tuning.taskQueue} on ${env.TEMPORAL_ADDRESS}` + (tuning.role === 'all' ? '' : ` (${tuning.role} only)`),
 );
+if (env.BATON_PAYLOAD_KEYS.length === 0) log.warn('BATON_PAYLOAD_KEYS=off: payloads are stored in Temporal in plaintext');
 try {
   await worker.run();
   log.info('worker stopped');

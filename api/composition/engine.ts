@@ -2,6 +2,7 @@
 // outstanding calls are aborted the moment the answer is known (a required source failed, the
 // deadline passed, the client left), and the answer never waits for an aborted call to wind down.
 import type { z } from '@hono/zod-openapi';
+import { UnsafePathSegmentError } from '../../lib/url-path';
 import { CallScope } from './call-scope';
 import type { Composition, SourceNode } from './define';
 import type { DownstreamHttp, HttpOutcome } from './downstream-http';
@@ -142,6 +143,8 @@ export function runComposition<I, O extends z.ZodType>(
       try {
         url = source.url(values);
       } catch (err) {
+        // An ID a service answered with that no URL path can hold ("..", say): that service's bad answer.
+        if (err instanceof UnsafePathSegmentError) return settle(index, State.Failed, 'bad_response');
         return fail(err);
       }
       const timeoutMs = Math.min(source.timeoutMs, deadlineAt - performance.now());

@@ -30,13 +30,14 @@ export async function serveComposition<I, O extends z.ZodType>(
   input: I,
   options: ServeOptions<I> = {},
 ): Promise<z.input<O>> {
-  const composer = c.var.deps.composition;
+  // c.get, not c.var: Hono builds a fresh object for every c.var read, and this is the hot path.
+  const composer = c.get('deps').composition;
   if (!composer) throw new Error('deps.composition is not configured; createComposer() belongs in the app deps');
   const outcome = await composer.run(composition, input, {
     signal: c.req.raw.signal,
-    headers: { 'x-request-id': c.var.requestId },
+    headers: { 'x-request-id': c.get('requestId') },
   });
-  recordComposition(c.var.metrics, composition, outcome);
+  recordComposition(c.get('metrics'), composition, outcome);
   if (outcome.ok) return outcome.value;
   throw problemFor(outcome, options.notFound?.(input));
 }

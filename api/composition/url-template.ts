@@ -1,5 +1,6 @@
 // Downstream paths are written as OpenAPI templates ('/users/{userId}/orders'); the names in braces
 // become the typed parameters of the call, so a missing or misspelt parameter is a compile error.
+import { pathSegment } from '../../lib/url-path';
 
 export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
   ? Name | PathParamNames<Rest>
@@ -33,8 +34,8 @@ export function compilePath<P extends string>(template: P): PathBuilder<P> {
     for (let i = 0; i < names.length; i++) {
       const value = values[names[i] ?? ''];
       if (value === undefined) throw new Error(`path parameter "${names[i]}" is missing`);
-      // Encoding keeps a value from ever becoming another path segment or a query.
-      path += encodeURIComponent(value) + (literals[i + 1] ?? '');
+      // Encoded, and never "." or "..": a value cannot become another path segment or a query.
+      path += pathSegment(value) + (literals[i + 1] ?? '');
     }
     return path;
   };

@@ -23,7 +23,7 @@ export function observeRequests(logger: Logger, metrics: ApiMetrics): Middleware
     const status = c.res.status;
     metrics.observeRequest({ method: c.req.method, route, status }, seconds);
     const line = {
-      requestId: c.var.requestId,
+      requestId: c.get('requestId'),
       ...(traceId && { traceId }),
       method: c.req.method,
       route,

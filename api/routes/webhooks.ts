@@ -5,7 +5,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MiddlewareHandler } from 'hono';
 import { orderSignals, orderWorkflow } from '../../definitions';
-import { PaymentEvent } from '../../domain/schemas';
+import { Id, PaymentEvent } from '../../domain/schemas';
 import type { AppEnv } from '../deps';
 import { hasValidBearer, tokenDigests } from '../middleware/auth';
 import { errorResponses, problems } from '../problems';
@@ -24,7 +24,7 @@ const someCredential: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const CallbackQuery = z.object({
   token: z.string().max(128).optional().openapi({ description: 'HMAC-SHA256 of the order ID, as put in the callbackUrl' }),
-  orderId: z.string().max(128).optional().openapi({ description: 'The order the token was issued for' }),
+  orderId: Id.optional().openapi({ description: 'The order the token was issued for' }),
 });
 
 const Accepted = z.object({ orderId: z.string(), paymentId: z.string() }).openapi('PaymentEventAccepted');

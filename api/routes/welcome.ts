@@ -2,9 +2,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowFailedError } from '@temporalio/client';
 import { welcomeUser, type WelcomeInput, type WelcomeResult } from '../../definitions';
-import { Id } from '../../domain/schemas';
+import { Id, WorkflowId } from '../../domain/schemas';
 import { temporalUiLink } from '../links';
 import { errorResponses, problems } from '../problems';
+import { requestKey } from '../request-key';
 import { createRouter } from '../router';
 
 const WelcomeRequest = z.object({ userId: Id }).openapi('WelcomeRequest');
@@ -29,7 +30,7 @@ const WelcomeStatus = z
   .openapi('WelcomeStatus');
 
 const WorkflowIdParam = z.object({
-  workflowId: z.string().min(1).max(200).regex(/^welcome-[A-Za-z0-9._:-]+$/, 'must be a welcome workflow ID'),
+  workflowId: WorkflowId.regex(/^welcome-/, 'must be a welcome workflow ID'),
 });
 
 const start = createRoute({
@@ -68,16 +69,17 @@ export function welcomeRoutes() {
     .openapi(start, async (c) => {
       const { config, temporal } = c.var.deps;
       const input: WelcomeInput = c.req.valid('json');
-      const workflowId = welcomeUser.workflowId(input.userId, c.var.requestId);
+      const workflowId = welcomeUser.workflowId(input.userId, requestKey(c.var.requestId));
       const handle = await temporal.client.workflow.start(welcomeUser.type, {
         taskQueue: config.taskQueue,
         workflowId,
         args: [input],
       });
       const runId = handle.firstExecutionRunId;
-      c.header('Location', `/welcomes/${workflowId}`);
+      const self = `/welcomes/${encodeURIComponent(workflowId)}`;
+      c.header('Location', self);
       return c.json(
-        { workflowId, runId, links: { self: `/welcomes/${workflowId}`, temporalUi: temporalUiLink(config, workflowId, runId) } },
+        { workflowId, runId, links: { self, temporalUi: temporalUiLink(config, workflowId, runId) } },
         202,
       );
     })
@@ -104,7 +106,7 @@ export function welcomeRoutes() {
           status,
           ...(result && { result }),
           ...(failure && { failure }),
-          links: { self: `/welcomes/${workflowId}`, temporalUi: temporalUiLink(config, workflowId, description.runId) },
+          links: { self: `/welcomes/${encodeURIComponent(workflowId)}`, temporalUi: temporalUiLink(config, workflowId, description.runId) },
         },
         200,
       );

@@ -5,9 +5,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Context } from 'hono';
 import type { AnyWorkflowDefinition, UpdateSpec } from '../../definitions';
+import { Id, WorkflowId } from '../../domain/schemas';
 import type { AppConfig, AppEnv } from '../deps';
 import { temporalUiLink } from '../links';
+import { issuePageToken, readPageToken } from '../page-token';
 import { errorResponses, problems } from '../problems';
+import { requestKey } from '../request-key';
 import { createRouter } from '../router';
 import { completeWorkflowInput } from '../workflow-inputs';
 import { preferredWait, runOutcome, startRun, withWaitDeadline, type RunStatus, type StartOutcome } from '../workflow-runs';
@@ -22,20 +25,14 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ descrip
 const openapi = (z.ZodType.prototype as unknown as { openapi: (this: z.ZodType, refId: string) => z.ZodType }).openapi;
 const named = <T extends z.ZodType>(schema: T, name: string): T => openapi.call(schema, name) as T;
 
-const IdKey = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must use letters, digits, ".", "_", ":" or "-"');
-
 const StartHeaders = z.object({
-  'idempotency-key': IdKey.optional().openapi({ description: 'A repeat with the same key returns the same run (200)' }),
+  'idempotency-key': Id.optional().openapi({ description: 'A repeat with the same key returns the same run (200)' }),
   prefer: z.string().max(200).optional().openapi({ description: '`wait=N`: answer with the result if it comes within N seconds (at most 30)' }),
 });
 const StartQuery = z.object({
-  workflowId: z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/).optional().openapi({ description: 'An explicit workflow ID; a repeat returns the same run' }),
+  workflowId: WorkflowId.optional().openapi({ description: 'An explicit workflow ID; a repeat returns the same run' }),
 });
-const IdParam = z.object({ id: z.string().min(1).max(256).openapi({ param: { name: 'id', in: 'path' }, description: 'The workflow ID' }) });
+const IdParam = z.object({ id: WorkflowId.openapi({ param: { name: 'id', in: 'path' }, description: 'The workflow ID' }) });
 
 const RunStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNSPECIFIED', 'UNKNOWN']);
 const Links = z.object({ self: z.string(), temporalUi: z.string().url() });
@@ -177,7 +174,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       const input = completeWorkflowInput(type, c.req.valid('json'), config);
       const headers = c.req.valid('header');
       const { workflowId: explicitId } = c.req.valid('query');
-      const derived = def.workflowId(input, { key: headers['idempotency-key'] ?? c.var.requestId });
+      const derived = def.workflowId(input, { key: headers['idempotency-key'] ?? requestKey(c.var.requestId) });
       if (explicitId !== undefined && (def.idFrom === 'input' ? explicitId !== derived : !explicitId.startsWith(def.idPrefix))) {
         const rule = def.idFrom === 'input' ? `must be ${derived} (it follows from the input)` : `must start with ${def.idPrefix}`;
         throw problems.validation([{ path: 'query.workflowId', message: rule }]);
@@ -370,7 +367,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
         namespace: config.namespace,
         query,
         pageSize,
-        ...(nextPageToken && { nextPageToken: Buffer.from(nextPageToken, 'base64url') }),
+        ...(nextPageToken && { nextPageToken: readPageToken(config.webhookSecret, nextPageToken) }),
       });
       const workflows = (page.executions ?? []).map((e) => {
         const workflowId = e.execution?.workflowId ?? '';
@@ -386,7 +383,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
           links: links(config, workflowId, runId),
         };
       });
-      const token = page.nextPageToken?.length ? Buffer.from(page.nextPageToken).toString('base64url') : undefined;
+      const token = issuePageToken(config.webhookSecret, page.nextPageToken);
       return c.json({ workflows, ...(token && { nextPageToken: token }) }, 200);
     },
   );

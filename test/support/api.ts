@@ -7,6 +7,7 @@ import { startApiServer, type RunningApi } from '../../api/server';
 import type { AppConfig, AppDeps } from '../../api/deps';
 import { parseEnv, serviceUrlsEnv } from '../../config/env';
 import { serviceUrlsFromEnv } from '../../config/service-urls';
+import { testDataConverter } from './payload-keys';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
@@ -15,8 +16,8 @@ export interface TestApi extends RunningApi {
   client: Client;
   connection: Connection;
   composition: Composer;
-  /** fetch against the API with the test bearer token. */
-  call(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** fetch against the API with the test bearer token; needs no `this`, so it can be passed around. */
+  call: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
   stopAll(): Promise<void>;
 }
 
@@ -35,7 +36,8 @@ export async function startTestApi(options: {
   workflows?: AppDeps['workflows'];
 }): Promise<TestApi> {
   const connection = await Connection.connect({ address: options.address });
-  const client = new Client({ connection, namespace: options.namespace });
+  // The test keys, as every worker a test starts has them (startChild): orders go to Temporal encrypted.
+  const client = new Client({ connection, namespace: options.namespace, dataConverter: testDataConverter() });
   const config: AppConfig = {
     apiTokens: [TEST_TOKEN],
     bodyLimitBytes: 64 * 1024,

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,7 +19,8 @@ export interface ChildHandle {
 export function startChild(entry: string, env: Record<string, string>, options: { ipc?: boolean } = {}): ChildHandle {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // The test payload keys unless the test sets its own: the roles refuse to start without keys.
+    env: { ...process.env, LOG_LEVEL: 'info', BATON_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...env },
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
   });
   let out = '';

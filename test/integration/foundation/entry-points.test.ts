@@ -27,6 +27,19 @@ describe('entry points refuse bad configuration', () => {
     expect(worker.output()).toMatch(/PAYMENTS_URL:/);
   });
 
+  it('worker: no BATON_PAYLOAD_KEYS (payloads would be stored in plaintext)', async () => {
+    const worker = startChild('worker/main.ts', { BATON_PAYLOAD_KEYS: '' });
+    expect(await exitCode(worker)).toBe(1);
+    expect(worker.output()).toMatch(/BATON_PAYLOAD_KEYS: is required/);
+  });
+
+  it('api: a payload key that is not 32 bytes', async () => {
+    const api = startChild('api/main.ts', { BATON_API_TOKENS: 'token-0123456789abcdef', BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef', BATON_PAYLOAD_KEYS: 'k1:c2hvcnQ=' });
+    expect(await exitCode(api)).toBe(1);
+    expect(api.output()).toMatch(/BATON_PAYLOAD_KEYS: entry 1 \("k1"\): the key must be 32 bytes/);
+    expect(api.output()).not.toContain('c2hvcnQ=');
+  });
+
   it('launcher: a bad port', async () => {
     const start = startChild('scripts/start.ts', { TEMPORAL_UI_PORT: '99999' });
     expect(await exitCode(start)).toBe(1);

@@ -1,7 +1,7 @@
 // `npm start` as a user meets it: one process tree with a persistent dev server, the sample services,
 // a worker and the API; Ctrl-C stops every part and frees every port; runs survive a restart.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ async function launcherPorts() {
 }
 
 function launch(env: Record<string, string>): ChildHandle {
-  const child = startChild('scripts/start.ts', { BATON_API_TOKENS: TOKEN, LOG_LEVEL: 'info', ...env });
+  // No BATON_PAYLOAD_KEYS (startChild would give the test keys): the launcher's own key, as on a fresh machine.
+  const child = startChild('scripts/start.ts', { BATON_API_TOKENS: TOKEN, BATON_PAYLOAD_KEYS: '', LOG_LEVEL: 'info', ...env });
   running.push(child);
   return child;
 }
@@ -119,6 +120,18 @@ describe('npm start', () => {
     expect((await fetch(`${apiUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${apiUrl}/openapi.json`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    // Payloads are encrypted with a key made for this data folder, and the Web UI decodes them through the API,
+    // which answers the UI's origin without a token (the UI has none to send).
+    expect(existsSync(join(dataDir, 'payload-keys'))).toBe(true);
+    const uiSettings = (await (await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+    expect(uiSettings.Codec.Endpoint).toBe(`http://localhost:${ports.PORT}/codec`);
+    const decodeFromUi = await fetch(`${apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { origin: `http://localhost:${ports.TEMPORAL_UI_PORT}`, 'content-type': 'application/json', 'x-namespace': 'default' },
+      body: JSON.stringify({ payloads: [] }),
+    });
+    expect(decodeFromUi.status).toBe(200);
+    expect(decodeFromUi.headers.get('access-control-allow-origin')).toBe(`http://localhost:${ports.TEMPORAL_UI_PORT}`);
 
     const workflowId = await startWelcome(apiUrl, 'u-5');
     expect((await welcomeStatus(apiUrl, workflowId)).status).toBe('COMPLETED');
@@ -132,7 +145,7 @@ describe('npm start', () => {
     expect(await survivors(tree)).toEqual([]);
     for (const port of Object.values(ports)) expect(await isBound(Number(port))).toBe(false);
 
-    // Start again on the same data folder: the earlier run is still there.
+    // Start again on the same data folder: the earlier run is still there, and readable (the same key).
     const second = launch(env);
     await second.waitFor(/api listening on/);
     await second.waitFor(/worker polling task queue/);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, inject, it } from 
 import { BatonApiError, createBatonClient } from '../../../client/baton-client';
 import { workflowRegistry } from '../../../definitions';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
+import { testDataConverter } from '../../support/payload-keys';
 import { quietRuntime } from '../../support/quiet-runtime';
 import { counterDefinition } from '../../fixtures/workflows/counter-definition';
 
@@ -30,6 +31,8 @@ beforeAll(async () => {
     connection,
     namespace,
     taskQueue,
+    // The test API encrypts what it sends: the worker needs the same keys.
+    dataConverter: testDataConverter(),
     workflowsPath: fileURLToPath(new URL('../../fixtures/workflows/index.ts', import.meta.url)),
   });
   running = worker.run();

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { createComposer, type Composer, type ComposerOptions } from '../../../api/composition';
 import { startApiServer, type RunningApi } from '../../../api/server';
+import type { AppConfig, AppDeps } from '../../../api/deps';
 
 export const TOKEN = 'unit-test-token-0123456789';
 
@@ -13,7 +14,11 @@ export interface ComposedApi extends RunningApi {
   stop(): Promise<void>;
 }
 
-export async function startComposedApi(composer: ComposerOptions): Promise<ComposedApi> {
+/** `overrides` swap in other config values or a fake Temporal (test/unit/api/fake-temporal.ts) for the routes that use it. */
+export async function startComposedApi(
+  composer: ComposerOptions,
+  overrides: { config?: Partial<AppConfig>; temporal?: AppDeps['temporal'] } = {},
+): Promise<ComposedApi> {
   const connection = Connection.lazy({ address: '127.0.0.1:1' });
   const composition = createComposer(composer);
   const api = await startApiServer(
@@ -27,8 +32,9 @@ export async function startComposedApi(composer: ComposerOptions): Promise<Compo
         webhookSecret: 'unit-test-webhook-secret-0123',
         temporalDeadlineMs: 1000,
         publicUrl: 'http://127.0.0.1:0',
+        ...overrides.config,
       },
-      temporal: { client: new Client({ connection }), connection },
+      temporal: overrides.temporal ?? { client: new Client({ connection }), connection },
       logger: pino({ level: 'silent' }),
       composition,
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiEnv, parseEnv, workerEnv } from '../../../config/env';
 import { issuesOf } from '../../support/env-issues';
 
-const validApi = { BATON_API_TOKENS: 'token-aaaaaaaaaaaaaaaa', BATON_WEBHOOK_SECRET: 'secret-bbbbbbbbbbbbbbbb' };
+const validApi = { BATON_API_TOKENS: 'token-aaaaaaaaaaaaaaaa', BATON_WEBHOOK_SECRET: 'secret-bbbbbbbbbbbbbbbb', BATON_PAYLOAD_KEYS: 'off' };
 
 describe('environment validation', () => {
   it('applies the documented defaults', () => {
@@ -15,7 +15,7 @@ describe('environment validation', () => {
   });
 
   it('names a missing required variable', () => {
-    expect(issuesOf(() => parseEnv(apiEnv, { BATON_WEBHOOK_SECRET: validApi.BATON_WEBHOOK_SECRET }))).toEqual([
+    expect(issuesOf(() => parseEnv(apiEnv, { BATON_WEBHOOK_SECRET: validApi.BATON_WEBHOOK_SECRET, BATON_PAYLOAD_KEYS: 'off' }))).toEqual([
       { variable: 'BATON_API_TOKENS', message: 'is required' },
     ]);
   });
@@ -26,7 +26,7 @@ describe('environment validation', () => {
   });
 
   it('treats an empty value as unset', () => {
-    expect(parseEnv(workerEnv, { TEMPORAL_ADDRESS: '' }).TEMPORAL_ADDRESS).toBe('localhost:7233');
+    expect(parseEnv(workerEnv, { TEMPORAL_ADDRESS: '', BATON_PAYLOAD_KEYS: 'off' }).TEMPORAL_ADDRESS).toBe('localhost:7233');
   });
 
   it('splits comma-separated tokens and rejects short ones', () => {

@@ -7,7 +7,7 @@ import { checkCompose, interpolate, parseEnvFile, requiredVariables, roleOfServi
 
 const repo = (path: string) => readFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), 'utf8');
 
-const envFile = { BATON_API_TOKENS: 'token-aaaaaaaaaaaaaaaa', BATON_WEBHOOK_SECRET: 'secret-bbbbbbbbbbbbbbbb' };
+const envFile = { BATON_API_TOKENS: 'token-aaaaaaaaaaaaaaaa', BATON_WEBHOOK_SECRET: 'secret-bbbbbbbbbbbbbbbb', BATON_PAYLOAD_KEYS: `k1:${'A'.repeat(43)}=` };
 const node = (role: string) => ['node', '--import', 'tsx', `${role}/main.ts`];
 
 /** A minimal valid compose file; `patch` edits one service's environment. */
@@ -21,10 +21,14 @@ function compose(patch: Partial<Record<'api' | 'worker' | 'services', Record<str
           TEMPORAL_ADDRESS: 'temporal:7233',
           BATON_API_TOKENS: '${BATON_API_TOKENS:?set BATON_API_TOKENS}',
           BATON_WEBHOOK_SECRET: '${BATON_WEBHOOK_SECRET:?set BATON_WEBHOOK_SECRET}',
+          BATON_PAYLOAD_KEYS: '${BATON_PAYLOAD_KEYS:?set BATON_PAYLOAD_KEYS}',
           ...patch.api,
         },
       },
-      worker: { command: 'npm run worker', environment: { TEMPORAL_ADDRESS: '${TEMPORAL_ADDRESS:-temporal:7233}', ...patch.worker } },
+      worker: {
+        command: 'npm run worker',
+        environment: { TEMPORAL_ADDRESS: '${TEMPORAL_ADDRESS:-temporal:7233}', BATON_PAYLOAD_KEYS: '${BATON_PAYLOAD_KEYS:?set BATON_PAYLOAD_KEYS}', ...patch.worker },
+      },
       services: { command: node('services'), environment: { SERVICES_HOST: '0.0.0.0', ...patch.services } },
     },
   };
@@ -41,13 +45,14 @@ describe('the repository docker-compose.yml', () => {
     const text = repo('docker-compose.yml');
     expect(text).toMatch(/BATON_API_TOKENS: \$\{BATON_API_TOKENS:\?/);
     expect(text).toMatch(/BATON_WEBHOOK_SECRET: \$\{BATON_WEBHOOK_SECRET:\?/);
+    expect(text.match(/BATON_PAYLOAD_KEYS: \$\{BATON_PAYLOAD_KEYS:\?/g)).toHaveLength(2);
   });
 });
 
 describe('compose check', () => {
   it('derives the required variables from the schemas', () => {
-    expect(requiredVariables(apiEnv as never).sort()).toEqual(['BATON_API_TOKENS', 'BATON_WEBHOOK_SECRET']);
-    expect(requiredVariables(workerEnv as never)).toEqual([]);
+    expect(requiredVariables(apiEnv as never).sort()).toEqual(['BATON_API_TOKENS', 'BATON_PAYLOAD_KEYS', 'BATON_WEBHOOK_SECRET']);
+    expect(requiredVariables(workerEnv as never)).toEqual(['BATON_PAYLOAD_KEYS']);
     expect(requiredVariables(servicesEnv as never)).toEqual([]);
   });
 
@@ -70,7 +75,7 @@ describe('compose check', () => {
   });
 
   it('fails when a ${VAR:?…} secret is not defined in .env.example', () => {
-    const { problems } = checkCompose({ compose: compose(), envFile: { BATON_API_TOKENS: envFile.BATON_API_TOKENS } });
+    const { problems } = checkCompose({ compose: compose(), envFile: { BATON_API_TOKENS: envFile.BATON_API_TOKENS, BATON_PAYLOAD_KEYS: envFile.BATON_PAYLOAD_KEYS } });
     expect(problems).toEqual([expect.stringContaining('BATON_WEBHOOK_SECRET takes ${BATON_WEBHOOK_SECRET} from the env file, but .env.example does not define')]);
   });
 

@@ -3,7 +3,7 @@ import { parseEnv, workerEnv } from '../../../config/env';
 import { workerTuning } from '../../../worker/tuning';
 import { issuesOf } from '../../support/env-issues';
 
-const tuning = (vars: Record<string, string> = {}) => workerTuning(parseEnv(workerEnv, vars));
+const tuning = (vars: Record<string, string> = {}) => workerTuning(parseEnv(workerEnv, { BATON_PAYLOAD_KEYS: 'off', ...vars }));
 
 describe('worker tuning from the environment', () => {
   it('polls both kinds of task on TEMPORAL_TASK_QUEUE with the SDK defaults by default', () => {
@@ -45,7 +45,7 @@ describe('worker tuning from the environment', () => {
 
   it('validates the values themselves', () => {
     const issues = issuesOf(() =>
-      parseEnv(workerEnv, { BATON_WORKER_ROLE: 'both', BATON_MAX_CONCURRENT_WORKFLOW_TASKS: '1', BATON_MAX_CONCURRENT_ACTIVITIES: 'lots' }),
+      parseEnv(workerEnv, { BATON_PAYLOAD_KEYS: 'off', BATON_WORKER_ROLE: 'both', BATON_MAX_CONCURRENT_WORKFLOW_TASKS: '1', BATON_MAX_CONCURRENT_ACTIVITIES: 'lots' }),
     );
     expect(issues.map((i) => i.variable).sort()).toEqual(['BATON_MAX_CONCURRENT_ACTIVITIES', 'BATON_MAX_CONCURRENT_WORKFLOW_TASKS', 'BATON_WORKER_ROLE']);
   });

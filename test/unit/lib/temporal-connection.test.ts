@@ -45,7 +45,7 @@ describe('TEMPORAL_* environment', () => {
   });
 
   it('is part of the worker and API environments', () => {
-    expect(parseEnv(workerEnv, { TEMPORAL_API_KEY: 'k' }).TEMPORAL_API_KEY).toBe('k');
+    expect(parseEnv(workerEnv, { TEMPORAL_API_KEY: 'k', BATON_PAYLOAD_KEYS: 'off' }).TEMPORAL_API_KEY).toBe('k');
   });
 });
 

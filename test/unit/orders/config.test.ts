@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiEnv, EnvError, parseEnv } from '../../../config/env';
 
-const required = { BATON_API_TOKENS: 'token-0123456789abcdef', BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef' };
+const required = { BATON_API_TOKENS: 'token-0123456789abcdef', BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef', BATON_PAYLOAD_KEYS: 'off' };
 
 describe('BATON_PAYMENT_CLEARANCE_TIMEOUT', () => {
   it('defaults to 3 days and takes any positive duration', () => {

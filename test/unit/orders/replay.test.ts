@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_PATCHES } from '../../../workflows/order-patches';
 import { workflowsPath } from '../../../worker/workflow-source';
 import { historiesDir, loadHistories } from '../../support/histories';
+import { testDataConverter } from '../../support/payload-keys';
 import { quietRuntime } from '../../support/quiet-runtime';
 
 const V1_PATHS = [
@@ -102,7 +103,9 @@ describe('recorded order histories', () => {
   it.each(Object.keys(VERSIONS) as Version[])('all %s histories replay against the current workflow code', async (version) => {
     const workflowBundle = await current();
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: `orders-${version}` }, VERSIONS[version])) {
+    // With the production data converter (payload encryption): histories recorded in plaintext pass through it.
+    const options = { workflowBundle, replayName: `orders-${version}`, dataConverter: testDataConverter() };
+    for await (const result of Worker.runReplayHistories(options, VERSIONS[version])) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

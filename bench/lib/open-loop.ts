@@ -1,0 +1,200 @@
+// The suite's one load driver. Open loop, constant arrival rate: request i is due at
+// start + i/rate whatever happened to earlier ones, and its latency counts from when it was due, not
+// from when it was sent, so a stalled server (or driver) shows up in the numbers instead of hiding
+// (no coordinated omission). A closed loop (fixed concurrency) is only for throughput ceilings.
+import { Pool } from 'undici';
+
+export interface StepResult {
+  rate: number;
+  durationMs: number;
+  sent: number;
+  ok: number;
+  failed: number;
+  /** Requests still unanswered when the grace period after the step ran out. */
+  unfinished: number;
+  throughput: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Worst lag between when a request was due and when the driver sent it. */
+  driverLagMs: number;
+}
+
+/** Latencies of the successful requests, sorted; for merging runs. */
+export type Samples = Float64Array;
+
+export function percentile(sorted: Samples, p: number): number {
+  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
+}
+
+export function mergeSamples(runs: Samples[]): Samples {
+  const all = new Float64Array(runs.reduce((n, r) => n + r.length, 0));
+  let offset = 0;
+  for (const run of runs) {
+    all.set(run, offset);
+    offset += run.length;
+  }
+  return all.sort();
+}
+
+/** p50, p99 and max of sorted samples: what every latency figure of the suite reports. */
+export interface LatencySummary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function summarize(sorted: Samples): LatencySummary {
+  return { n: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.length ? (sorted[sorted.length - 1] ?? NaN) : NaN };
+}
+
+/** Sends request number `index`; resolves true when it was answered successfully. */
+export type Send = (index: number) => Promise<boolean>;
+
+export interface Target {
+  send: Send;
+  close(): Promise<void>;
+}
+
+/** GETs `path(i)` from `url` over a keep-alive pool large enough never to queue in the driver. */
+export function httpTarget(url: string, path: (index: number) => string, headers?: Record<string, string>): Target {
+  const pool = new Pool(url, { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000 });
+  return {
+    send: async (index) => {
+      const response = await pool.request({ path: path(index), method: 'GET', headers });
+      await response.body.text();
+      return response.statusCode === 200;
+    },
+    close: () => pool.destroy(),
+  };
+}
+
+/** All of `targets` at once, answered when the slowest has: what a fan-out can never beat. */
+export function slowestOf(targets: Target[]): Target {
+  return {
+    send: async (index) => (await Promise.all(targets.map((t) => t.send(index)))).every(Boolean),
+    close: async () => {
+      await Promise.all(targets.map((t) => t.close()));
+    },
+  };
+}
+
+export class OpenLoop {
+  #inflight = 0;
+
+  constructor(private readonly target: Target) {}
+
+  async run(rate: number, durationMs: number, graceMs = 2000): Promise<StepResult> {
+    return (await this.sample(rate, durationMs, graceMs)).result;
+  }
+
+  async sample(rate: number, durationMs: number, graceMs = 2000): Promise<{ result: StepResult; samples: Samples }> {
+    // Leftovers of an overloaded step must not weigh on this one.
+    for (let waited = 0; this.#inflight > 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    const total = Math.max(1, Math.round((rate * durationMs) / 1000));
+    const interval = 1000 / rate;
+    const latencies = new Float64Array(total);
+    let sent = 0;
+    let ok = 0;
+    let failed = 0;
+    let driverLagMs = 0;
+    let settle: () => void = () => undefined;
+    const allDone = new Promise<void>((resolve) => (settle = resolve));
+    const start = performance.now();
+
+    const fire = (index: number) => {
+      const due = start + index * interval;
+      const now = performance.now();
+      if (now - due > driverLagMs) driverLagMs = now - due;
+      this.#inflight++;
+      this.target
+        .send(index)
+        .then(
+          (success) => {
+            if (success) latencies[ok++] = performance.now() - due;
+            else failed++;
+          },
+          () => {
+            failed++;
+          },
+        )
+        .finally(() => {
+          this.#inflight--;
+          if (ok + failed === total) settle();
+        });
+    };
+
+    // A 1 ms tick sends whatever has come due; busy-waiting would steal the CPU being measured.
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
+        while (sent < due) fire(sent++);
+        if (sent < total) setTimeout(tick, 1);
+        else resolve();
+      };
+      tick();
+    });
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([allDone, new Promise((r) => (grace = setTimeout(r, graceMs)))]);
+    clearTimeout(grace);
+
+    const done = latencies.slice(0, ok).sort();
+    const pct = (p: number) => percentile(done, p);
+    const result: StepResult = {
+      rate,
+      durationMs,
+      sent,
+      ok,
+      failed,
+      unfinished: total - ok - failed,
+      throughput: ok / (durationMs / 1000),
+      p50: pct(0.5),
+      p90: pct(0.9),
+      p99: pct(0.99),
+      max: done.length ? (done[done.length - 1] ?? NaN) : NaN,
+      driverLagMs,
+    };
+    return { result, samples: done };
+  }
+}
+
+export interface ClosedLoopResult {
+  concurrency: number;
+  /** The counted window, after the ramp. */
+  durationMs: number;
+  /** Successful operations that finished inside the window. */
+  ok: number;
+  failed: number;
+  throughput: number;
+}
+
+/**
+ * `concurrency` callers, each sending its next request when its last one is answered. Completions
+ * during the first `rampMs` do not count (the pipeline is filling), then those in the next
+ * `durationMs` do; then no new requests, and up to `drainMs` for what is still in flight (not
+ * counted), so the next measurement starts from an idle system. For "how many per second at this
+ * concurrency" when one operation can take seconds (a whole saga under load).
+ */
+export async function closedLoop(send: Send, concurrency: number, durationMs: number, rampMs = 0, drainMs = 30_000): Promise<ClosedLoopResult> {
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  const from = performance.now() + rampMs;
+  const end = from + durationMs;
+  const caller = async () => {
+    while (performance.now() < end) {
+      const success = await send(next++).catch(() => false);
+      const now = performance.now();
+      if (now < from || now > end) continue;
+      if (success) ok++;
+      else failed++;
+    }
+  };
+  const callers = Promise.all(Array.from({ length: concurrency }, caller));
+  let drained: NodeJS.Timeout | undefined;
+  await Promise.race([callers, new Promise((r) => (drained = setTimeout(r, rampMs + durationMs + drainMs)))]);
+  clearTimeout(drained);
+  return { concurrency, durationMs, ok, failed, throughput: ok / (durationMs / 1000) };
+}

@@ -1,0 +1,186 @@
+// Saga latency: a card order from POST /orders to `completed`, with payments, inventory and shipping
+// answering after 10 ms each, at a low constant arrival rate (open loop) so nothing queues. Per step
+// overhead = (end-to-end - 30 ms) / 3. For context, in the same slices: the three calls made directly
+// by the driver one after the other (what no orchestration can beat), the raw-SDK baseline workflow
+// making them, and the time to first response of a start with `Prefer: wait` (update-with-start: 200
+// once the payment is authorized) and without it (202 at once).
+import { Pool } from 'undici';
+import { mergeSamples, OpenLoop, summarize, type LatencySummary, type Samples, type Target } from './lib/open-loop';
+import { apiClient, orderCompleted, orderRequest, runRawOrder } from './lib/orders';
+import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
+import { startApi, startBatonWorker, startRawWorker, startServices, startTemporal, stopAll, type SagaServices } from './lib/stack';
+
+export const STEP_LATENCY_MS = 10;
+const STEPS = 3;
+export const PER_STEP_TARGET_MS = 10;
+
+type Series = 'baton' | 'earlyReturn' | 'rawSdk' | 'directCalls';
+
+export interface SagaJson {
+  perStepOverheadMsP50: number | null;
+  perStepOverheadMsP99: number | null;
+  earlyReturnFirstResponseMsP50: number | null;
+  earlyReturnFirstResponseMsP99: number | null;
+  /** The same overhead for the raw-SDK workflow: what Temporal itself costs per step here. */
+  rawSdkPerStepOverheadMsP50: number | null;
+  rawSdkPerStepOverheadMsP99: number | null;
+  /** Per step over the three calls as the driver measured them, rather than the nominal 30 ms. */
+  perStepOverMeasuredCallsMsP50: number | null;
+  ratePerSecond: number;
+  stepLatencyMs: number;
+  endToEndMs: Record<Series, LatencySummary>;
+  /** Without `Prefer: wait`: POST /orders to its 202. */
+  plainFirstResponseMs: LatencySummary;
+  target: number;
+}
+
+/** The three calls of an order, straight from the driver, in a row. */
+function directCalls(urls: SagaServices): Target {
+  let seq = 0;
+  const pools = { payments: new Pool(urls.payments), inventory: new Pool(urls.inventory), shipping: new Pool(urls.shipping) };
+  const post = async (service: keyof typeof pools, path: string, key: string, body: unknown) => {
+    const res = await pools[service].request({
+      path,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
+    await res.body.text();
+    return res.statusCode < 300;
+  };
+  return {
+    async send() {
+      const order = orderRequest('direct', seq++);
+      const { orderId, customerId, amount, items, shippingAddress: address } = order;
+      return (
+        (await post('payments', '/payments', `${orderId}:pay`, { orderId, customerId, amount, method: 'card' })) &&
+        (await post('inventory', '/reservations', `${orderId}:reserve`, { orderId, items })) &&
+        (await post('shipping', '/shipments', `${orderId}:ship`, { orderId, address, items }))
+      );
+    },
+    close: async () => {
+      await Promise.all(Object.values(pools).map((p) => p.close()));
+    },
+  };
+}
+
+export async function sagaLatencyBenchmark({ quick }: BenchOptions): Promise<BenchOutcome<SagaJson>> {
+  const rate = quick ? 4 : 5;
+  const sliceMs = quick ? 4000 : 8000;
+  const slices = quick ? 1 : 3;
+  const queues = { baton: 'bench-saga-latency', raw: 'bench-saga-latency-raw' };
+  const temporal = await startTemporal();
+  const parts: { stop(): Promise<void> }[] = [temporal];
+  try {
+    const services = await startServices(STEP_LATENCY_MS);
+    parts.push(services);
+    const urls = services.ready.urls;
+    const [api, worker, rawWorker] = await Promise.all([
+      startApi(temporal, queues.baton, urls),
+      startBatonWorker(temporal, queues.baton, urls),
+      startRawWorker(temporal, queues.raw, urls),
+    ]);
+    parts.push(api, worker, rawWorker);
+    const http = apiClient(api.url);
+    const direct = directCalls(urls);
+    parts.push({ stop: () => http.close() }, { stop: () => direct.close() });
+
+    const plainFirst: number[] = [];
+    // The driver numbers requests per step; order IDs must be unique across steps and warm-up.
+    let seq = 0;
+    const targets: Record<Series, Target> = {
+      baton: {
+        async send() {
+          const order = orderRequest('lat', seq++);
+          const t0 = performance.now();
+          const { status } = await http.post(order);
+          plainFirst.push(performance.now() - t0);
+          return status === 202 && (await orderCompleted(temporal.batonClient, order.orderId));
+        },
+        close: () => Promise.resolve(),
+      },
+      earlyReturn: {
+        async send() {
+          const { status, state } = await http.post(orderRequest('early', seq++), 'wait=10');
+          return status === 200 && state?.steps[0]?.status === 'completed';
+        },
+        close: () => Promise.resolve(),
+      },
+      rawSdk: { send: () => runRawOrder(temporal.client, queues.raw, orderRequest('lat-raw', seq++)), close: () => Promise.resolve() },
+      directCalls: direct,
+    };
+    const series = Object.keys(targets) as Series[];
+    const loops = Object.fromEntries(series.map((s) => [s, new OpenLoop(targets[s])])) as Record<Series, OpenLoop>;
+
+    console.log('  warming up');
+    for (const s of series) await loops[s].run(rate, 2000, 10_000);
+    plainFirst.length = 0;
+    console.log(`  ${rate} orders/s, ${slices} x ${sliceMs / 1000} s per series, in turns`);
+    const samples = Object.fromEntries(series.map((s) => [s, [] as Samples[]])) as Record<Series, Samples[]>;
+    for (let slice = 0; slice < slices; slice++) {
+      for (const s of slice % 2 === 0 ? series : [...series].reverse()) {
+        const { result, samples: sorted } = await loops[s].sample(rate, sliceMs, 10_000);
+        samples[s].push(sorted);
+        console.log(`    ${s.padEnd(12)} p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} max ${fmt(result.max)} ms (${result.ok} ok, ${result.failed + result.unfinished} failed)`);
+      }
+    }
+    const e2e = Object.fromEntries(series.map((s) => [s, summarize(mergeSamples(samples[s]))])) as Record<Series, LatencySummary>;
+    const nominal = STEPS * STEP_LATENCY_MS;
+    const perStep = (ms: number, floor = nominal) => (ms - floor) / STEPS;
+    const p50 = perStep(e2e.baton.p50);
+    const p99 = perStep(e2e.baton.p99);
+    const plain = summarize(new Float64Array(plainFirst).sort());
+    return {
+      json: {
+        perStepOverheadMsP50: round(p50),
+        perStepOverheadMsP99: round(p99),
+        earlyReturnFirstResponseMsP50: round(e2e.earlyReturn.p50),
+        earlyReturnFirstResponseMsP99: round(e2e.earlyReturn.p99),
+        rawSdkPerStepOverheadMsP50: round(perStep(e2e.rawSdk.p50)),
+        rawSdkPerStepOverheadMsP99: round(perStep(e2e.rawSdk.p99)),
+        perStepOverMeasuredCallsMsP50: round(perStep(e2e.baton.p50, e2e.directCalls.p50)),
+        ratePerSecond: rate,
+        stepLatencyMs: STEP_LATENCY_MS,
+        endToEndMs: e2e,
+        plainFirstResponseMs: plain,
+        target: PER_STEP_TARGET_MS,
+      },
+      rows: [
+        {
+          benchmark: 'saga latency',
+          figure: `overhead per step, p50 (e2e - ${nominal} ms) / ${STEPS}`,
+          baton: `${fmt(p50)} ms`,
+          baseline: `${fmt(perStep(e2e.rawSdk.p50))} ms (raw SDK)`,
+          result: verdict(p50, (v) => v <= PER_STEP_TARGET_MS),
+          target: `≤ ${PER_STEP_TARGET_MS} ms`,
+        },
+        {
+          benchmark: 'saga latency',
+          figure: 'overhead per step, p99',
+          baton: `${fmt(p99)} ms`,
+          baseline: `${fmt(perStep(e2e.rawSdk.p99))} ms (raw SDK)`,
+          result: '',
+          target: '',
+        },
+        {
+          benchmark: 'saga latency',
+          figure: 'end to end p50 / p99 / max',
+          baton: `${fmt(e2e.baton.p50, 0)} / ${fmt(e2e.baton.p99, 0)} / ${fmt(e2e.baton.max, 0)} ms`,
+          baseline: `${fmt(e2e.rawSdk.p50, 0)} / ${fmt(e2e.rawSdk.p99, 0)} / ${fmt(e2e.rawSdk.max, 0)} ms`,
+          result: `calls alone ${fmt(e2e.directCalls.p50, 1)} ms`,
+          target: '',
+        },
+        {
+          benchmark: 'saga latency',
+          figure: 'first response, Prefer: wait (payment authorized) p50 / p99',
+          baton: `${fmt(e2e.earlyReturn.p50, 1)} / ${fmt(e2e.earlyReturn.p99, 1)} ms`,
+          baseline: '',
+          result: `202 without: ${fmt(plain.p50, 1)} ms`,
+          target: '',
+        },
+      ],
+    };
+  } finally {
+    await stopAll(parts);
+  }
+}

@@ -1,0 +1,53 @@
+// Baton as it runs in production, one real process per role: the sample services, a worker and the API,
+// each started the way `npm run services|worker|api` starts it.
+import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
+import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../../support/api';
+import { startChild, type ChildHandle } from '../../support/processes';
+
+export interface Temporal {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+export async function startServices(): Promise<{ handle: ChildHandle; urls: Record<ServiceName, string> }> {
+  const freePorts = Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].portVar, '0']));
+  const handle = startChild('services/main.ts', freePorts);
+  const urls = {} as Record<ServiceName, string>;
+  try {
+    for (const name of SERVICE_NAMES) {
+      const line = await handle.waitFor(new RegExp(`${name} listening on http://127\\.0\\.0\\.1:\\d+`), 30_000);
+      urls[name] = line.slice(line.indexOf('http://'));
+    }
+  } catch (err) {
+    await handle.stop('SIGKILL');
+    throw err;
+  }
+  return { handle, urls };
+}
+
+const urlEnv = (urls: Record<ServiceName, string>) => Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, urls[name]]));
+
+const temporalEnv = (t: Temporal) => ({ TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, TEMPORAL_TASK_QUEUE: t.taskQueue });
+
+export function startWorker(temporal: Temporal, urls: Record<ServiceName, string>, extra: Record<string, string> = {}): ChildHandle {
+  return startChild('worker/main.ts', { ...temporalEnv(temporal), ...urlEnv(urls), BATON_HTTP_TIMEOUT_MS: '2000', ...extra });
+}
+
+export async function startApi(
+  temporal: Temporal,
+  urls: Record<ServiceName, string>,
+  extra: Record<string, string> = {},
+): Promise<{ handle: ChildHandle; url: string }> {
+  const handle = startChild('api/main.ts', {
+    ...temporalEnv(temporal),
+    ...urlEnv(urls),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    BATON_API_TOKENS: TEST_TOKEN,
+    BATON_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    ...extra,
+  });
+  const listening = await handle.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 60_000);
+  return { handle, url: listening.slice(listening.indexOf('http://')) };
+}

@@ -1,0 +1,140 @@
+// Load shedding on the Temporal routes, through createApp with a fake Temporal client whose calls
+// wait until the test lets them go: a saturated workflow engine, made to order.
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { ServiceError, type Client, type Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../../api/app';
+import type { AppConfig } from '../../../api/deps';
+import { apiEnv, parseEnv } from '../../../config/env';
+import { orderRequest } from '../../support/orders';
+
+const TOKEN = 'unit-test-token-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+/** A Temporal client whose `workflow.start` answers only when `release()` is called (or fails as told). */
+function slowTemporal() {
+  const waiting: (() => void)[] = [];
+  let failWith: Error | undefined;
+  const start = () =>
+    new Promise<{ firstExecutionRunId: string }>((resolve, reject) => {
+      if (failWith) return reject(failWith);
+      waiting.push(() => resolve({ firstExecutionRunId: 'run-1' }));
+    });
+  const client = { workflow: { start } } as unknown as Client;
+  const connection = { withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn() } as unknown as Connection;
+  return {
+    temporal: { client, connection },
+    waiting: () => waiting.length,
+    release: () => waiting.splice(0).forEach((go) => go()),
+    failStartsWith: (err: Error | undefined) => (failWith = err),
+  };
+}
+
+function appWith(maxInflightTemporal: number | undefined, temporal: { client: Client; connection: Connection }) {
+  const config: AppConfig = {
+    apiTokens: [TOKEN],
+    bodyLimitBytes: 4096,
+    namespace: 'default',
+    taskQueue: 'unit',
+    temporalUiUrl: 'http://localhost:8233',
+    webhookSecret: 'unit-webhook-secret-0123456789',
+    publicUrl: 'http://127.0.0.1:3000',
+    temporalDeadlineMs: 1000,
+    ...(maxInflightTemporal !== undefined && { maxInflightTemporal }),
+  };
+  return createApp({ config, temporal, logger: pino({ level: 'silent' }) });
+}
+
+const placeOrder = async (app: ReturnType<typeof createApp>): Promise<Response> =>
+  app.request('/orders', { method: 'POST', headers: auth, body: JSON.stringify(orderRequest()) });
+
+/** Lets the app's middleware run up to the fake's `start`. */
+async function until(condition: () => boolean) {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 1));
+  expect(condition()).toBe(true);
+}
+
+async function expectShed(res: Response) {
+  expect(res.status).toBe(503);
+  expect(res.headers.get('retry-after')).toBe('1');
+  expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(((await res.json()) as { type: string }).type).toMatch(/\/overloaded$/);
+}
+
+describe('load shedding on the Temporal routes', () => {
+  it('answers 503 with Retry-After at once beyond the bound, and serves again once a slot frees', async () => {
+    const fake = slowTemporal();
+    const app = appWith(2, fake.temporal);
+    const first = [placeOrder(app), placeOrder(app)];
+    await until(() => fake.waiting() === 2);
+
+    // Both slots taken: the third is refused without reaching Temporal.
+    await expectShed(await placeOrder(app));
+    expect(fake.waiting()).toBe(2);
+    // Routes without Temporal are not bounded.
+    expect((await app.request('/healthz')).status).toBe(200);
+
+    fake.release();
+    expect((await Promise.all(first)).map((r) => r.status)).toEqual([202, 202]);
+    const next = placeOrder(app);
+    await until(() => fake.waiting() === 1);
+    fake.release();
+    expect((await next).status).toBe(202);
+  });
+
+  it('shares one bound across the Temporal routes', async () => {
+    const fake = slowTemporal();
+    const app = appWith(1, fake.temporal);
+    const order = placeOrder(app);
+    await until(() => fake.waiting() === 1);
+    await expectShed(await app.request('/welcomes', { method: 'POST', headers: auth, body: JSON.stringify({ userId: 'u-1' }) }));
+    await expectShed(await app.request('/orders/ord-1', { headers: auth }));
+    fake.release();
+    expect((await order).status).toBe(202);
+  });
+
+  it('frees the slot of a request that failed', async () => {
+    const fake = slowTemporal();
+    const app = appWith(1, fake.temporal);
+    fake.failStartsWith(new Error('boom'));
+    expect((await placeOrder(app)).status).toBe(500);
+    fake.failStartsWith(undefined);
+    const next = placeOrder(app);
+    await until(() => fake.waiting() === 1);
+    fake.release();
+    expect((await next).status).toBe(202);
+  });
+
+  it('defaults to 256 requests in progress', async () => {
+    const fake = slowTemporal();
+    const app = appWith(undefined, fake.temporal);
+    const running = Array.from({ length: 256 }, () => placeOrder(app));
+    await until(() => fake.waiting() === 256);
+    await expectShed(await placeOrder(app));
+    fake.release();
+    expect(new Set((await Promise.all(running)).map((r) => r.status))).toEqual(new Set([202]));
+  });
+
+  it("answers Temporal's own RESOURCE_EXHAUSTED with 503 and Retry-After, not 500", async () => {
+    const fake = slowTemporal();
+    const app = appWith(8, fake.temporal);
+    const exhausted = Object.assign(new Error('8 RESOURCE_EXHAUSTED: namespace rate limit exceeded'), {
+      code: GrpcStatus.RESOURCE_EXHAUSTED,
+      details: 'namespace rate limit exceeded',
+      metadata: new Metadata(),
+    });
+    fake.failStartsWith(new ServiceError('Failed to start Workflow', { cause: exhausted }));
+    const res = await placeOrder(app);
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as { type: string }).type).toMatch(/\/temporal-unavailable$/);
+  });
+
+  it('takes its bound from BATON_MAX_INFLIGHT_TEMPORAL, 256 by default, and refuses a bound below 1 naming the variable', () => {
+    const required = { BATON_API_TOKENS: TOKEN, BATON_WEBHOOK_SECRET: 'unit-webhook-secret-0123456789', BATON_PAYLOAD_KEYS: 'off' };
+    expect(parseEnv(apiEnv, required).BATON_MAX_INFLIGHT_TEMPORAL).toBe(256);
+    expect(parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_TEMPORAL: '32' }).BATON_MAX_INFLIGHT_TEMPORAL).toBe(32);
+    expect(() => parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_TEMPORAL: '0' })).toThrow(/BATON_MAX_INFLIGHT_TEMPORAL/);
+  });
+});
