@@ -46,6 +46,8 @@ export const problems = {
   methodNotAllowed: () => new ApiProblem(405, 'method-not-allowed', 'Method not allowed'),
   conflict: (detail: string) => new ApiProblem(409, 'conflict', 'Conflict', detail),
   tooLarge: (limit: number) => new ApiProblem(413, 'payload-too-large', 'Payload too large', `The body exceeds ${limit} bytes.`),
+  headersTooLarge: () =>
+    new ApiProblem(431, 'headers-too-large', 'Request header fields too large', 'The request line and headers exceed the server limit (16 KiB).'),
   unsupportedMediaType: () => new ApiProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send application/json.'),
   tooManyRequests: (retryAfterSeconds: number) =>
     new ApiProblem(429, 'rate-limited', 'Too many requests', 'Slow down.', { headers: { 'Retry-After': String(retryAfterSeconds) } }),

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { createApp } from './app';
 import type { AppDeps } from './deps';
@@ -22,6 +23,17 @@ export function startApiServer(deps: AppDeps, { port, host = '127.0.0.1' }: { po
   };
   return new Promise((resolve, reject) => {
     const server: Server = createServer(getRequestListener(app.fetch, { hostname: host, errorHandler }));
+    // Node's parser refuses some requests itself (an over-long URL or header block, a malformed
+    // request line) and would answer with an empty 400/431: give the client the same problem+json.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+      const problem = err.code === 'HPE_HEADER_OVERFLOW' ? problems.headersTooLarge() : problems.badRequest('The request is not valid HTTP/1.1.');
+      const body = JSON.stringify(problem.toJSON());
+      socket.end(
+        `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
     server.listen(port, host, () => {
       const info = server.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
