@@ -3,7 +3,7 @@
 // retries with the same orderId and learns whether its order had started. Nothing lost, nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/ports';
-import { apiCaller, audit, countByStatus, place, planOrders, pool, recordChaosResult, retriedAttempts, sleep, waitForFinals, type ApiCall } from '../support/chaos';
+import { apiCaller, audit, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals, type ApiCall } from '../support/chaos';
 import { startRig, type ChaosRig } from './harness';
 
 const ORDERS = 50;
@@ -81,19 +81,18 @@ describe('the API is SIGKILLed mid-load', () => {
     const finals = await waitForFinals(call, orders, { timeoutMs: 120_000 });
     const result = await audit(rig.services.urls, orders, finals);
     const acknowledgedLost = [...acknowledged].filter((id) => !finals.has(id)).length;
-    await recordChaosResult('c-api-kill', {
-      ordersPushed: ORDERS,
-      faultsInjected: `API SIGKILLed after ${KILL_AFTER} acknowledged orders with ${CONCURRENCY} requests open, restarted on the same port; ${inDoubt.size} orders without an answer retried by the client (${existedAlready} had started)`,
-      ordersLost: acknowledgedLost + missing.length,
-      duplicateEffects: result.duplicateEffects,
-      missedCompensations: result.missedCompensations,
-      wrongEnds: result.wrongEnds.length,
-      completed: countByStatus(finals, 'completed'),
-      failed: countByStatus(finals, 'failed'),
-      retriedAttempts: retriedAttempts(finals.values()),
-      durationMs: Date.now() - started,
-      details: { acknowledgedBeforeKill: acknowledged.size, inDoubt: inDoubt.size, inDoubtThatHadStarted: existedAlready, acknowledgedButMissing: missing.length },
-    });
+    await recordChaosResult(
+      'c-api-kill',
+      caseSummary({
+        ordersPushed: ORDERS,
+        faultsInjected: `API SIGKILLed after ${KILL_AFTER} acknowledged orders with ${CONCURRENCY} requests open, restarted on the same port; ${inDoubt.size} orders without an answer retried by the client (${existedAlready} had started)`,
+        audit: result,
+        finals,
+        startedAt: started,
+        ordersLost: acknowledgedLost + missing.length,
+        details: { acknowledgedBeforeKill: acknowledged.size, inDoubt: inDoubt.size, inDoubtThatHadStarted: existedAlready, acknowledgedButMissing: missing.length },
+      }),
+    );
 
     expect(inDoubt.size).toBeGreaterThan(0);
     expect(missing).toEqual([]);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallTimings, OrderTimings } from '../../definitions';
 import type { FaultConfig } from '../../services';
 import { startTestApi, type TestApi } from '../support/api';
-import { audit, countByStatus, place, planOrders, pool, recordChaosResult, retriedAttempts, waitForFinals } from '../support/chaos';
+import { audit, caseSummary, place, planOrders, pool, recordChaosResult, retriedAttempts, waitForFinals } from '../support/chaos';
 import { startRig, type ChaosRig } from './harness';
 
 const ORDERS = 40;
@@ -46,18 +46,16 @@ describe('downstream services fail, jitter and hang', () => {
     const finals = await waitForFinals(api.call, orders, { timeoutMs: 180_000 });
     const result = await audit(rig.services.urls, orders, finals);
     const retried = retriedAttempts(finals.values());
-    await recordChaosResult('d-flaky-services', {
-      ordersPushed: ORDERS,
-      faultsInjected: `payments, inventory, shipping: ${JSON.stringify(FLAKY)}`,
-      ordersLost: ORDERS - finals.size,
-      duplicateEffects: result.duplicateEffects,
-      missedCompensations: result.missedCompensations,
-      wrongEnds: result.wrongEnds.length,
-      completed: countByStatus(finals, 'completed'),
-      failed: countByStatus(finals, 'failed'),
-      retriedAttempts: retried,
-      durationMs: Date.now() - started,
-    });
+    await recordChaosResult(
+      'd-flaky-services',
+      caseSummary({
+        ordersPushed: ORDERS,
+        faultsInjected: `payments, inventory, shipping: ${JSON.stringify(FLAKY)}`,
+        audit: result,
+        finals,
+        startedAt: started,
+      }),
+    );
 
     // The faults really bit: plenty of attempts had to be repeated.
     expect(retried).toBeGreaterThan(10);

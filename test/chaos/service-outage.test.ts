@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallTimings, OrderTimings } from '../../definitions';
 import { startTestApi, type TestApi } from '../support/api';
-import { audit, callsInFlight, countByStatus, place, planOrders, pool, recordChaosResult, retriedAttempts, sleep, waitForFinals } from '../support/chaos';
+import { audit, callsInFlight, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals } from '../support/chaos';
 import { startRig, type ChaosRig } from './harness';
 
 const ORDERS = 40;
@@ -61,19 +61,17 @@ describe('a downstream service is down for a minute', () => {
     const waitedOnInventory = [...finals.values()].filter((s) =>
       [...s.steps, ...s.compensations].some((r) => (r.name === 'reserveInventory' || r.name === 'releaseReservation') && r.attempts > 1),
     ).length;
-    await recordChaosResult('e-service-outage', {
-      ordersPushed: ORDERS,
-      faultsInjected: `inventory off the network for ${Math.round(outageMs / 1000)} s (connections refused), ${ORDERS - BEFORE} orders placed during the outage`,
-      ordersLost: ORDERS - finals.size,
-      duplicateEffects: result.duplicateEffects,
-      missedCompensations: result.missedCompensations,
-      wrongEnds: result.wrongEnds.length,
-      completed: countByStatus(finals, 'completed'),
-      failed: countByStatus(finals, 'failed'),
-      retriedAttempts: retriedAttempts(finals.values()),
-      durationMs: Date.now() - started,
-      details: { outageMs, ordersThatRetriedInventory: waitedOnInventory },
-    });
+    await recordChaosResult(
+      'e-service-outage',
+      caseSummary({
+        ordersPushed: ORDERS,
+        faultsInjected: `inventory off the network for ${Math.round(outageMs / 1000)} s (connections refused), ${ORDERS - BEFORE} orders placed during the outage`,
+        audit: result,
+        finals,
+        startedAt: started,
+        details: { outageMs, ordersThatRetriedInventory: waitedOnInventory },
+      }),
+    );
 
     expect(waitedOnInventory).toBeGreaterThan(0);
     expect(finals.size).toBe(ORDERS);

@@ -2,7 +2,7 @@
 // the same SQLite file and port. The worker and the API are the real processes and are NOT restarted:
 // they must reconnect on their own, and every order must end right with each effect exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCaller, audit, countByStatus, place, planOrders, pool, recordChaosResult, retriedAttempts, sleep, waitForFinals, type ApiCall } from '../support/chaos';
+import { apiCaller, audit, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals, type ApiCall } from '../support/chaos';
 import type { ChildHandle } from '../support/processes';
 import { startRig, type ChaosRig } from './harness';
 
@@ -60,19 +60,17 @@ describe('the Temporal server is killed and restarted mid-flight', () => {
     // The same processes as at the start: nobody had to restart them.
     const survived = (child: ChildHandle) => child.child.exitCode === null && child.child.signalCode === null;
 
-    await recordChaosResult('b-temporal-restart', {
-      ordersPushed: ORDERS,
-      faultsInjected: `Temporal dev server SIGKILLed after ${openAtCrash} orders were accepted, down ${DOWN_MS / 1000} s, restarted on the same SQLite file`,
-      ordersLost: ORDERS - finals.size,
-      duplicateEffects: result.duplicateEffects,
-      missedCompensations: result.missedCompensations,
-      wrongEnds: result.wrongEnds.length,
-      completed: countByStatus(finals, 'completed'),
-      failed: countByStatus(finals, 'failed'),
-      retriedAttempts: retriedAttempts(finals.values()),
-      durationMs: Date.now() - started,
-      details: { workerSurvived: survived(worker), apiSurvived: survived(api.handle), startsAnswered5xx: refusedStarts },
-    });
+    await recordChaosResult(
+      'b-temporal-restart',
+      caseSummary({
+        ordersPushed: ORDERS,
+        faultsInjected: `Temporal dev server SIGKILLed after ${openAtCrash} orders were accepted, down ${DOWN_MS / 1000} s, restarted on the same SQLite file`,
+        audit: result,
+        finals,
+        startedAt: started,
+        details: { workerSurvived: survived(worker), apiSurvived: survived(api.handle), startsAnswered5xx: refusedStarts },
+      }),
+    );
 
     // The outage was real: the API said so to clients while Temporal was away.
     expect(refusedStarts).toBeGreaterThan(0);

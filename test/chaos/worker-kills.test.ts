@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallTimings, OrderTimings } from '../../definitions';
 import { startTestApi, type TestApi } from '../support/api';
-import { audit, callsInFlight, countByStatus, place, planOrders, pool, recordChaosResult, retriedAttempts, sleep, waitForFinals } from '../support/chaos';
+import { audit, callsInFlight, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals } from '../support/chaos';
 import { setFaults } from '../support/orders';
 import type { ChildHandle } from '../support/processes';
 import { startRig, type ChaosRig } from './harness';
@@ -75,19 +75,17 @@ describe('the worker is SIGKILLed mid-activity and between steps', () => {
 
     const finals = await waitForFinals(api.call, orders, { timeoutMs: 150_000 });
     const result = await audit(urls, orders, finals);
-    await recordChaosResult('a-worker-kills', {
-      ordersPushed: ORDERS,
-      faultsInjected: `worker SIGKILLed with ${atFirstKill} downstream calls in flight (shipping at 1.5 s), restarted; SIGKILLed again between steps (${atSecondKill} calls in flight, ${shippedAtSecondKill} orders shipped so far), restarted`,
-      ordersLost: ORDERS - finals.size,
-      duplicateEffects: result.duplicateEffects,
-      missedCompensations: result.missedCompensations,
-      wrongEnds: result.wrongEnds.length,
-      completed: countByStatus(finals, 'completed'),
-      failed: countByStatus(finals, 'failed'),
-      retriedAttempts: retriedAttempts(finals.values()),
-      durationMs: Date.now() - started,
-      details: { kills: 2, callsInFlightAtFirstKill: atFirstKill, callsInFlightAtSecondKill: atSecondKill, shippedAtSecondKill },
-    });
+    await recordChaosResult(
+      'a-worker-kills',
+      caseSummary({
+        ordersPushed: ORDERS,
+        faultsInjected: `worker SIGKILLed with ${atFirstKill} downstream calls in flight (shipping at 1.5 s), restarted; SIGKILLed again between steps (${atSecondKill} calls in flight, ${shippedAtSecondKill} orders shipped so far), restarted`,
+        audit: result,
+        finals,
+        startedAt: started,
+        details: { kills: 2, callsInFlightAtFirstKill: atFirstKill, callsInFlightAtSecondKill: atSecondKill, shippedAtSecondKill },
+      }),
+    );
 
     expect(finals.size).toBe(ORDERS);
     expect(result.wrongEnds).toEqual([]);

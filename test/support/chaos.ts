@@ -290,6 +290,33 @@ export interface ChaosSummary {
   details?: Record<string, number | string | boolean>;
 }
 
+/** The figures every case reports, from its audit and the orders' final states. */
+export function caseSummary(input: {
+  ordersPushed: number;
+  faultsInjected: string;
+  audit: Audit;
+  finals: ReadonlyMap<string, OrderState>;
+  startedAt: number;
+  /** Defaults to the orders that never reached a final state. */
+  ordersLost?: number;
+  details?: ChaosSummary['details'];
+}): ChaosSummary {
+  const { ordersPushed, faultsInjected, audit: result, finals, startedAt, details } = input;
+  return {
+    ordersPushed,
+    faultsInjected,
+    ordersLost: input.ordersLost ?? ordersPushed - finals.size,
+    duplicateEffects: result.duplicateEffects,
+    missedCompensations: result.missedCompensations,
+    wrongEnds: result.wrongEnds.length,
+    completed: countByStatus(finals, 'completed'),
+    failed: countByStatus(finals, 'failed'),
+    retriedAttempts: retriedAttempts(finals.values()),
+    durationMs: Date.now() - startedAt,
+    ...(details && { details }),
+  };
+}
+
 /** Prints the case's one line and merges its figures into .data/chaos-results.json. */
 export async function recordChaosResult(caseName: string, summary: ChaosSummary): Promise<void> {
   console.log(
