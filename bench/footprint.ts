@@ -9,7 +9,7 @@ import { orderQueries, orderWorkflow } from '../definitions';
 import type { Child } from './lib/children';
 import { orderRequest, startOrderDirectly } from './lib/orders';
 import { fmt, round, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startBatonWorker, startServices, startTemporal, stopAll } from './lib/stack';
+import { startBatonWorker, startSagaStage, stopAll } from './lib/stack';
 import { STEP_LATENCY_MS } from './saga-latency';
 
 export interface FootprintJson {
@@ -54,12 +54,9 @@ export async function footprintBenchmark({ quick }: BenchOptions): Promise<Bench
   const warm = 50;
   const count = quick ? 200 : 500;
   const taskQueue = 'bench-footprint';
-  const temporal = await startTemporal();
-  const parts: { stop(): Promise<void> }[] = [temporal];
+  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS);
   try {
-    const services = await startServices(STEP_LATENCY_MS);
-    parts.push(services);
-    const worker = await startBatonWorker(temporal, taskQueue, services.ready.urls, { BATON_MAX_CACHED_WORKFLOWS: String(2 * (warm + count)) });
+    const worker = await startBatonWorker(temporal, taskQueue, urls, { BATON_MAX_CACHED_WORKFLOWS: String(2 * (warm + count)) });
     parts.push(worker);
     const idle = await settledRss(worker);
     await placeWaitingOrders(temporal.batonClient, taskQueue, 'fp-warm', warm);

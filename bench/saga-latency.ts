@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 import { mergeSamples, OpenLoop, summarize, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, runRawOrder } from './lib/orders';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startApi, startBatonWorker, startRawWorker, startServices, startTemporal, stopAll, type SagaServices } from './lib/stack';
+import { startApi, startBatonWorker, startRawWorker, startSagaStage, stopAll, type SagaServices } from './lib/stack';
 
 export const STEP_LATENCY_MS = 10;
 const STEPS = 3;
@@ -69,12 +69,8 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions): Promise<Ben
   const sliceMs = quick ? 4000 : 8000;
   const slices = quick ? 1 : 3;
   const queues = { baton: 'bench-saga-latency', raw: 'bench-saga-latency-raw' };
-  const temporal = await startTemporal();
-  const parts: { stop(): Promise<void> }[] = [temporal];
+  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS);
   try {
-    const services = await startServices(STEP_LATENCY_MS);
-    parts.push(services);
-    const urls = services.ready.urls;
     const [api, worker, rawWorker] = await Promise.all([
       startApi(temporal, queues.baton, urls),
       startBatonWorker(temporal, queues.baton, urls),

@@ -7,7 +7,7 @@
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { orderCompleted, orderRequest, runRawOrder, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startBatonWorker, startRawWorker, startServices, startTemporal, stopAll } from './lib/stack';
+import { startBatonWorker, startRawWorker, startSagaStage, stopAll } from './lib/stack';
 import { STEP_LATENCY_MS } from './saga-latency';
 
 export const SAGA_THROUGHPUT_TARGET = 0.9;
@@ -39,12 +39,8 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions): Promise<
   const roundMs = quick ? 5000 : 12_000;
   const rounds = quick ? 1 : 2;
   const queues = { baton: 'bench-saga-throughput', raw: 'bench-saga-throughput-raw' };
-  const temporal = await startTemporal();
-  const parts: { stop(): Promise<void> }[] = [temporal];
+  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS);
   try {
-    const services = await startServices(STEP_LATENCY_MS);
-    parts.push(services);
-    const urls = services.ready.urls;
     let n = 0;
     const send = {
       baton: async () => {

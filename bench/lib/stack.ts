@@ -162,6 +162,27 @@ export async function startRawWorker(t: Temporal, taskQueue: string, urls: SagaS
   });
 }
 
+export interface SagaStage {
+  temporal: Temporal;
+  urls: SagaServices;
+  /** What the benchmark started so far, for stopAll; it pushes what it starts next. */
+  parts: { stop(): Promise<void> }[];
+}
+
+/** A fresh dev server and the sample services at `stepLatencyMs`: what every saga benchmark stands on. */
+export async function startSagaStage(stepLatencyMs: number): Promise<SagaStage> {
+  const temporal = await startTemporal();
+  const parts: SagaStage['parts'] = [temporal];
+  try {
+    const services = await startServices(stepLatencyMs);
+    parts.push(services);
+    return { temporal, urls: services.ready.urls, parts };
+  } catch (err) {
+    await stopAll(parts);
+    throw err;
+  }
+}
+
 /** Stops everything given, newest first, whatever fails along the way. */
 export async function stopAll(parts: { stop(): Promise<void> }[]): Promise<void> {
   for (const part of [...parts].reverse()) await part.stop().catch((err: unknown) => console.error('stopping failed:', err));

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallTimings, OrderTimings } from '../../definitions';
 import type { FaultConfig } from '../../services';
-import { startTestApi, type TestApi } from '../support/api';
+import type { TestApi } from '../support/api';
 import { audit, caseSummary, place, planOrders, pool, recordChaosResult, retriedAttempts, waitForFinals } from '../support/chaos';
 import { startRig, type ChaosRig } from './harness';
 
@@ -27,15 +27,10 @@ let api: TestApi;
 
 beforeAll(async () => {
   rig = await startRig('flaky', { faults: { payments: FLAKY, inventory: FLAKY, shipping: FLAKY } });
-  const worker = rig.startWorker();
-  await rig.ready;
-  [api] = await Promise.all([startTestApi({ ...rig.stack, config: { orderTimings: TIMINGS } }), worker]);
+  [api] = await Promise.all([rig.startInProcessApi(TIMINGS), rig.startWorker()]);
 });
 
-afterAll(async () => {
-  await api?.stopAll();
-  await rig?.stop();
-});
+afterAll(() => rig?.stop());
 
 describe('downstream services fail, jitter and hang', () => {
   it('every order ends right, each effect once, no compensation missed', async () => {

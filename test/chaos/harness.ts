@@ -9,7 +9,8 @@ import { BATON_SEARCH_ATTRIBUTES } from '../../definitions/search-attributes';
 import { startDevServer, type DevServer } from '../../lib/dev-server';
 import { freePort } from '../../lib/ports';
 import { startSampleServices, type RunningSampleServices, type StartSampleServicesOptions } from '../../services';
-import { uniqueTaskQueue } from '../support/api';
+import type { OrderTimings } from '../../definitions';
+import { startTestApi, uniqueTaskQueue, type TestApi } from '../support/api';
 import { startApiProcess, startWorkerProcess, type ApiProcess, type Stack } from '../support/chaos';
 import type { ChildHandle } from '../support/processes';
 
@@ -25,6 +26,8 @@ export interface ChaosRig {
   startWorker(env?: Record<string, string>): Promise<ChildHandle>;
   /** Starts the API as a process on `port` (a free one when absent); stopped at the end. */
   startApi(port?: number): Promise<ApiProcess>;
+  /** The API in the test's process, once Temporal serves, with retry settings that fit the case; stopped at the end. */
+  startInProcessApi(orderTimings: OrderTimings): Promise<TestApi>;
   /** SIGKILLs the dev server's process group, as a crash or an OOM kill would. */
   killTemporal(): Promise<void>;
   /** Starts the dev server again on the same port and SQLite file. */
@@ -54,6 +57,7 @@ export async function startRig(name: string, services: StartSampleServicesOption
   const stack: Stack = { address: `127.0.0.1:${port}`, namespace: 'default', taskQueue: uniqueTaskQueue(`chaos-${name}`), serviceUrls: running.urls };
   const bundle = inject('chaosWorkflowBundle');
   const children: ChildHandle[] = [];
+  const apis: TestApi[] = [];
   const serving = async () => {
     await ready;
     if (!temporal) throw new Error('the dev server did not start');
@@ -74,6 +78,12 @@ export async function startRig(name: string, services: StartSampleServicesOption
       children.push(api.handle);
       return api;
     },
+    async startInProcessApi(orderTimings) {
+      await ready;
+      const api = await startTestApi({ ...stack, config: { orderTimings } });
+      apis.push(api);
+      return api;
+    },
     async killTemporal() {
       const server = await serving();
       if (server.pid === undefined) throw new Error('the dev server runs inside the SDK (no Temporal CLI found): it cannot be killed alone');
@@ -84,6 +94,7 @@ export async function startRig(name: string, services: StartSampleServicesOption
       temporal = await startDevServer(serverOptions);
     },
     async stop() {
+      await Promise.all(apis.map((api) => api.stopAll()));
       await Promise.all(children.map((child) => child.stop('SIGKILL')));
       await running.close();
       await ready.catch(() => undefined);

@@ -4,7 +4,7 @@
 // reservations made once, releases of refused shipments done, refunds of out-of-stock orders done.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallTimings, OrderTimings } from '../../definitions';
-import { startTestApi, type TestApi } from '../support/api';
+import type { TestApi } from '../support/api';
 import { audit, callsInFlight, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals } from '../support/chaos';
 import { startRig, type ChaosRig } from './harness';
 
@@ -26,15 +26,10 @@ let api: TestApi;
 beforeAll(async () => {
   // Shipping is slow, so that some orders are at shipping (and some refused there) when inventory goes.
   rig = await startRig('outage', { faults: { payments: { latencyMs: 20 }, inventory: { latencyMs: 20 }, shipping: { latencyMs: 800 } } });
-  const worker = rig.startWorker();
-  await rig.ready;
-  [api] = await Promise.all([startTestApi({ ...rig.stack, config: { orderTimings: TIMINGS } }), worker]);
+  [api] = await Promise.all([rig.startInProcessApi(TIMINGS), rig.startWorker()]);
 });
 
-afterAll(async () => {
-  await api?.stopAll();
-  await rig?.stop();
-});
+afterAll(() => rig?.stop());
 
 describe('a downstream service is down for a minute', () => {
   it('orders wait it out and all end right once it is back, each effect once', async () => {

@@ -4,7 +4,7 @@
 // start-to-close timeout; every order must end right, each effect exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallTimings, OrderTimings } from '../../definitions';
-import { startTestApi, type TestApi } from '../support/api';
+import type { TestApi } from '../support/api';
 import { audit, callsInFlight, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals } from '../support/chaos';
 import { setFaults } from '../support/orders';
 import type { ChildHandle } from '../support/processes';
@@ -28,13 +28,10 @@ let firstWorker: ChildHandle;
 
 beforeAll(async () => {
   rig = await startRig('worker', { faults: { payments: { latencyMs: 20 }, inventory: { latencyMs: 20 }, shipping: { latencyMs: 1500 } } });
-  [api, firstWorker] = await Promise.all([rig.ready.then(() => startTestApi({ ...rig.stack, config: { orderTimings: TIMINGS } })), rig.startWorker()]);
+  [api, firstWorker] = await Promise.all([rig.startInProcessApi(TIMINGS), rig.startWorker()]);
 });
 
-afterAll(async () => {
-  await api?.stopAll();
-  await rig?.stop();
-});
+afterAll(() => rig?.stop());
 
 /** Resolves once `holds` is true, checking every 10 ms; the last value it saw otherwise. */
 async function until<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs: number): Promise<T> {
