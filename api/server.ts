@@ -6,6 +6,8 @@ import { createApp } from './app';
 import type { AppDeps } from './deps';
 import { problems, type ApiProblem } from './problems';
 
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export interface RunningApi {
   url: string;
   port: number;
@@ -23,6 +25,11 @@ export function startApiServer(deps: AppDeps, { port, host = '127.0.0.1' }: { po
   };
   return new Promise((resolve, reject) => {
     const server: Server = createServer(getRequestListener(app.fetch, { hostname: host, errorHandler }));
+    // Node's 5 s default closes a client's idle keep-alive connections between bursts, so every burst
+    // pays for new connections (and a proxy in front races the close into 502s). Longer than the 60 s
+    // idle timeout load balancers commonly use; headersTimeout must stay above it.
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
     // Node's parser refuses some requests itself (an over-long URL or header block, a malformed
     // request line) and would answer with an empty 400/431: give the client the same problem+json.
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {

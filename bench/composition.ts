@@ -1,11 +1,14 @@
 // Composition: Baton's GET /profiles/{userId} (the full app: auth, request IDs, secure headers,
 // tracing middleware, metrics) against a hand-written minimal baseline (node:http + undici fan-out +
-// merge) over the same three backends, each answering after a fixed 20 ms. Open loop: first the
-// highest rate each sustains, then latency at half of Baton's maximum, as added over the slowest
-// backend (the three backends called directly by the driver). The contenders take turns at every
-// step. BENCH_BATON=route-only serves the profile router without the app's global middleware, to
-// tell the toolkit's cost from the rest.
+// merge) over the same three backends, each answering after a fixed 20 ms. Maximum throughput comes
+// from a closed loop (a fixed number of connections kept busy); the highest rate each sustains under
+// an open loop (p90 within 100 ms) is reported beside it; latency is measured at half of Baton's
+// sustained maximum, as added over the slowest backend (the three backends called directly by the
+// driver). The contenders take turns at every step. BENCH_BATON=route-only serves the profile router
+// without the app's global middleware and BENCH_BATON=engine-only the composition engine on bare
+// node:http, to tell apart what each layer costs.
 import { startChild, type Child } from './lib/children';
+import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { maxSustainedRates } from './lib/max-rate';
 import { httpTarget, mergeSamples, OpenLoop, slowestOf, summarize, type LatencySummary, type Samples, type StepResult } from './lib/open-loop';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
@@ -21,13 +24,17 @@ type Contender = 'baton' | 'baseline';
 type Series = Contender | 'slowestBackend';
 
 export interface CompositionJson {
+  /** Closed-loop maximum throughput, Baton ÷ baseline (the target's figure). */
   throughputRatio: number | null;
+  /** Highest open-loop rate sustained with p90 within 100 ms, Baton ÷ baseline. */
+  sustainedRateRatio: number | null;
+  closedLoop: { connections: number; rounds: Record<Contender, ClosedLoopResult[]>; median: Record<Contender, number> };
   p50AddedMs: number | null;
   p99AddedMs: number | null;
   maxAddedMs: number | null;
   baselineP50AddedMs: number | null;
   baselineP99AddedMs: number | null;
-  maxThroughput: { baton: number; baseline: number };
+  maxSustainedRate: { baton: number; baseline: number };
   halfSaturationRate: number;
   latencyMs: Record<Series, LatencySummary>;
   cpuPerRequestUs: Record<Contender, number | null>;
@@ -36,6 +43,15 @@ export interface CompositionJson {
   steps: Record<Contender, StepResult[]>;
   targets: typeof COMPOSITION_TARGETS;
 }
+
+/** Enough connections to keep either contender busy: at 5000 req/s and 25 ms that is 125 in flight. */
+const CLOSED_LOOP_CONNECTIONS = 128;
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+};
 
 const sustained = (r: StepResult) => r.failed + r.unfinished <= r.sent * MAX_FAILURE_RATIO && r.p90 <= SUSTAINED_P90_MS;
 
@@ -78,6 +94,20 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     for (const c of ['baton', 'baseline'] as const) await loops[c].run(300, 2000);
     await loops.slowestBackend.run(300, 1000);
 
+    const closedRounds = quick ? 2 : 4;
+    const closedMs = quick ? 3000 : 5000;
+    console.log(`  maximum throughput: closed loop, ${CLOSED_LOOP_CONNECTIONS} connections, ${closedRounds} x ${closedMs / 1000} s each, in turns`);
+    const closed: Record<Contender, ClosedLoopResult[]> = { baton: [], baseline: [] };
+    for (let round = 0; round < closedRounds; round++) {
+      const order: Contender[] = round % 2 ? ['baseline', 'baton'] : ['baton', 'baseline'];
+      for (const c of order) {
+        const result = await closedLoop(targets[c], { connections: CLOSED_LOOP_CONNECTIONS, durationMs: closedMs });
+        closed[c].push(result);
+        console.log(`    ${c.padEnd(9)} ${fmt(result.throughput, 0).padStart(6)} req/s, failed ${result.failed}`);
+      }
+    }
+    const maxThroughput = { baton: Math.round(median(closed.baton.map((r) => r.throughput))), baseline: Math.round(median(closed.baseline.map((r) => r.throughput))) };
+
     console.log('  highest sustained rate (contenders alternate)');
     const search = await maxSustainedRates(
       { baton: loops.baton, baseline: loops.baseline },
@@ -104,19 +134,22 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     };
     const floor = latency.slowestBackend;
     const added = (l: LatencySummary) => ({ p50: l.p50 - floor.p50, p99: l.p99 - floor.p99, max: l.max - floor.max });
-    const ratio = maxRate.baton / maxRate.baseline;
+    const ratio = maxThroughput.baton / maxThroughput.baseline;
+    const sustainedRatio = maxRate.baton / maxRate.baseline;
     const cpuPerRequestUs = { baton: (cpuSeconds.baton * 1e6) / latency.baton.n, baseline: (cpuSeconds.baseline * 1e6) / latency.baseline.n };
     const a = added(latency.baton);
     const b = added(latency.baseline);
     return {
       json: {
         throughputRatio: round(ratio, 3),
+        sustainedRateRatio: round(sustainedRatio, 3),
+        closedLoop: { connections: CLOSED_LOOP_CONNECTIONS, rounds: closed, median: maxThroughput },
         p50AddedMs: round(a.p50),
         p99AddedMs: round(a.p99),
         maxAddedMs: round(a.max),
         baselineP50AddedMs: round(b.p50),
         baselineP99AddedMs: round(b.p99),
-        maxThroughput: maxRate,
+        maxSustainedRate: maxRate,
         halfSaturationRate: halfRate,
         latencyMs: latency,
         cpuPerRequestUs: { baton: round(cpuPerRequestUs.baton, 0), baseline: round(cpuPerRequestUs.baseline, 0) },
@@ -128,10 +161,18 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
       rows: [
         {
           benchmark: 'composition',
-          figure: 'max sustained req/s',
-          baton: String(maxRate.baton),
-          baseline: `${maxRate.baseline} (node:http + undici)`,
+          figure: `max throughput req/s (closed loop, ${CLOSED_LOOP_CONNECTIONS} connections)`,
+          baton: String(maxThroughput.baton),
+          baseline: `${maxThroughput.baseline} (node:http + undici)`,
           result: `ratio ${fmt(ratio)}: ${verdict(ratio, (v) => v >= COMPOSITION_TARGETS.throughputRatio)}`,
+          target: `≥ ${COMPOSITION_TARGETS.throughputRatio}`,
+        },
+        {
+          benchmark: 'composition',
+          figure: 'max sustained req/s (open loop, p90 ≤ 100 ms)',
+          baton: String(maxRate.baton),
+          baseline: String(maxRate.baseline),
+          result: `ratio ${fmt(sustainedRatio)}: ${verdict(sustainedRatio, (v) => v >= COMPOSITION_TARGETS.throughputRatio)}`,
           target: `≥ ${COMPOSITION_TARGETS.throughputRatio}`,
         },
         {

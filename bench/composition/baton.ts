@@ -1,6 +1,8 @@
 // Child process: Baton serving GET /profiles. By default the real app (createApp with every
-// middleware); BENCH_VARIANT=route-only serves the profile router alone, to tell the toolkit's cost
-// from the app middleware's.
+// middleware); BENCH_VARIANT=route-only serves the profile router alone, and BENCH_VARIANT=engine-only
+// the profile composition on bare node:http (no Hono, no validation of the path, no middleware), to
+// tell the toolkit's cost from Hono's and the app middleware's.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
@@ -8,7 +10,7 @@ import { pino } from 'pino';
 import { createComposer } from '../../api/composition';
 import type { AppDeps } from '../../api/deps';
 import { createRouter } from '../../api/router';
-import { profileRoutes } from '../../api/routes/profiles';
+import { profile, profileRoutes } from '../../api/routes/profiles';
 import { startApiServer } from '../../api/server';
 import { BENCH_TOKEN, backendUrlsFromEnv } from './shared';
 
@@ -43,6 +45,27 @@ function routeOnly(): Promise<string> {
   });
 }
 
-const url = process.env.BENCH_VARIANT === 'route-only' ? await routeOnly() : (await startApiServer(deps, { port: 0 })).url;
+function engineOnly(): Promise<string> {
+  const composer = deps.composition!;
+  const server = createServer((req, res) => {
+    const userId = (req.url ?? '').split('/')[2] ?? '';
+    void composer.run(profile, { userId }).then((outcome) => {
+      const body = JSON.stringify(outcome.ok ? outcome.value : { reason: outcome.reason });
+      res.writeHead(outcome.ok ? 200 : 502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+const variants: Record<string, () => Promise<string>> = {
+  app: async () => (await startApiServer(deps, { port: 0 })).url,
+  'route-only': routeOnly,
+  'engine-only': engineOnly,
+};
+const start = variants[process.env.BENCH_VARIANT ?? 'app'];
+if (!start) throw new Error(`BENCH_VARIANT must be one of ${Object.keys(variants).join(', ')}`);
+const url = await start();
 process.stdout.write(`${JSON.stringify({ url })}\n`);
 process.on('disconnect', () => process.exit(0));

@@ -40,3 +40,11 @@ describe('requests the HTTP parser refuses', () => {
     expect(body).toMatchObject({ status: 400 });
   });
 });
+
+describe('keep-alive', () => {
+  it('keeps idle connections for 65 s, past the 60 s idle timeout of common load balancers', async () => {
+    const res = await fetch(`${api.url}/healthz`);
+    await res.body?.cancel();
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
+  });
+});
