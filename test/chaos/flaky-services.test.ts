@@ -7,6 +7,7 @@ import type { CallTimings, OrderTimings } from '../../definitions';
 import type { FaultConfig } from '../../services';
 import type { TestApi } from '../support/api';
 import { audit, caseSummary, place, planOrders, pool, recordChaosResult, retriedAttempts, waitForFinals } from '../support/chaos';
+import { orderTimings } from '../support/orders';
 import { startRig, type ChaosRig } from './harness';
 
 const ORDERS = 40;
@@ -20,7 +21,7 @@ const call: CallTimings = {
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '1 second', maximumAttempts: 15 },
 };
-const TIMINGS: OrderTimings = { steps: call, compensations: { refundPayment: call, releaseReservation: call, cancelShipment: call } };
+const TIMINGS: OrderTimings = orderTimings(call);
 
 let rig: ChaosRig;
 let api: TestApi;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallTimings, OrderTimings } from '../../definitions';
 import type { TestApi } from '../support/api';
 import { audit, callsInFlight, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals } from '../support/chaos';
+import { orderTimings } from '../support/orders';
 import { startRig, type ChaosRig } from './harness';
 
 const ORDERS = 40;
@@ -18,7 +19,7 @@ const call: CallTimings = {
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 30 },
 };
-const TIMINGS: OrderTimings = { steps: call, compensations: { refundPayment: call, releaseReservation: call, cancelShipment: call } };
+const TIMINGS: OrderTimings = orderTimings(call);
 
 let rig: ChaosRig;
 let api: TestApi;

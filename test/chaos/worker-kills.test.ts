@@ -3,24 +3,16 @@
 // the second between steps (no downstream call open). Lost attempts come back after their
 // start-to-close timeout; every order must end right, each effect exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallTimings, OrderTimings } from '../../definitions';
+import type { OrderTimings } from '../../definitions';
 import type { TestApi } from '../support/api';
 import { audit, callsInFlight, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals } from '../support/chaos';
-import { setFaults } from '../support/orders';
+import { killTolerantCall, orderTimings, setFaults } from '../support/orders';
 import type { ChildHandle } from '../support/processes';
 import { startRig, type ChaosRig } from './harness';
 
 const ORDERS = 40;
 
-/** A short start-to-close timeout, so that attempts lost with a killed worker come back soon. */
-const call = (maximumAttempts: number): CallTimings => ({
-  startToCloseTimeout: '4 seconds',
-  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '1 second', maximumAttempts },
-});
-const TIMINGS: OrderTimings = {
-  steps: call(8),
-  compensations: { refundPayment: call(10), releaseReservation: call(10), cancelShipment: call(10) },
-};
+const TIMINGS: OrderTimings = orderTimings(killTolerantCall(8), killTolerantCall(10));
 
 let rig: ChaosRig;
 let api: TestApi;

@@ -12,12 +12,30 @@ import { testDataConverter } from './payload-keys';
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 
+/** fetch against Baton's API with the test token: an in-process TestApi's `call`, or a child's. */
+export type ApiCall = (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
+
+export function apiCaller(baseUrl: () => string): ApiCall {
+  return (path, init = {}) => {
+    const { json, headers, ...rest } = init;
+    return fetch(baseUrl() + path, {
+      ...rest,
+      headers: {
+        authorization: `Bearer ${TEST_TOKEN}`,
+        ...(json !== undefined && { 'content-type': 'application/json' }),
+        ...(headers as Record<string, string> | undefined),
+      },
+      ...(json !== undefined && { body: JSON.stringify(json) }),
+    });
+  };
+}
+
 export interface TestApi extends RunningApi {
   client: Client;
   connection: Connection;
   composition: Composer;
   /** fetch against the API with the test bearer token; needs no `this`, so it can be passed around. */
-  call: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
+  call: ApiCall;
   stopAll(): Promise<void>;
 }
 
@@ -61,18 +79,7 @@ export async function startTestApi(options: {
     client,
     connection,
     composition,
-    call(path, init = {}) {
-      const { json, headers, ...rest } = init;
-      return fetch(api.url + path, {
-        ...rest,
-        headers: {
-          authorization: `Bearer ${TEST_TOKEN}`,
-          ...(json !== undefined && { 'content-type': 'application/json' }),
-          ...(headers as Record<string, string> | undefined),
-        },
-        ...(json !== undefined && { body: JSON.stringify(json) }),
-      });
-    },
+    call: apiCaller(() => api.url),
     async stopAll() {
       await api.close();
       await composition.close();

@@ -4,13 +4,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
-import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../config/env';
+import type { ServiceName } from '../../config/env';
 import type { FailureReason, OrderState } from '../../definitions';
 import type { OrderRequest } from '../../domain/orders';
 import { workflowsPath } from '../../worker/workflow-source';
-import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from './api';
+import { TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from './api';
+export { apiCaller, type ApiCall } from './api';
 import { orderRequest, uniqueOrderId } from './orders';
-import { repoRoot, startChild, type ChildHandle } from './processes';
+import { repoRoot, serviceUrlEnv, startChild, type ChildHandle } from './processes';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,24 +23,6 @@ export async function pool<T>(items: readonly T[], limit: number, task: (item: T
       while (next < items.length) await task(items[next++]!);
     }),
   );
-}
-
-/** fetch against Baton's API with the test token: an in-process TestApi's `call`, or a child's. */
-export type ApiCall = (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
-
-export function apiCaller(baseUrl: () => string): ApiCall {
-  return (path, init = {}) => {
-    const { json, headers, ...rest } = init;
-    return fetch(baseUrl() + path, {
-      ...rest,
-      headers: {
-        authorization: `Bearer ${TEST_TOKEN}`,
-        ...(json !== undefined && { 'content-type': 'application/json' }),
-        ...(headers as Record<string, string> | undefined),
-      },
-      ...(json !== undefined && { body: JSON.stringify(json) }),
-    });
-  };
 }
 
 // --- orders with a known right end -------------------------------------------------------------
@@ -240,8 +223,6 @@ const temporalEnv = (stack: Stack) => ({
   TEMPORAL_NAMESPACE: stack.namespace,
   TEMPORAL_TASK_QUEUE: stack.taskQueue,
 });
-
-const serviceUrlEnv = (urls: Record<ServiceName, string>) => Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, urls[name]]));
 
 /** `npm run worker` as a child process; resolves once it polls. */
 export async function startWorkerProcess(stack: Stack, env: Record<string, string> = {}): Promise<ChildHandle> {

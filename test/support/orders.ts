@@ -11,11 +11,20 @@ const fast = (maximumAttempts: number): CallTimings => ({
   retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '400 ms', maximumAttempts },
 });
 
+/** Order timings with one policy for the forward steps and one for every compensation. */
+export const orderTimings = (steps: CallTimings, compensations: CallTimings = steps): OrderTimings => ({
+  steps,
+  compensations: { refundPayment: compensations, releaseReservation: compensations, cancelShipment: compensations },
+});
+
 /** Quick retries so that exhausting them takes a second, not minutes. */
-export const FAST_TIMINGS: OrderTimings = {
-  steps: fast(4),
-  compensations: { refundPayment: fast(3), releaseReservation: fast(3), cancelShipment: fast(3) },
-};
+export const FAST_TIMINGS: OrderTimings = orderTimings(fast(4), fast(3));
+
+/** A short start-to-close timeout, so that an attempt lost with a killed worker comes back soon. */
+export const killTolerantCall = (maximumAttempts: number): CallTimings => ({
+  startToCloseTimeout: '4 seconds',
+  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '1 second', maximumAttempts },
+});
 
 export const uniqueOrderId = (prefix = 'ord') => `${prefix}-${randomUUID().slice(0, 8)}`;
 

@@ -2,9 +2,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../config/env';
 import { TEST_PAYLOAD_KEYS } from './payload-keys';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** USERS_URL and the others, for a worker or API child that should call these services. */
+export const serviceUrlEnv = (urls: Readonly<Record<ServiceName, string>>): Record<string, string> =>
+  Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, urls[name]]));
 
 export interface ChildHandle {
   child: ChildProcess;

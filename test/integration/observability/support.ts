@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
 import { freePort } from '../../../lib/ports';
-import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../../support/api';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { apiCaller, TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from '../../support/api';
+import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -169,7 +169,7 @@ export interface Stack {
   apiUrl: string;
   serviceUrls: Record<ServiceName, string>;
   workerMetricsUrl: string;
-  call(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  call: ApiCall;
   stop(): Promise<void>;
 }
 
@@ -197,7 +197,7 @@ export async function startStack(options: { address: string; namespace: string; 
     const line = await services.waitFor(new RegExp(`${name} listening on http://127\\.0\\.0\\.1:\\d+`), 30_000);
     serviceUrls[name] = line.slice(line.indexOf('http://'));
   }
-  const urlEnv = Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, serviceUrls[name]]));
+  const urlEnv = serviceUrlEnv(serviceUrls);
   const temporal = { TEMPORAL_ADDRESS: options.address, TEMPORAL_NAMESPACE: options.namespace, TEMPORAL_TASK_QUEUE: options.taskQueue };
   const metricsPort = await freePort();
   const worker = startChild('worker/main.ts', { ...temporal, ...urlEnv, ...otel, BATON_HTTP_TIMEOUT_MS: '2000', BATON_WORKER_METRICS_PORT: String(metricsPort) });
@@ -220,18 +220,7 @@ export async function startStack(options: { address: string; namespace: string; 
     apiUrl,
     serviceUrls,
     workerMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    call(path, init = {}) {
-      const { json, headers, ...rest } = init;
-      return fetch(apiUrl + path, {
-        ...rest,
-        headers: {
-          authorization: `Bearer ${TEST_TOKEN}`,
-          ...(json !== undefined && { 'content-type': 'application/json' }),
-          ...(headers as Record<string, string> | undefined),
-        },
-        ...(json !== undefined && { body: JSON.stringify(json) }),
-      });
-    },
+    call: apiCaller(() => apiUrl),
     async stop() {
       await api.stop();
       await worker.stop();

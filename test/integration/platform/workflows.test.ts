@@ -6,7 +6,7 @@ import type { OrderState } from '../../../definitions';
 import { startSampleServices, type RunningSampleServices } from '../../../services';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { FAST_TIMINGS, orderInput, orderRequest, setFaults, uniqueOrderId } from '../../support/orders';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -24,10 +24,7 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    USERS_URL: services.urls.users,
-    PAYMENTS_URL: services.urls.payments,
-    INVENTORY_URL: services.urls.inventory,
-    SHIPPING_URL: services.urls.shipping,
+    ...serviceUrlEnv(services.urls),
   });
   api = await startTestApi({
     address,

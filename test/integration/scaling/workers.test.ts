@@ -7,10 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CallTimings, OrderTimings } from '../../../definitions';
+import type { OrderTimings } from '../../../definitions';
 import { startSampleServices, type RunningSampleServices } from '../../../services';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { audit, countByStatus, place, planOrders, pool, waitForFinals, writeWorkflowBundle, type OrderKind } from '../../support/chaos';
+import { killTolerantCall, orderTimings } from '../../support/orders';
 import { startChild, type ChildHandle } from '../../support/processes';
 
 const address = inject('temporalAddress');
@@ -27,14 +28,7 @@ const TERM_AFTER = 110;
  * An attempt lost with the killed worker is retried once its start-to-close timeout passes: keep it
  * short (each call takes ~20 ms plus queueing), with attempts to spare for a second loss.
  */
-const call = (maximumAttempts: number): CallTimings => ({
-  startToCloseTimeout: '4 seconds',
-  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '1 second', maximumAttempts },
-});
-const TIMINGS: OrderTimings = {
-  steps: call(6),
-  compensations: { refundPayment: call(8), releaseReservation: call(8), cancelShipment: call(8) },
-};
+const TIMINGS: OrderTimings = orderTimings(killTolerantCall(6), killTolerantCall(8));
 
 /** Mostly orders that complete; every tenth runs out of stock, every tenth (offset) is declined. */
 const kindOf = (i: number): OrderKind => (i % 10 === 3 ? 'out_of_stock' : i % 10 === 7 ? 'declined' : 'completes');

@@ -15,7 +15,7 @@ import { startSampleServices, type RunningSampleServices } from '../../../servic
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, uniqueTaskQueue } from '../../support/api';
 import { orderRequest } from '../../support/orders';
 import { testDataConverter, testPayloadKeys } from '../../support/payload-keys';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -47,10 +47,7 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    USERS_URL: services.urls.users,
-    PAYMENTS_URL: services.urls.payments,
-    INVENTORY_URL: services.urls.inventory,
-    SHIPPING_URL: services.urls.shipping,
+    ...serviceUrlEnv(services.urls),
   };
   // Both get the test keys from startChild, as the launcher gives both the same BATON_PAYLOAD_KEYS.
   worker = startChild('worker/main.ts', env);

@@ -2,7 +2,7 @@
 // each started the way `npm run services|worker|api` starts it.
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../../support/api';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 
 export interface Temporal {
   address: string;
@@ -26,12 +26,10 @@ export async function startServices(): Promise<{ handle: ChildHandle; urls: Reco
   return { handle, urls };
 }
 
-const urlEnv = (urls: Record<ServiceName, string>) => Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, urls[name]]));
-
 const temporalEnv = (t: Temporal) => ({ TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, TEMPORAL_TASK_QUEUE: t.taskQueue });
 
 export function startWorker(temporal: Temporal, urls: Record<ServiceName, string>, extra: Record<string, string> = {}): ChildHandle {
-  return startChild('worker/main.ts', { ...temporalEnv(temporal), ...urlEnv(urls), BATON_HTTP_TIMEOUT_MS: '2000', ...extra });
+  return startChild('worker/main.ts', { ...temporalEnv(temporal), ...serviceUrlEnv(urls), BATON_HTTP_TIMEOUT_MS: '2000', ...extra });
 }
 
 export async function startApi(
@@ -41,7 +39,7 @@ export async function startApi(
 ): Promise<{ handle: ChildHandle; url: string }> {
   const handle = startChild('api/main.ts', {
     ...temporalEnv(temporal),
-    ...urlEnv(urls),
+    ...serviceUrlEnv(urls),
     PORT: '0',
     HOST: '127.0.0.1',
     BATON_API_TOKENS: TEST_TOKEN,

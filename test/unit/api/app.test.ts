@@ -1,26 +1,14 @@
 // The API's cross-cutting behaviour through createApp, with a Temporal connection that goes nowhere.
-import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import type { AppConfig } from '../../../api/deps';
+import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 
-const TOKEN = 'unit-test-token-0123456789';
-const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '200 ms' });
-const config: AppConfig = {
-  apiTokens: [TOKEN],
-  bodyLimitBytes: 1024,
-  namespace: 'default',
-  taskQueue: 'unit',
-  temporalUiUrl: 'http://localhost:8233',
-  webhookSecret: 'unit-webhook-secret-0123456789',
-  publicUrl: 'http://127.0.0.1:3000',
-  temporalDeadlineMs: 1000,
-};
-const app = createApp({ config, temporal: { client: new Client({ connection }), connection }, logger: pino({ level: 'silent' }) });
+const temporal = nowhereTemporal();
+const app = createApp({ config: unitConfig({ bodyLimitBytes: 1024 }), temporal, logger: pino({ level: 'silent' }) });
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-afterAll(() => connection.close());
+afterAll(() => temporal.connection.close());
 
 async function problem(res: Response) {
   expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);

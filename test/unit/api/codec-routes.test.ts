@@ -1,37 +1,27 @@
 // /codec/encode and /codec/decode as the Temporal Web UI calls them: from its own origin (CORS, preflight
 // first), with a bearer token, payloads as protobuf JSON; through createApp with a Temporal client that goes nowhere.
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
 import type { AppConfig } from '../../../api/deps';
 import { createDataConverter, EncryptionCodec, type PayloadKey } from '../../../lib/payload-codec';
+import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 
-const TOKEN = 'unit-test-token-0123456789';
 const UI = 'http://localhost:8233';
 const keys: PayloadKey[] = [{ id: 'k2', key: randomBytes(32) }, { id: 'k1', key: randomBytes(32) }];
-const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '200 ms' });
-const config: AppConfig = {
-  apiTokens: [TOKEN],
-  bodyLimitBytes: 64 * 1024,
-  namespace: 'default',
-  taskQueue: 'unit',
-  temporalUiUrl: UI,
-  webhookSecret: 'unit-webhook-secret-0123456789',
-  publicUrl: 'http://127.0.0.1:3000',
-  temporalDeadlineMs: 1000,
-};
+const temporal = nowhereTemporal({ dataConverter: createDataConverter(keys) });
+const config = unitConfig({ bodyLimitBytes: 64 * 1024, temporalUiUrl: UI });
 const appWith = (codec?: AppConfig['codec']) =>
   createApp({
     config: { ...config, ...(codec && { codec }) },
-    temporal: { client: new Client({ connection, dataConverter: createDataConverter(keys) }), connection },
+    temporal,
     logger: pino({ level: 'silent' }),
   });
 const app = appWith();
 
-afterAll(() => connection.close());
+afterAll(() => temporal.connection.close());
 
 interface JsonPayload {
   metadata?: Record<string, string>;

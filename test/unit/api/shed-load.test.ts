@@ -5,11 +5,10 @@ import { ServiceError, type Client, type Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import type { AppConfig } from '../../../api/deps';
 import { apiEnv, parseEnv } from '../../../config/env';
 import { orderRequest } from '../../support/orders';
+import { unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 
-const TOKEN = 'unit-test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 /** A Temporal client whose `workflow.start` answers only when `release()` is called (or fails as told). */
@@ -32,17 +31,7 @@ function slowTemporal() {
 }
 
 function appWith(maxInflightTemporal: number | undefined, temporal: { client: Client; connection: Connection }) {
-  const config: AppConfig = {
-    apiTokens: [TOKEN],
-    bodyLimitBytes: 4096,
-    namespace: 'default',
-    taskQueue: 'unit',
-    temporalUiUrl: 'http://localhost:8233',
-    webhookSecret: 'unit-webhook-secret-0123456789',
-    publicUrl: 'http://127.0.0.1:3000',
-    temporalDeadlineMs: 1000,
-    ...(maxInflightTemporal !== undefined && { maxInflightTemporal }),
-  };
+  const config = unitConfig(maxInflightTemporal !== undefined ? { maxInflightTemporal } : {});
   return createApp({ config, temporal, logger: pino({ level: 'silent' }) });
 }
 

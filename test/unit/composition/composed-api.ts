@@ -5,8 +5,9 @@ import { pino } from 'pino';
 import { createComposer, type Composer, type ComposerOptions } from '../../../api/composition';
 import { startApiServer, type RunningApi } from '../../../api/server';
 import type { AppConfig, AppDeps } from '../../../api/deps';
+import { unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 
-export const TOKEN = 'unit-test-token-0123456789';
+export { UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 
 export interface ComposedApi extends RunningApi {
   composition: Composer;
@@ -23,17 +24,13 @@ export async function startComposedApi(
   const composition = createComposer(composer);
   const api = await startApiServer(
     {
-      config: {
-        apiTokens: [TOKEN],
+      config: unitConfig({
         bodyLimitBytes: 64 * 1024,
-        namespace: 'default',
         taskQueue: 'unused',
-        temporalUiUrl: 'http://localhost:8233',
         webhookSecret: 'unit-test-webhook-secret-0123',
-        temporalDeadlineMs: 1000,
         publicUrl: 'http://127.0.0.1:0',
         ...overrides.config,
-      },
+      }),
       temporal: overrides.temporal ?? { client: new Client({ connection }), connection },
       logger: pino({ level: 'silent' }),
       composition,

@@ -2,27 +2,15 @@
 // in-memory exporter (lib/telemetry.ts `exporter`) and a Temporal connection that goes nowhere.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import type { AppConfig } from '../../../api/deps';
 import { createApiMetrics, recordComposition } from '../../../api/metrics';
 import { startTelemetry, type Telemetry } from '../../../lib/telemetry';
+import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 import { parsePrometheus, sumOf } from '../../integration/observability/support';
 
-const TOKEN = 'unit-test-token-0123456789';
-const config: AppConfig = {
-  apiTokens: [TOKEN],
-  bodyLimitBytes: 4096,
-  namespace: 'default',
-  taskQueue: 'unit',
-  temporalUiUrl: 'http://localhost:8233',
-  webhookSecret: 'unit-webhook-secret-0123456789',
-  publicUrl: 'http://127.0.0.1:3000',
-  temporalDeadlineMs: 1000,
-};
-const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '200 ms' });
+const temporal = nowhereTemporal();
 const exporter = new InMemorySpanExporter();
 const lines: Record<string, unknown>[] = [];
 const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
@@ -31,11 +19,11 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(() => {
   telemetry = startTelemetry({ serviceName: 'baton-api-unit', exporter, env: {} });
-  app = createApp({ config, temporal: { client: new Client({ connection }), connection }, logger });
+  app = createApp({ config: unitConfig(), temporal, logger });
 });
 afterAll(async () => {
   await telemetry.shutdown();
-  await connection.close();
+  await temporal.connection.close();
 });
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -1,28 +1,15 @@
 // The order routes' answers that need no Temporal: validation, auth, and the webhook's signature check.
-import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import type { AppConfig } from '../../../api/deps';
 import { signOrderId } from '../../../api/webhook-signature';
+import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN, UNIT_WEBHOOK_SECRET as SECRET } from '../../support/unit-app';
 
-const TOKEN = 'unit-test-token-0123456789';
-const SECRET = 'unit-webhook-secret-0123456789';
-const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '200 ms' });
-const config: AppConfig = {
-  apiTokens: [TOKEN],
-  bodyLimitBytes: 4096,
-  namespace: 'default',
-  taskQueue: 'unit',
-  temporalUiUrl: 'http://localhost:8233',
-  webhookSecret: SECRET,
-  publicUrl: 'http://127.0.0.1:3000',
-  temporalDeadlineMs: 500,
-};
-const app = createApp({ config, temporal: { client: new Client({ connection }), connection }, logger: pino({ level: 'silent' }) });
+const temporal = nowhereTemporal();
+const app = createApp({ config: unitConfig({ temporalDeadlineMs: 500 }), temporal, logger: pino({ level: 'silent' }) });
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
-afterAll(() => connection.close());
+afterAll(() => temporal.connection.close());
 
 const post = (path: string, body: unknown, headers: Record<string, string> = auth) =>
   app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
