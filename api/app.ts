@@ -10,7 +10,7 @@ import { createApiMetrics } from './metrics';
 import { bearerTokens } from './middleware/auth';
 import { observeRequests } from './middleware/observe';
 import { rateLimitPerToken } from './middleware/rate-limit';
-import { shedTemporalLoad } from './middleware/shed-load';
+import { shedLoad } from './middleware/shed-load';
 import { ApiProblem, problems } from './problems';
 import { createRouter } from './router';
 import { docsRoutes } from './routes/docs';
@@ -34,6 +34,7 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs', '
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
 const PUBLIC_PREFIXES = ['/docs/', '/webhooks/'];
 const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/welcomes', '/webhooks', '/workflows'];
+const COMPOSITION_ROUTE_PREFIXES = ['/profiles'];
 
 function renderProblem(c: Context<AppEnv>, problem: ApiProblem) {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) c.header(name, value);
@@ -98,11 +99,16 @@ export function createApp(deps: AppDeps) {
   // Every Temporal call made while serving a request shares one deadline: a down server is a quick 503, not a hang.
   // Only the routes that talk to Temporal pay for it; the compositions never do.
   // A bounded number of them run at once (one bound shared by these routes); the excess is a 503 at once.
-  const shed = shedTemporalLoad(deps.config.maxInflightTemporal ?? 256);
+  const shed = shedLoad(deps.config.maxInflightTemporal ?? 256, () => problems.overloaded());
   for (const prefix of TEMPORAL_ROUTE_PREFIXES) {
     app.use(`${prefix}/*`, shed);
     app.use(`${prefix}/*`, (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));
   }
+  // The compositions get a bound of their own: past what this process can serve, admitting more only
+  // makes every call wait for the event loop and the pool until all of them time out (and each timed-out
+  // call costs a reconnection), so that Baton keeps failing after the load has dropped again.
+  const shedCompositions = shedLoad(deps.config.maxInflightCompositions ?? 256, () => problems.overloaded('composition requests'));
+  for (const prefix of COMPOSITION_ROUTE_PREFIXES) app.use(`${prefix}/*`, shedCompositions);
 
   app.route('/', healthRoutes());
   app.route('/', metricsRoutes());

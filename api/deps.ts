@@ -15,6 +15,8 @@ export interface AppConfig {
   temporalDeadlineMs: number;
   /** Requests to the Temporal routes in progress at once before the next is shed with a 503 (BATON_MAX_INFLIGHT_TEMPORAL); 256 when absent. */
   maxInflightTemporal?: number;
+  /** Composition requests (GET /profiles/...) in progress at once before the next is shed with a 503 (BATON_MAX_INFLIGHT_COMPOSITIONS); 256 when absent. */
+  maxInflightCompositions?: number;
   /** Requests per minute each bearer token may make before a 429 (BATON_RATE_LIMIT_PER_MINUTE); no limit when absent or 0. */
   rateLimitPerMinute?: number;
   /** Base URL that downstream services use to call Baton back. */

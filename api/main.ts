@@ -50,6 +50,7 @@ const api = await startApiServer(
       webhookSecret: env.BATON_WEBHOOK_SECRET,
       temporalDeadlineMs: env.BATON_TEMPORAL_DEADLINE_MS,
       maxInflightTemporal: env.BATON_MAX_INFLIGHT_TEMPORAL,
+      maxInflightCompositions: env.BATON_MAX_INFLIGHT_COMPOSITIONS,
       rateLimitPerMinute: env.BATON_RATE_LIMIT_PER_MINUTE,
       publicUrl: env.BATON_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
       paymentClearanceTimeout: env.BATON_PAYMENT_CLEARANCE_TIMEOUT,

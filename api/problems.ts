@@ -57,8 +57,8 @@ export const problems = {
       headers: { 'Retry-After': '5' },
     }),
   /** Load shedding (api/middleware/shed-load.ts): refused at once, so the client backs off instead of queueing. */
-  overloaded: () =>
-    new ApiProblem(503, 'overloaded', 'Service unavailable', 'Too many workflow requests are in progress; try again shortly.', {
+  overloaded: (what = 'workflow requests') =>
+    new ApiProblem(503, 'overloaded', 'Service unavailable', `Too many ${what} are in progress; try again shortly.`, {
       headers: { 'Retry-After': '1' },
     }),
   gatewayTimeout: (detail: string) => new ApiProblem(504, 'gateway-timeout', 'Gateway timeout', detail),

@@ -4,9 +4,12 @@
 // from a closed loop (a fixed number of connections kept busy); the highest rate each sustains under
 // an open loop (p90 within 100 ms) is reported beside it; latency is measured at half of Baton's
 // sustained maximum, as added over the slowest backend (the three backends called directly by the
-// driver). The contenders take turns at every step. BENCH_BATON=route-only serves the profile router
-// without the app's global middleware and BENCH_BATON=engine-only the composition engine on bare
-// node:http, to tell apart what each layer costs.
+// driver). Last, recovery from overload: 1.5 times Baton's closed-loop maximum for 3 s, then 6 s at
+// three quarters of it, a rate it can serve, counting what still fails (and, from Baton's /metrics,
+// the `circuit_open` answers). The contenders take turns at every step. BENCH_BATON=route-only serves the profile router
+// without the app's global middleware, BENCH_BATON=engine-only the composition engine on bare
+// node:http and BENCH_BATON=hono-only the baseline's own fan-out through Hono, to tell apart what
+// each layer costs.
 import { startChild, type Child } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { maxSustainedRates } from './lib/max-rate';
@@ -38,6 +41,7 @@ export interface CompositionJson {
   halfSaturationRate: number;
   latencyMs: Record<Series, LatencySummary>;
   cpuPerRequestUs: Record<Contender, number | null>;
+  overloadRecovery: { overloadRate: number; recoveryRate: number } & Record<Contender, RecoveryResult>;
   batonVariant: string;
   backendLatencyMs: number;
   steps: Record<Contender, StepResult[]>;
@@ -52,6 +56,35 @@ const median = (xs: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 };
+
+interface RecoveryResult {
+  /** Requests sent in the recovery step, and those that failed or were still unanswered after it. */
+  sent: number;
+  failed: number;
+  /** Composition sources answered `circuit_open` from the start of the overload to the end (Baton's full app only). */
+  circuitOpen: number | null;
+}
+
+/** The sum of `baton_composition_source_total{outcome="circuit_open"}` on the app's /metrics. */
+async function circuitOpenCount(baseUrl: string): Promise<number> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  let sum = 0;
+  for (const line of (await response.text()).split('\n')) {
+    if (line.startsWith('baton_composition_source_total{') && line.includes('outcome="circuit_open"')) sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
+
+async function overloadRecovery(loop: OpenLoop, metricsAt: string | null, overloadRate: number, recoveryRate: number, quick: boolean): Promise<RecoveryResult> {
+  const count = () => (metricsAt === null ? Promise.resolve(null) : circuitOpenCount(metricsAt));
+  const before = await count();
+  await loop.run(overloadRate, 3000, 0);
+  // The next step first waits for what the overload left in flight (answered late, or 504 at the deadline).
+  const recovery = await loop.run(recoveryRate, quick ? 3000 : 6000);
+  const after = await count();
+  return { sent: recovery.sent, failed: recovery.failed + recovery.unfinished, circuitOpen: before === null || after === null ? null : after - before };
+}
 
 const sustained = (r: StepResult) => r.failed + r.unfinished <= r.sent * MAX_FAILURE_RATIO && r.p90 <= SUSTAINED_P90_MS;
 
@@ -117,6 +150,9 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
 
     const halfRate = Math.max(50, Math.round(maxRate.baton / 2));
     console.log(`  latency at half of Baton's maximum: ${halfRate} req/s, ${slices} x ${sliceMs / 1000} s each, in turns`);
+    // The search's last steps overloaded both contenders; what that left behind (a heap grown by the
+    // backlog and its major GC, cold connections) is not latency at half of saturation: settle first.
+    for (const name of ['baton', 'baseline'] as const) await loops[name].run(halfRate, 3000);
     const samples: Record<Series, Samples[]> = { baton: [], baseline: [], slowestBackend: [] };
     const cpuSeconds = { baton: 0, baseline: 0 };
     for (let slice = 0; slice < slices; slice++) {
@@ -126,6 +162,18 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         samples[name].push(s);
         if (name !== 'slowestBackend') cpuSeconds[name] += sut[name].cpuSeconds() - before;
       }
+    }
+    const overloadRate = Math.round(1.5 * maxThroughput.baton);
+    const recoveryRate = Math.round(0.75 * maxThroughput.baton);
+    console.log(`  recovery from overload: ${overloadRate} req/s for 3 s, then ${recoveryRate} req/s`);
+    const recovery = {
+      // Only the full app serves /metrics.
+      baton: await overloadRecovery(loops.baton, variant === 'app' ? baton.ready.url : null, overloadRate, recoveryRate, quick),
+      baseline: await overloadRecovery(loops.baseline, null, overloadRate, recoveryRate, quick),
+    };
+    for (const c of ['baton', 'baseline'] as const) {
+      const r = recovery[c];
+      console.log(`    ${c.padEnd(9)} failed ${r.failed} of ${r.sent}${r.circuitOpen === null ? '' : `, circuit_open ${r.circuitOpen}`}`);
     }
     const latency = {
       baton: summarize(mergeSamples(samples.baton)),
@@ -153,6 +201,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         halfSaturationRate: halfRate,
         latencyMs: latency,
         cpuPerRequestUs: { baton: round(cpuPerRequestUs.baton, 0), baseline: round(cpuPerRequestUs.baseline, 0) },
+        overloadRecovery: { overloadRate, recoveryRate, ...recovery },
         batonVariant: variant,
         backendLatencyMs: BACKEND_LATENCY_MS,
         steps: { baton: search.baton.steps, baseline: search.baseline.steps },
@@ -182,6 +231,14 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
           baseline: `${fmt(b.p50)} / ${fmt(b.p99)} / ${fmt(b.max)} ms`,
           result: `p99 ${verdict(a.p99, (v) => v <= COMPOSITION_TARGETS.addedP99Ms)}`,
           target: `p99 ≤ ${COMPOSITION_TARGETS.addedP99Ms} ms`,
+        },
+        {
+          benchmark: 'composition',
+          figure: `failed at ${recoveryRate}/s right after ${overloadRate}/s for 3 s`,
+          baton: `${recovery.baton.failed} of ${recovery.baton.sent}${recovery.baton.circuitOpen === null ? '' : ` (${recovery.baton.circuitOpen} circuit_open)`}`,
+          baseline: `${recovery.baseline.failed} of ${recovery.baseline.sent}`,
+          result: '',
+          target: '',
         },
         {
           benchmark: 'composition',

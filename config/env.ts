@@ -141,6 +141,8 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(5000),
   /** Requests to the Temporal routes served at once by this process; the next one gets 503 + Retry-After at once. */
   BATON_MAX_INFLIGHT_TEMPORAL: z.coerce.number().int().positive().default(256),
+  /** Composition requests (GET /profiles/...) served at once by this process; the next one gets 503 + Retry-After at once. */
+  BATON_MAX_INFLIGHT_COMPOSITIONS: z.coerce.number().int().positive().default(256),
   /** Requests per minute per bearer token before a 429 with Retry-After; 0 turns the limit off. */
   BATON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
   /** Keys that encrypt and decrypt Temporal payloads (lib/payload-codec.ts); required, `off` to opt out. */

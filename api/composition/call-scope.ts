@@ -3,12 +3,14 @@
 // plain set instead; `fromSignal` bridges a real AbortSignal (the client's request) into it.
 
 export interface Cancellable {
-  cancel(reason: symbol): void;
+  /** `overdueMs`: how late the timer that cancels fired (0 when no timer did). */
+  cancel(reason: symbol, overdueMs?: number): void;
 }
 
 export class CallScope {
   readonly #calls = new Set<Cancellable>();
   #reason: symbol | undefined;
+  #overdueMs = 0;
 
   /** Why the scope was cancelled, or undefined while it is live. */
   get reason(): symbol | undefined {
@@ -17,7 +19,7 @@ export class CallScope {
 
   /** Tracks `call` until `delete`; a call joining a cancelled scope is cancelled at once. */
   add(call: Cancellable): void {
-    if (this.#reason !== undefined) call.cancel(this.#reason);
+    if (this.#reason !== undefined) call.cancel(this.#reason, this.#overdueMs);
     else this.#calls.add(call);
   }
 
@@ -26,10 +28,11 @@ export class CallScope {
   }
 
   /** Cancels every tracked call; the first reason wins. */
-  cancel(reason: symbol): void {
+  cancel(reason: symbol, overdueMs = 0): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
-    for (const call of this.#calls) call.cancel(reason);
+    this.#overdueMs = overdueMs;
+    for (const call of this.#calls) call.cancel(reason, overdueMs);
     this.#calls.clear();
   }
 }

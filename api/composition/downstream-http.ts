@@ -52,6 +52,11 @@ export interface GetOptions {
 
 const DEFAULT_POOL: PoolOptions = { connectionsPerService: 128, keepAliveMs: 30_000, maxResponseBytes: 1024 * 1024 };
 const OWN_TIMEOUT: unique symbol = Symbol('own timeout');
+/**
+ * A timeout timer that fires later than this was held up by Baton's own event loop (overload, a
+ * long GC), not by the service: the answer may well be sitting unread in the socket.
+ */
+const LAG_TOLERANCE_MS = 100;
 const ACCEPT_JSON: Readonly<Record<string, string>> = { accept: 'application/json' };
 const ABORTED = new Error('call abandoned');
 const OVERSIZED = new Error('response body too large');
@@ -76,7 +81,7 @@ export class DownstreamHttp {
     for (const [service, base] of Object.entries(options.baseUrls) as [ServiceName, string | undefined][]) {
       if (base === undefined) continue;
       const url = new URL(base);
-      const resilience = servicePolicy(breaker, retry);
+      const resilience = servicePolicy(breaker, retry, pool.connectionsPerService);
       if (options.logger) {
         const log = options.logger.child({ downstream: service });
         resilience.breaker.onBreak(() => log.warn('circuit opened'));
@@ -103,7 +108,7 @@ export class DownstreamHttp {
     };
     const attempt = () => this.#attempt(target, request, call);
     try {
-      return await target.resilience.policy.execute(attempt);
+      return await call.settleWith(target.resilience.policy.execute(attempt));
     } catch (err) {
       if (err instanceof TransientFailure) return { kind: 'failed', reason: err.reason };
       if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) return { kind: 'failed', reason: 'circuit_open' };
@@ -127,7 +132,7 @@ export class DownstreamHttp {
   }
 
   #attempt(target: Target, request: Dispatcher.DispatchOptions, call: Call): Promise<HttpOutcome> {
-    if (call.reason !== undefined) return Promise.reject(failureFor(call.reason));
+    if (call.reason !== undefined) return Promise.reject(call.failure(undefined));
     return new Promise<HttpOutcome>((resolve, reject) => {
       const handler = new GetHandler(resolve, reject, call, target.resilience, this.#maxResponseBytes);
       call.attempt = handler;
@@ -139,19 +144,49 @@ export class DownstreamHttp {
 /** One logical call (all its attempts): its budget, and how to cancel the attempt in flight. */
 class Call implements Cancellable {
   reason: symbol | undefined;
+  overdueMs = 0;
   attempt: GetHandler | undefined;
   readonly endsAt: number;
+  readonly #timeoutMs: number;
   readonly #timer: NodeJS.Timeout;
+  #giveUp: ((err: Error) => void) | undefined;
 
   constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
     this.endsAt = performance.now() + timeoutMs;
-    this.#timer = setTimeout(() => this.cancel(OWN_TIMEOUT), Math.max(0, timeoutMs));
+    this.#timer = setTimeout(() => this.cancel(OWN_TIMEOUT, performance.now() - this.endsAt), Math.max(0, timeoutMs));
   }
 
-  cancel(reason: symbol): void {
+  cancel(reason: symbol, overdueMs = 0): void {
     if (this.reason !== undefined) return;
     this.reason = reason;
-    this.attempt?.abandon(reason);
+    this.overdueMs = overdueMs;
+    // Waiting for a slot (or between retries), nothing is on the wire: the caller is answered now,
+    // and the waiting execution ends without a request when its turn comes (#attempt).
+    if (this.attempt?.abandon() !== true) this.#giveUp?.(this.failure(undefined));
+  }
+
+  /** `execution`'s outcome, or this call's failure as soon as it is cancelled while no attempt is in flight. */
+  settleWith<T>(execution: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#giveUp = reject;
+      execution.then(resolve, reject);
+    });
+  }
+
+  /**
+   * What an attempt cut short by this call's cancellation failed with; `sentAt` is when the attempt
+   * left our pool for a socket. A timeout is the caller's `timeout` either way, but it counts against
+   * the service only when the service had the request for at least half the call's budget and our
+   * own event loop was not what kept the answer. A call that spent its budget queued for one of our
+   * connections, or whose timer fired late, says Baton was overloaded: that must not open the
+   * circuit of a healthy service.
+   */
+  failure(sentAt: number | undefined): Error {
+    const reason = this.reason;
+    if (reason !== OWN_TIMEOUT && reason !== DEADLINE_EXCEEDED) return new CancelledCall();
+    const heldMs = sentAt === undefined ? 0 : performance.now() - this.overdueMs - sentAt;
+    return new TransientFailure('timeout', false, heldMs >= this.#timeoutMs / 2 && this.overdueMs <= LAG_TOLERANCE_MS);
   }
 
   end(): void {
@@ -162,6 +197,7 @@ class Call implements Cancellable {
 /** Collects one response; settles its attempt exactly once, as soon as the outcome is known. */
 class GetHandler implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
+  #sentAt: number | undefined;
   #status = 0;
   #chunks: Buffer[] = [];
   #bytes = 0;
@@ -176,6 +212,8 @@ class GetHandler implements Dispatcher.DispatchHandler {
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
+    // The pool hands a request to a socket only once one of its connections is free.
+    this.#sentAt = performance.now();
     this.#controller = controller;
     // Abandoned while it waited in the pool's queue.
     if (this.#settled) controller.abort(ABORTED);
@@ -216,14 +254,18 @@ class GetHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(): void {
     if (this.#settled) return;
-    this.#fail(this.call.reason !== undefined ? failureFor(this.call.reason) : new TransientFailure('unavailable', this.#canRetry()));
+    this.#fail(this.call.reason !== undefined ? this.call.failure(this.#sentAt) : new TransientFailure('unavailable', this.#canRetry()));
   }
 
-  /** The caller's answer must not wait for the socket to wind down: settle first, then cut. */
-  abandon(reason: symbol): void {
-    if (this.#settled) return;
-    this.#fail(failureFor(reason));
+  /**
+   * The caller's answer must not wait for the socket to wind down: settle first, then cut. False
+   * when this attempt had already settled.
+   */
+  abandon(): boolean {
+    if (this.#settled) return false;
+    this.#fail(this.call.failure(this.#sentAt));
     this.#controller?.abort(ABORTED);
+    return true;
   }
 
   #canRetry(): boolean {
@@ -241,7 +283,3 @@ class GetHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-/** Our own budget or the composition's deadline ran out: a timeout. Anything else: the caller let go. */
-function failureFor(reason: symbol): Error {
-  return reason === OWN_TIMEOUT || reason === DEADLINE_EXCEEDED ? new TransientFailure('timeout', false) : new CancelledCall();
-}

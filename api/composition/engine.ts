@@ -111,6 +111,8 @@ export function runComposition<I, O extends z.ZodType>(
 
     function onDeadline() {
       if (settled) return;
+      // Before anything else, so each outstanding call learns how late the deadline fired.
+      scope.cancel(DEADLINE_EXCEEDED, performance.now() - deadlineAt);
       for (let i = 0; i < count; i++) {
         const source = sources[i] as SourceNode;
         if (states[i] !== State.Waiting && states[i] !== State.Running) continue;

@@ -27,6 +27,12 @@ export class TransientFailure extends Error {
     readonly reason: 'timeout' | 'unavailable',
     /** Set by the caller, who alone knows whether the budget leaves room for another attempt. */
     readonly retryable: boolean,
+    /**
+     * False for a timeout Baton caused itself (the call waited for a connection for most of its
+     * budget, or its timer fired well after it was due because the event loop was busy): the
+     * service's breaker does not count it.
+     */
+    readonly blamesService = true,
   ) {
     super(reason);
     this.name = 'TransientFailure';

@@ -1,6 +1,8 @@
-// cockatiel policies for downstream GETs: a breaker per service, and around it a retry that only
-// ever repeats idempotent reads that failed transiently and still fit in the caller's budget.
+// cockatiel policies for downstream GETs: per service, a bulkhead that lets no more calls at once
+// than the pool has connections, a breaker around it, and around that a retry that only ever repeats
+// idempotent reads that failed transiently and still fit in the caller's budget.
 import {
+  bulkhead,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
@@ -49,10 +51,18 @@ export interface ServicePolicy {
   canRetry(budgetLeftMs: number): boolean;
 }
 
-export function servicePolicy(breakerOptions: BreakerOptions, retryOptions: RetryOptions): ServicePolicy {
-  // Only transient failures count: a 404 or a malformed body proves the service is up.
+/**
+ * `concurrency` is the pool's connections to the service: no more calls than that go to undici at
+ * once, and the rest wait here, in order. undici can only drop a queued request by destroying a
+ * connection when its turn comes, so under overload a queue of calls that timed out while waiting
+ * there would cost a reconnection each and keep the pool from ever catching up; a call that gives
+ * up while waiting here costs nothing, and never reaches the service.
+ */
+export function servicePolicy(breakerOptions: BreakerOptions, retryOptions: RetryOptions, concurrency: number): ServicePolicy {
+  // Only the service's transient failures count: a 404 or a malformed body proves it is up, and a
+  // timeout Baton caused itself (TransientFailure.blamesService) proves nothing about it.
   const breaker = circuitBreaker(
-    handleWhen((err) => err instanceof TransientFailure),
+    handleWhen((err) => err instanceof TransientFailure && err.blamesService),
     { halfOpenAfter: breakerOptions.cooldownMs, breaker: new ConsecutiveBreaker(breakerOptions.threshold) },
   );
   const retryPolicy = retry(
@@ -62,11 +72,13 @@ export function servicePolicy(breakerOptions: BreakerOptions, retryOptions: Retr
       backoff: new ExponentialBackoff({ initialDelay: retryOptions.initialDelayMs, maxDelay: retryOptions.maxDelayMs }),
     },
   );
+  // Inside the breaker: an open circuit answers at once, without waiting for a slot.
+  const slots = bulkhead(concurrency, Infinity);
   const worstDelay = retryOptions.maxDelayMs + retryOptions.minAttemptMs;
   return {
     breaker,
     // Retry outside the breaker: each attempt is one breaker call, and an open circuit is not retried.
-    policy: retryOptions.retries > 0 ? wrap(retryPolicy, breaker) : breaker,
+    policy: retryOptions.retries > 0 ? wrap(retryPolicy, breaker, slots) : wrap(breaker, slots),
     state: () => STATE_NAMES[breaker.state],
     canRetry: (budgetLeftMs) => retryOptions.retries > 0 && budgetLeftMs >= worstDelay,
   };

@@ -15,6 +15,7 @@ export const compositionErrorResponses = {
   401: errorResponses[401],
   404: errorResponses[404],
   502: errorResponses[502],
+  503: { ...errorResponses[503], description: 'Too many composition requests are in progress in this API process; retry after `Retry-After` seconds' },
   504: errorResponses[504],
 } as const;
 

@@ -1,34 +1,17 @@
-// Child process: the hand-written minimum to compare against: node:http, an undici fan-out to the
-// three services, JSON.parse, merge, JSON.stringify. No validation, no deadline, no breaker, no auth.
+// Child process: the hand-written minimum to compare against: node:http around the baseline's
+// fan-out (baseline-fanout.ts).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
+import { baselineFanOut } from './baseline-fanout';
 import { backendUrlsFromEnv } from './shared';
 
-const urls = backendUrlsFromEnv();
-const agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
-
-async function getJson(origin: string, path: string): Promise<unknown> {
-  const response = await agent.request({ origin, path, method: 'GET' });
-  if (response.statusCode !== 200) {
-    await response.body.dump();
-    return null;
-  }
-  return response.body.json();
-}
+const fanOut = baselineFanOut(backendUrlsFromEnv());
 
 const server = createServer((req, res) => {
   const userId = (req.url ?? '').split('/')[2] ?? '';
-  Promise.all([
-    getJson(urls.users, `/users/${userId}`),
-    getJson(urls.orderHistory, `/users/${userId}/orders?limit=10`).catch(() => null),
-    getJson(urls.loyalty, `/loyalty/${userId}`).catch(() => null),
-  ]).then(
-    ([user, history, loyalty]) => {
-      const recentOrders = (history as { orders?: unknown } | null)?.orders ?? null;
-      const partial = recentOrders === null || loyalty === null;
-      const body = JSON.stringify({ user, recentOrders, loyalty, partial, errors: [] });
-      res.writeHead(user === null ? 404 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  fanOut(userId).then(
+    ({ status, body }) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     },
     () => {

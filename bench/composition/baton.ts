@@ -1,10 +1,12 @@
 // Child process: Baton serving GET /profiles. By default the real app (createApp with every
-// middleware); BENCH_VARIANT=route-only serves the profile router alone, and BENCH_VARIANT=engine-only
-// the profile composition on bare node:http (no Hono, no validation of the path, no middleware), to
-// tell the toolkit's cost from Hono's and the app middleware's.
+// middleware); BENCH_VARIANT=route-only serves the profile router alone, BENCH_VARIANT=engine-only
+// the profile composition on bare node:http (no Hono, no validation of the path, no middleware), and
+// BENCH_VARIANT=hono-only the baseline's own fan-out through Hono and its Node adapter (no Baton
+// code at all), to tell the toolkit's cost from Hono's and the app middleware's.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { createComposer } from '../../api/composition';
@@ -12,6 +14,7 @@ import type { AppDeps } from '../../api/deps';
 import { createRouter } from '../../api/router';
 import { profile, profileRoutes } from '../../api/routes/profiles';
 import { startApiServer } from '../../api/server';
+import { baselineFanOut } from './baseline-fanout';
 import { BENCH_TOKEN, backendUrlsFromEnv } from './shared';
 
 // The composition path never calls Temporal; a lazy connection never dials.
@@ -59,10 +62,22 @@ function engineOnly(): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
+function honoOnly(): Promise<string> {
+  const fanOut = baselineFanOut(backendUrlsFromEnv());
+  const app = new Hono().get('/profiles/:userId', async (c) => {
+    const { status, body } = await fanOut(c.req.param('userId'));
+    return c.body(body, status === 200 ? 200 : 404, { 'content-type': 'application/json' });
+  });
+  return new Promise((resolve) => {
+    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(`http://127.0.0.1:${info.port}`));
+  });
+}
+
 const variants: Record<string, () => Promise<string>> = {
   app: async () => (await startApiServer(deps, { port: 0 })).url,
   'route-only': routeOnly,
   'engine-only': engineOnly,
+  'hono-only': honoOnly,
 };
 const start = variants[process.env.BENCH_VARIANT ?? 'app'];
 if (!start) throw new Error(`BENCH_VARIANT must be one of ${Object.keys(variants).join(', ')}`);

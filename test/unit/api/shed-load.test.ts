@@ -120,10 +120,12 @@ describe('load shedding on the Temporal routes', () => {
     expect(((await res.json()) as { type: string }).type).toMatch(/\/temporal-unavailable$/);
   });
 
-  it('takes its bound from BATON_MAX_INFLIGHT_TEMPORAL, 256 by default, and refuses a bound below 1 naming the variable', () => {
+  it('takes its bounds from BATON_MAX_INFLIGHT_TEMPORAL (256) and BATON_MAX_INFLIGHT_COMPOSITIONS (256), refusing one below 1 by name', () => {
     const required = { BATON_API_TOKENS: TOKEN, BATON_WEBHOOK_SECRET: 'unit-webhook-secret-0123456789', BATON_PAYLOAD_KEYS: 'off' };
-    expect(parseEnv(apiEnv, required).BATON_MAX_INFLIGHT_TEMPORAL).toBe(256);
+    expect(parseEnv(apiEnv, required)).toMatchObject({ BATON_MAX_INFLIGHT_TEMPORAL: 256, BATON_MAX_INFLIGHT_COMPOSITIONS: 256 });
     expect(parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_TEMPORAL: '32' }).BATON_MAX_INFLIGHT_TEMPORAL).toBe(32);
+    expect(parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_COMPOSITIONS: '64' }).BATON_MAX_INFLIGHT_COMPOSITIONS).toBe(64);
     expect(() => parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_TEMPORAL: '0' })).toThrow(/BATON_MAX_INFLIGHT_TEMPORAL/);
+    expect(() => parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_COMPOSITIONS: '0' })).toThrow(/BATON_MAX_INFLIGHT_COMPOSITIONS/);
   });
 });

@@ -1,8 +1,8 @@
 // The outbound client alone: pooling, retry within the budget, and the per-service breaker.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallScope, DownstreamHttp, type DownstreamHttpOptions } from '../../../api/composition';
-import { CANCELLED } from '../../../api/composition/failures';
-import { delayed, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
+import { CANCELLED, DEADLINE_EXCEEDED } from '../../../api/composition/failures';
+import { delayed, hang, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
 
 let backend: FakeBackend;
 let http: DownstreamHttp | undefined;
@@ -83,6 +83,23 @@ describe('DownstreamHttp', () => {
     await expect.poll(() => backend.aborted).toBe(1);
   });
 
+  it('answers calls that time out waiting for a connection at once, and never sends them or costs a connection', async () => {
+    const h = client({ pool: { connectionsPerService: 1 } });
+    backend.answer(delayed(200, 200, { ok: true }));
+    const answered: string[] = [];
+    const holder = get(h, 1000).finally(() => answered.push('holder'));
+    const waiting = await Promise.all([get(h, 50), get(h, 50), get(h, 50)]).finally(() => answered.push('waiting'));
+    expect(waiting).toEqual(Array(3).fill({ kind: 'failed', reason: 'timeout' }));
+    expect(await holder).toEqual({ kind: 'ok', body: { ok: true } });
+    // At their own timeout, not once the slot they waited for was free.
+    expect(answered).toEqual(['waiting', 'holder']);
+    expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
+    // Only the two calls that had the connection reached the service, over that one connection.
+    expect(backend.arrivals).toHaveLength(2);
+    expect(backend.connections).toBe(1);
+    expect(backend.aborted).toBe(0);
+  });
+
   it('reports a call abandoned by its caller as cancelled', async () => {
     const h = client();
     backend.answer(delayed(2000, 200, {}));
@@ -158,6 +175,51 @@ describe('DownstreamHttp', () => {
       }
       expect(h.circuitStates().users).toBe('closed');
       for (let i = 0; i < 2; i++) expect(await get(h, 50)).toEqual({ kind: 'failed', reason: 'timeout' });
+      expect(h.circuitStates().users).toBe('open');
+    });
+
+    it('does not hold a timeout against the service when our own event loop made it late', async () => {
+      const h = client({ breaker: { threshold: 2, cooldownMs: 10_000 } });
+      backend.answer(delayed(5, 200, { ok: true }));
+      // The process is too busy to read the answer: the 50 ms timer can only fire once the loop is
+      // free again, 250 ms after it was due.
+      const blocked = async () => {
+        const call = get(h, 50);
+        const until = performance.now() + 300;
+        while (performance.now() < until);
+        return call;
+      };
+      for (let i = 0; i < 4; i++) expect(await blocked()).toEqual({ kind: 'failed', reason: 'timeout' });
+      expect(h.circuitStates().users).toBe('closed');
+      expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
+    });
+
+    it('does not hold a timeout against the service when the call spent its budget queued in our own pool', async () => {
+      const h = client({ breaker: { threshold: 2, cooldownMs: 10_000 }, pool: { connectionsPerService: 1 } });
+      backend.answer(hang);
+      // The first call holds the only connection for 300 ms: the second never leaves the pool before
+      // its timeout, the third reaches the service with less than half of its 450 ms left.
+      const [first, queued, late] = await Promise.all([get(h, 300), get(h, 100), get(h, 450)]);
+      expect([first, queued, late]).toEqual(Array(3).fill({ kind: 'failed', reason: 'timeout' }));
+      expect(backend.arrivals).toHaveLength(2);
+      // Only the first counted.
+      expect(h.circuitStates().users).toBe('closed');
+      expect(await get(h, 100)).toEqual({ kind: 'failed', reason: 'timeout' });
+      expect(h.circuitStates().users).toBe('open');
+    });
+
+    it('holds a composition deadline against the service only when it was cut on time', async () => {
+      const h = client({ breaker: { threshold: 1, cooldownMs: 10_000 } });
+      backend.answer(hang);
+      // The deadline cuts the call just before its own 120 ms would have run out.
+      const cutAt = (overdueMs: number) => {
+        const scope = new CallScope();
+        setTimeout(() => scope.cancel(DEADLINE_EXCEEDED, overdueMs), 100);
+        return get(h, 120, scope);
+      };
+      expect(await cutAt(250)).toEqual({ kind: 'failed', reason: 'timeout' });
+      expect(h.circuitStates().users).toBe('closed');
+      expect(await cutAt(0)).toEqual({ kind: 'failed', reason: 'timeout' });
       expect(h.circuitStates().users).toBe('open');
     });
 

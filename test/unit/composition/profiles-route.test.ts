@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { profileDeadlines } from '../../../api/routes/profiles';
 import { startComposedApi, type ComposedApi } from './composed-api';
-import { delayed, hang, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
+import { delayed, eventually, hang, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
 
 const user = (id: string) => ({ id, name: 'Grace Hopper', email: 'grace@example.com' });
 const order = { orderId: 'o-9', total: { currency: 'EUR', value: 500 }, status: 'shipped', placedAt: '2025-03-01T08:00:00Z' };
@@ -183,8 +183,35 @@ describe('OpenAPI', () => {
     const summary = doc.paths['/profiles/{userId}/summary']?.get;
     expect(profile?.responses['200']?.content?.['application/json']?.schema.$ref).toBe('#/components/schemas/Profile');
     expect(summary?.responses['200']?.content?.['application/json']?.schema.$ref).toBe('#/components/schemas/ProfileSummary');
-    for (const op of [profile, summary]) expect(Object.keys(op?.responses ?? {}).sort()).toEqual(['200', '400', '401', '404', '502', '504']);
+    for (const op of [profile, summary]) expect(Object.keys(op?.responses ?? {}).sort()).toEqual(['200', '400', '401', '404', '502', '503', '504']);
     expect(Object.keys(doc.components.schemas.Profile?.properties ?? {})).toEqual(['user', 'recentOrders', 'loyalty', 'partial', 'errors']);
     expect(doc.components.schemas.SourceError).toBeDefined();
+  });
+});
+
+describe('load shedding on the composition routes', () => {
+  it('answers 503 with Retry-After at once beyond the bound, without calling anyone, and serves again once a slot frees', async () => {
+    const bounded = await startComposedApi(
+      { baseUrls: { users: users.url, orderHistory: orders.url, loyalty: loyalty.url }, retry: { retries: 0 } },
+      { config: { maxInflightCompositions: 2 } },
+    );
+    try {
+      users.answer((req, res) => void setTimeout(() => json(res, 200, user(idIn(req.url, 2))), 200));
+      const first = [bounded.get('/profiles/u-1'), bounded.get('/profiles/u-2/summary')];
+      await eventually(() => users.arrivals.length === 2);
+
+      const shed = await bounded.get('/profiles/u-3');
+      expect(shed.status).toBe(503);
+      expect(shed.headers.get('retry-after')).toBe('1');
+      const body = await problem(shed);
+      expect(body.type).toMatch(/\/overloaded$/);
+      expect(body.detail).toMatch(/composition requests/);
+      expect(users.arrivals).toHaveLength(2);
+
+      expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
+      expect((await bounded.get('/profiles/u-3')).status).toBe(200);
+    } finally {
+      await bounded.stop();
+    }
   });
 });
