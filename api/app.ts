@@ -105,8 +105,8 @@ export function createApp(deps: AppDeps) {
     app.use(`${prefix}/*`, (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));
   }
   // The compositions get a bound of their own: past what this process can serve, admitting more only
-  // makes every call wait for the event loop and the pool until all of them time out (and each timed-out
-  // call costs a reconnection), so that Baton keeps failing after the load has dropped again.
+  // makes every call wait for the event loop and the pool until they time out (each one cut on the
+  // wire costs a reconnection), so that Baton keeps failing after the load has dropped again.
   const shedCompositions = shedLoad(deps.config.maxInflightCompositions ?? 256, () => problems.overloaded('composition requests'));
   for (const prefix of COMPOSITION_ROUTE_PREFIXES) app.use(`${prefix}/*`, shedCompositions);
 

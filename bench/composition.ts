@@ -6,10 +6,10 @@
 // sustained maximum, as added over the slowest backend (the three backends called directly by the
 // driver). Last, recovery from overload: 1.5 times Baton's closed-loop maximum for 3 s, then 6 s at
 // three quarters of it, a rate it can serve, counting what still fails (and, from Baton's /metrics,
-// the `circuit_open` answers). The contenders take turns at every step. BENCH_BATON=route-only serves the profile router
-// without the app's global middleware, BENCH_BATON=engine-only the composition engine on bare
-// node:http and BENCH_BATON=hono-only the baseline's own fan-out through Hono, to tell apart what
-// each layer costs.
+// the `circuit_open` answers). The contenders take turns at every step. BENCH_BATON=route-only
+// serves the profile router without the app's global middleware, BENCH_BATON=engine-only the
+// composition engine on bare node:http and BENCH_BATON=hono-only the baseline's own fan-out through
+// Hono, to tell apart what each layer costs.
 import { startChild, type Child } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { maxSustainedRates } from './lib/max-rate';

@@ -144,11 +144,12 @@ export class DownstreamHttp {
 /** One logical call (all its attempts): its budget, and how to cancel the attempt in flight. */
 class Call implements Cancellable {
   reason: symbol | undefined;
-  overdueMs = 0;
   attempt: GetHandler | undefined;
   readonly endsAt: number;
   readonly #timeoutMs: number;
   readonly #timer: NodeJS.Timeout;
+  /** How late the timer that cancelled this call fired. */
+  #overdueMs = 0;
   #giveUp: ((err: Error) => void) | undefined;
 
   constructor(timeoutMs: number) {
@@ -160,7 +161,7 @@ class Call implements Cancellable {
   cancel(reason: symbol, overdueMs = 0): void {
     if (this.reason !== undefined) return;
     this.reason = reason;
-    this.overdueMs = overdueMs;
+    this.#overdueMs = overdueMs;
     // Waiting for a slot (or between retries), nothing is on the wire: the caller is answered now,
     // and the waiting execution ends without a request when its turn comes (#attempt).
     if (this.attempt?.abandon() !== true) this.#giveUp?.(this.failure(undefined));
@@ -185,8 +186,8 @@ class Call implements Cancellable {
   failure(sentAt: number | undefined): Error {
     const reason = this.reason;
     if (reason !== OWN_TIMEOUT && reason !== DEADLINE_EXCEEDED) return new CancelledCall();
-    const heldMs = sentAt === undefined ? 0 : performance.now() - this.overdueMs - sentAt;
-    return new TransientFailure('timeout', false, heldMs >= this.#timeoutMs / 2 && this.overdueMs <= LAG_TOLERANCE_MS);
+    const heldMs = sentAt === undefined ? 0 : performance.now() - this.#overdueMs - sentAt;
+    return new TransientFailure('timeout', false, heldMs >= this.#timeoutMs / 2 && this.#overdueMs <= LAG_TOLERANCE_MS);
   }
 
   end(): void {

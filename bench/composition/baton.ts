@@ -43,8 +43,12 @@ function routeOnly(): Promise<string> {
     await next();
   });
   app.route('/', profileRoutes());
+  return serveHono(app.fetch);
+}
+
+function serveHono(fetch: (request: Request) => Response | Promise<Response>): Promise<string> {
   return new Promise((resolve) => {
-    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(`http://127.0.0.1:${info.port}`));
+    serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(`http://127.0.0.1:${info.port}`));
   });
 }
 
@@ -68,9 +72,7 @@ function honoOnly(): Promise<string> {
     const { status, body } = await fanOut(c.req.param('userId'));
     return c.body(body, status === 200 ? 200 : 404, { 'content-type': 'application/json' });
   });
-  return new Promise((resolve) => {
-    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(`http://127.0.0.1:${info.port}`));
-  });
+  return serveHono(app.fetch);
 }
 
 const variants: Record<string, () => Promise<string>> = {
