@@ -67,7 +67,8 @@ interface RecoveryResult {
 
 /** The sum of `baton_composition_source_total{outcome="circuit_open"}` on the app's /metrics. */
 async function circuitOpenCount(baseUrl: string): Promise<number> {
-  const response = await fetch(`${baseUrl}/metrics`);
+  // BENCH_TOKEN is a static token: every scope, `operator` (what /metrics needs) included.
+  const response = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
   let sum = 0;
   for (const line of (await response.text()).split('\n')) {

@@ -2,7 +2,9 @@
 // /codec/encode and /codec/decode take and return Payloads as protobuf JSON, `{ "payloads": [{ "metadata":
 // { "<key>": "<base64>" }, "data": "<base64>" }] }`. They run the payloads through the codecs of the API's
 // own Temporal client (lib/payload-codec.ts), so they read exactly what the worker and the API stored.
-// The UI calls from its own origin: CORS (preflight included) must answer before the bearer check.
+// The UI calls from its own origin: CORS (preflight included) must answer before the bearer check. It sends
+// its user's access token from the identity provider (TEMPORAL_CODEC_PASS_ACCESS_TOKEN): a JWT with the
+// `codec` scope decodes, one without it gets 403 (api/scopes.ts).
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { MiddlewareHandler } from 'hono';
@@ -45,7 +47,7 @@ function codecRoute(operation: 'encode' | 'decode') {
         ? 'Encrypt payloads as Baton stores them in Temporal (codec-server protocol)'
         : 'Decrypt payloads read from Temporal; unencrypted ones come back unchanged (codec-server protocol)',
     description:
-      'For the Temporal Web UI (its codec endpoint is `<api>/codec`) and the CLI (`--codec-endpoint`, `--codec-auth "Bearer <token>"`). ' +
+      'For the Temporal Web UI (its codec endpoint is `<api>/codec`; with `TEMPORAL_CODEC_PASS_ACCESS_TOKEN` it sends its user\'s identity-provider token, which needs the `codec` scope) and the CLI (`--codec-endpoint`, `--codec-auth "Bearer <token>"`). ' +
       'The `X-Namespace` header the UI sends is accepted and not needed. Browsers may call it only from the origins in `BATON_CODEC_CORS_ORIGINS`.',
     security: [{ bearer: [] }],
     request: { body: { required: true, content: { 'application/json': { schema: CodecPayloads } } } },
@@ -53,6 +55,7 @@ function codecRoute(operation: 'encode' | 'decode') {
       200: { description: 'The payloads, in the same order', content: { 'application/json': { schema: CodecPayloads } } },
       400: errorResponses[400],
       401: errorResponses[401],
+      403: errorResponses[403],
       413: errorResponses[413],
       ...(operation === 'decode' && {
         422: { ...errorResponses[400], description: 'A payload is encrypted with a key this API does not have, or its ciphertext does not authenticate; `errors` names it' },

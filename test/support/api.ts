@@ -11,6 +11,8 @@ import { testDataConverter } from './payload-keys';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+/** What the tests' Prometheus presents on GET /metrics (BATON_METRICS_TOKEN). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 /** fetch against Baton's API with the test token: an in-process TestApi's `call`, or a child's. */
 export type ApiCall = (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderState } from '../../../definitions';
-import { uniqueTaskQueue } from '../../support/api';
+import { TEST_METRICS_TOKEN, uniqueTaskQueue } from '../../support/api';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
 import {
   eventually,
@@ -138,14 +138,15 @@ describe('tracing', () => {
 });
 
 describe('metrics', () => {
-  it("the API's /metrics (public) counts requests by route pattern and status, and shows composition outcomes and breakers", async () => {
+  it("the API's /metrics (with the scrape token) counts requests by route pattern and status, and shows composition outcomes and breakers", async () => {
     const metricsUrl = `${stack.apiUrl}/metrics`;
-    const before = await scrape(metricsUrl); // no token: public, like /healthz
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    const before = await scrape(metricsUrl, TEST_METRICS_TOKEN);
     const labels = { method: 'GET', route: '/orders/:orderId', status: '404' };
     const count = (samples: typeof before) => sumOf(samples, 'baton_http_requests_total', labels);
     for (let i = 0; i < 3; i++) expect((await stack.call(`/orders/${uniqueOrderId('missing')}`)).status).toBe(404);
     expect((await stack.call('/profiles/u-1')).status).toBe(200);
-    const after = await scrape(metricsUrl);
+    const after = await scrape(metricsUrl, TEST_METRICS_TOKEN);
     expect(count(after) - count(before)).toBe(3);
     // The route pattern, never the raw path.
     expect(after.some((s) => s.name === 'baton_http_requests_total' && String(s.labels.route).includes('missing'))).toBe(false);

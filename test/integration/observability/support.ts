@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
 import { freePort } from '../../../lib/ports';
-import { apiCaller, TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from '../../support/api';
+import { apiCaller, TEST_METRICS_TOKEN, TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from '../../support/api';
 import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 
 export interface ReceivedSpan {
@@ -156,8 +156,9 @@ export function sumOf(samples: Sample[], name: string, labels: Record<string, st
     .reduce((total, s) => total + s.value, 0);
 }
 
-export async function scrape(url: string): Promise<Sample[]> {
-  const res = await fetch(url);
+/** GET a Prometheus endpoint; `token` for the API's /metrics (BATON_METRICS_TOKEN), none for the worker's. */
+export async function scrape(url: string, token?: string): Promise<Sample[]> {
+  const res = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`scrape ${url}: ${res.status}`);
   return parsePrometheus(await res.text());
 }
@@ -209,6 +210,7 @@ export async function startStack(options: { address: string; namespace: string; 
     HOST: '127.0.0.1',
     BATON_API_TOKENS: TEST_TOKEN,
     BATON_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    BATON_METRICS_TOKEN: TEST_METRICS_TOKEN,
   });
   const listening = await api.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 30_000);
   const apiUrl = listening.slice(listening.indexOf('http://'));

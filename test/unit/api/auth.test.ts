@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../../api/deps';
-import { bearerTokens, hasValidBearer, matchBearer, tokenDigests } from '../../../api/middleware/auth';
+import { authenticate, hasValidBearer, matchBearer, tokenDigests } from '../../../api/middleware/auth';
 
 // The comparison itself is observed, not timed: a spy on timingSafeEqual sees every comparison made.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -51,14 +51,14 @@ describe('constant-time comparison', () => {
   });
 });
 
-describe('token key for rate limiting', () => {
+describe('rate-limit key of a static token', () => {
   const tokens = ['first-token-0123456789', 'second-token-0123456789'];
-  const app = new Hono<AppEnv>().use('*', bearerTokens(tokens)).get('/key', (c) => c.text(c.var.tokenKey ?? ''));
+  const app = new Hono<AppEnv>().use('*', authenticate({ tokens })).get('/key', (c) => c.text(c.var.rateLimitKey ?? ''));
   const keyOf = async (token: string) => (await app.request('/key', { headers: { authorization: `Bearer ${token}` } })).text();
 
   it('names each token by a digest prefix, never by the token itself', async () => {
     const [first, again, second] = [await keyOf(tokens[0] as string), await keyOf(tokens[0] as string), await keyOf(tokens[1] as string)];
-    expect(first).toMatch(/^[0-9a-f]{16}$/);
+    expect(first).toMatch(/^s:[0-9a-f]{16}$/);
     expect(again).toBe(first);
     expect(second).not.toBe(first);
     for (const token of tokens) for (const key of [first, second]) expect(key).not.toContain(token);

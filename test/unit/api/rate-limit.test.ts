@@ -5,13 +5,14 @@ import { startComposedApi, TOKEN, type ComposedApi } from '../composition/compos
 import { fakeTemporal } from './fake-temporal';
 
 const OTHER = 'other-unit-test-token-0123456789';
+const METRICS = 'unit-metrics-scrape-token-0123456789';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const noBackends = { baseUrls: {} };
 
 describe('rate limiting per token', () => {
   let api: ComposedApi;
   beforeAll(async () => {
-    api = await startComposedApi(noBackends, { temporal: fakeTemporal().temporal, config: { apiTokens: [TOKEN, OTHER], rateLimitPerMinute: 3 } });
+    api = await startComposedApi(noBackends, { temporal: fakeTemporal().temporal, config: { apiTokens: [TOKEN, OTHER], rateLimitPerMinute: 3, metricsToken: METRICS } });
   });
   afterAll(() => api.stop());
 
@@ -36,9 +37,10 @@ describe('rate limiting per token', () => {
     expect((await api.get('/orders', bearer(OTHER))).status).toBe(200);
   });
 
-  it('never limits the public routes, nor counts requests that fail authentication', async () => {
+  it('never limits the public routes or the metrics scrape, nor counts requests that fail authentication', async () => {
     for (let i = 0; i < 10; i++) {
-      for (const path of ['/healthz', '/readyz', '/metrics']) expect((await api.get(path, {})).status, path).toBe(200);
+      for (const path of ['/healthz', '/readyz']) expect((await api.get(path, {})).status, path).toBe(200);
+      expect((await api.get('/metrics', bearer(METRICS))).status).toBe(200);
       // A token on a public route does not make it count.
       expect((await api.get('/healthz', bearer(OTHER))).status).toBe(200);
       expect((await api.get('/orders', bearer('not-a-token-0123456789abcdef'))).status).toBe(401);

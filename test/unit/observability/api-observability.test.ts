@@ -76,10 +76,11 @@ describe('API request observability', () => {
     expect(lines[0]?.durationMs).toEqual(expect.any(Number) as unknown);
   });
 
-  it('serves /metrics without a token, by route pattern (unmatched for unknown paths), never by raw path', async () => {
+  it('serves /metrics to an operator token, by route pattern (unmatched for unknown paths), never by raw path', async () => {
     await app.request('/nowhere/at/all', { headers: { authorization: `Bearer ${TOKEN}` } });
     await app.request('/orders', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
-    const res = await app.request('/metrics');
+    expect((await app.request('/metrics')).status).toBe(401);
+    const res = await app.request('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const samples = parsePrometheus(await res.text());
@@ -87,9 +88,9 @@ describe('API request observability', () => {
     expect(sumOf(samples, 'baton_http_requests_total', { method: 'POST', route: '/orders', status: '400' })).toBeGreaterThanOrEqual(2);
     expect(sumOf(samples, 'baton_http_request_duration_seconds_count', { route: '/orders/:orderId' })).toBeGreaterThanOrEqual(1);
     expect(samples.some((s) => s.labels.route?.includes('ord-'))).toBe(false);
-    // The spec lists it, as a public route.
+    // The spec lists it, behind the bearer scheme (docs/security.md: the metrics token or the operator scope).
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, { get?: { security?: unknown } }> };
-    expect(doc.paths['/metrics']?.get?.security).toBeUndefined();
+    expect(doc.paths['/metrics']?.get?.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/orders', '/orders/{orderId}/timeline']));
   });
 
