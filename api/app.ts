@@ -7,9 +7,10 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './deps';
 import { traceRequests } from '../lib/http-tracing';
 import { createApiMetrics } from './metrics';
-import { bearerTokens } from './middleware/auth';
+import { authenticate } from './middleware/auth';
+import { createJwtVerifier } from './jwt';
 import { observeRequests } from './middleware/observe';
-import { rateLimitPerToken } from './middleware/rate-limit';
+import { rateLimitPerClient } from './middleware/rate-limit';
 import { shedLoad } from './middleware/shed-load';
 import { ApiProblem, problems } from './problems';
 import { createRouter } from './router';
@@ -26,10 +27,10 @@ import { problemFromTemporal } from './temporal-errors';
 import { registeredWorkflows } from '../definitions/registry';
 
 /**
- * Routes anyone may call; everything else needs a bearer token. The webhook checks its own signature.
- * /metrics is public for Prometheus (counts and latencies only); README "Observability".
+ * Routes anyone may call; everything else needs a bearer token with the route's scope (api/scopes.ts). The
+ * webhook checks its own signature. /metrics takes BATON_METRICS_TOKEN or the `operator` scope (docs/security.md).
  */
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs', '/metrics']);
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
 /** Probes, scrapes and docs get no span: they would bury the traces worth reading. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
 const PUBLIC_PREFIXES = ['/docs/', '/webhooks/'];
@@ -87,14 +88,22 @@ export function createApp(deps: AppDeps) {
   const codecIsOpen = deps.config.codec?.auth === 'none';
   app.use(
     '*',
-    bearerTokens(
-      deps.config.apiTokens,
-      (path) => PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p)) || (codecIsOpen && path.startsWith(CODEC_PATH_PREFIX)),
-    ),
+    authenticate({
+      tokens: deps.config.apiTokens,
+      ...(deps.config.jwt && { jwt: createJwtVerifier(deps.config.jwt) }),
+      ...(deps.config.metricsToken !== undefined && { metricsToken: deps.config.metricsToken }),
+      isPublic: (path) => PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p)) || (codecIsOpen && path.startsWith(CODEC_PATH_PREFIX)),
+      onJwksUnavailable: (err) => deps.logger.warn({ err }, 'identity provider JWKS unavailable: JWT requests answered 503'),
+    }),
   );
-  // A budget per token (keyed by the digest auth sets), so no route before auth is ever counted; off when 0.
-  const perToken = rateLimitPerToken(deps.config.rateLimitPerMinute);
-  if (perToken) app.use('*', perToken);
+  // A budget per tenant or static token (keyed by the digest auth sets), so no route before auth is ever
+  // counted; shared by every replica when the deps bring a Valkey/Redis store; off when 0.
+  const perClient = rateLimitPerClient({
+    perMinute: deps.config.rateLimitPerMinute,
+    ...(deps.rateLimitStore && { store: deps.rateLimitStore }),
+    onStoreUnavailable: (err) => deps.logger.warn({ err }, 'rate-limit store unavailable: request let through uncounted'),
+  });
+  if (perClient) app.use('*', perClient);
 
   // Every Temporal call made while serving a request shares one deadline: a down server is a quick 503, not a hang.
   // Only the routes that talk to Temporal pay for it; the compositions never do.

@@ -1,12 +1,20 @@
 import type { Client, Connection } from '@temporalio/client';
+import type { Store } from 'hono-rate-limiter';
 import type { AnyWorkflowDefinition, OrderTimings, Timespan } from '../definitions';
 import type { Logger } from '../lib/logger';
 import type { Composer } from './composition/composer';
+import type { JwtSettings } from './jwt';
 import type { ApiMetrics } from './metrics';
+import type { Principal } from './middleware/auth';
 
 export interface AppConfig {
   apiTokens: readonly string[];
+  /** Static bearer tokens, every scope each (BATON_API_TOKENS); may be empty when `jwt` is set. */
   bodyLimitBytes: number;
+  /** JWTs from the identity provider (BATON_JWKS_URL, BATON_JWT_ISSUER, BATON_JWT_AUDIENCE); docs/security.md. */
+  jwt?: JwtSettings;
+  /** Prometheus's bearer token for GET /metrics (BATON_METRICS_TOKEN); without it /metrics needs the `operator` scope. */
+  metricsToken?: string;
   namespace: string;
   taskQueue: string;
   temporalUiUrl: string;
@@ -48,6 +56,14 @@ export interface AppDeps {
   /** Prometheus metrics served at GET /metrics; a fresh registry per app when absent. */
   metrics?: ApiMetrics;
 }
+  /** Shared rate-limit counts (api/rate-limit-store.ts, BATON_RATE_LIMIT_REDIS_URL); this process's memory when absent. */
+  rateLimitStore?: Store<AppEnv>;
+  /**
+   * routes answer 503 naming the fix until it is. Absent: no check (the routes still map a refused start to that 503).
+   */
 
-/** `tokenKey`: which configured token authenticated the request (a digest prefix, never the token); unset on public routes. */
-export type AppEnv = { Variables: { deps: AppDeps; requestId: string; metrics: ApiMetrics; tokenKey?: string } };
+/**
+ * `principal`: who authenticated (api/middleware/auth.ts); `rateLimitKey`: whose budget the request spends (a
+ * digest of the JWT's tenant or subject, or of the static token, never the value itself). Both unset on public routes.
+ */
+export type AppEnv = { Variables: { deps: AppDeps; requestId: string; metrics: ApiMetrics; principal?: Principal; rateLimitKey?: string } };

@@ -1,6 +1,7 @@
 // `npm run api`: Baton's REST API.
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { apiAuthConfig } from '../config/api-auth';
 import { apiEnv, loadEnvOrExit } from '../config/env';
 import { serviceUrlsFromEnv } from '../config/service-urls';
 import { createLogger } from '../lib/logger';
@@ -10,12 +11,17 @@ import { buildOrExit, clientConnectionOptions, describeTemporalSecurity } from '
 import { createComposer } from './composition';
 import { createApiMetrics } from './metrics';
 import { profileDeadlines } from './routes/profiles';
+import { createSharedRateLimitStore } from './rate-limit-store';
 import { startApiServer } from './server';
 
 const env = loadEnvOrExit(apiEnv, 'api');
 const logger = createLogger('api', env.LOG_LEVEL);
 // Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set; before any client exists, so their calls are traced.
 const telemetry = startTelemetry({ serviceName: 'baton-api' });
+// Static tokens, the identity provider's JWTs, or both (docs/security.md).
+const auth = buildOrExit('api', () => apiAuthConfig(env));
+// Every replica spends from one budget per client when the counts live in Valkey/Redis.
+const rateLimit = env.BATON_RATE_LIMIT_REDIS_URL ? createSharedRateLimitStore(env.BATON_RATE_LIMIT_REDIS_URL) : undefined;
 
 // Lazy: the API starts (and /healthz answers) even while Temporal is down; /readyz tells the difference.
 const connection = Connection.lazy(
@@ -42,7 +48,7 @@ const composition = createComposer({
 const api = await startApiServer(
   {
     config: {
-      apiTokens: env.BATON_API_TOKENS,
+      ...auth,
       bodyLimitBytes: env.BATON_BODY_LIMIT_BYTES,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
@@ -72,13 +78,19 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'api stopping');
+    ...(rateLimit && { rateLimitStore: rateLimit.store }),
   await api.close();
   await composition.close();
   await connection.close();
   await telemetry.shutdown();
   process.exit(0);
+logger.info(
+  { staticTokens: auth.apiTokens.length, jwtIssuer: auth.jwt?.issuer, metricsToken: auth.metricsToken !== undefined, rateLimitStore: rateLimit ? 'shared' : 'memory' },
+  `auth: ${auth.apiTokens.length} static token(s)${auth.jwt ? `, JWTs from ${auth.jwt.issuer}` : ''}; rate limit counted ${rateLimit ? 'in the shared store' : 'in this process'}`,
+);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 // Started by the launcher with an IPC channel: never outlive it, and never let the channel alone keep us alive.
 process.on('disconnect', () => void shutdown('parent exited'));
 process.channel?.unref();
+  await rateLimit?.close();

@@ -40,8 +40,20 @@ export const problems = {
     new ApiProblem(400, 'validation', 'Invalid request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors }),
   badRequest: (detail: string) => new ApiProblem(400, 'bad-request', 'Bad request', detail),
   malformedJson: () => new ApiProblem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.'),
-  unauthorized: (detail = 'A valid bearer token is required.') =>
-    new ApiProblem(401, 'unauthorized', 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="baton"' } }),
+  unauthorized: (detail = 'A valid bearer token is required.', invalidToken = false) =>
+    new ApiProblem(401, 'unauthorized', 'Unauthorized', detail, {
+      // RFC 6750: a token that was presented and refused says so, so a client knows to get a new one.
+      headers: { 'WWW-Authenticate': invalidToken ? 'Bearer realm="baton", error="invalid_token"' : 'Bearer realm="baton"' },
+    }),
+  forbidden: (scope: string) =>
+    new ApiProblem(403, 'forbidden', 'Forbidden', `The token does not grant the "${scope}" scope this route needs.`, {
+      headers: { 'WWW-Authenticate': `Bearer realm="baton", error="insufficient_scope", scope="${scope}"` },
+    }),
+  /** The identity provider's JWKS cannot be fetched: no verdict on the token, so not a 401. */
+  identityProviderUnavailable: () =>
+    new ApiProblem(503, 'identity-provider-unavailable', 'Service unavailable', 'The identity provider’s signing keys cannot be fetched; try again shortly.', {
+      headers: { 'Retry-After': '5' },
+    }),
   notFound: (detail = 'No such resource.') => new ApiProblem(404, 'not-found', 'Not found', detail),
   methodNotAllowed: () => new ApiProblem(405, 'method-not-allowed', 'Method not allowed'),
   conflict: (detail: string) => new ApiProblem(409, 'conflict', 'Conflict', detail),
@@ -81,6 +93,7 @@ export const errorResponses = {
 } as const;
 
 /** zod issues as `{ path, message }`, paths dotted from the body root. */
+  403: describe('The token lacks the scope the route needs'),
 export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
   return error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',

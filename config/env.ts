@@ -2,6 +2,7 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { DEFAULT_PAYMENT_CLEARANCE_TIMEOUT, DEFAULT_TASK_QUEUE, type Timespan } from '../definitions';
+import { PUBLIC_SECRET_MESSAGE, isPublicSecret, secretString } from './public-secrets';
 
 const url = z.string().url();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -108,6 +109,7 @@ export const payloadKeys = z
     return keys;
   });
 export type PayloadKeys = z.infer<typeof payloadKeys>;
+      if (isPublicSecret(material)) return fail(`${which}: the key ${PUBLIC_SECRET_MESSAGE.replace('openssl rand -hex 24', 'openssl rand -base64 32')}`);
 
 /** An origin as browsers send it: scheme, host, port, no path. */
 const origin = z.string().refine((value) => {
@@ -125,9 +127,26 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_API_TOKENS: z
     .string()
     .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
-    .pipe(z.array(z.string().min(16, 'each token needs at least 16 characters')).min(1, 'needs at least one token')),
-  BATON_WEBHOOK_SECRET: z.string().min(16, 'needs at least 16 characters'),
+    .pipe(z.array(secretString(16)).min(1, 'needs at least one token'))
+    .optional(),
+  // JWTs from the identity provider (docs/security.md): all three together, or none.
+  /** The identity provider's JWKS (its signing keys); fetched when first needed, cached, refetched for an unknown key ID. */
+  BATON_JWKS_URL: url.optional(),
+  /** The `iss` every token must carry. */
+  BATON_JWT_ISSUER: z.string().min(1).optional(),
+  /** The `aud` every token must carry (one of its audiences). */
+  BATON_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Clock skew allowed on `exp` and `nbf`, in seconds; bounded, so an expired token stays expired. */
+  BATON_JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300, 'at most 300 seconds').default(30),
+  /** The least time between two JWKS fetches that a token with an unknown key ID may cause. */
+  BATON_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** The claim that names a token's tenant (its rate-limit budget); tokens without it are limited by `sub`. */
+  BATON_JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
+  /** What Prometheus presents as its bearer token on GET /metrics; without it only an `operator` token may read them. */
+  BATON_METRICS_TOKEN: secretString(16).optional(),
+  BATON_WEBHOOK_SECRET: secretString(16),
   /** Where downstream services reach Baton (the payment callback URL is built from it). */
+  /** Static bearer tokens, every scope each (small setups); optional when BATON_JWKS_URL is set (config/api-auth.ts). */
   BATON_PUBLIC_URL: url.optional(),
   BATON_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
   BATON_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
@@ -143,7 +162,7 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_MAX_INFLIGHT_TEMPORAL: z.coerce.number().int().positive().default(256),
   /** Composition requests (GET /profiles/...) served at once by this process; the next one gets 503 + Retry-After at once. */
   BATON_MAX_INFLIGHT_COMPOSITIONS: z.coerce.number().int().positive().default(256),
-  /** Requests per minute per bearer token before a 429 with Retry-After; 0 turns the limit off. */
+  /** Requests per minute per tenant (a JWT's tenant claim, else its subject) or static token before a 429 with Retry-After; 0 turns the limit off. */
   BATON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
   /** Keys that encrypt and decrypt Temporal payloads (lib/payload-codec.ts); required, `off` to opt out. */
   BATON_PAYLOAD_KEYS: payloadKeys,
@@ -151,6 +170,11 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_CODEC_CORS_ORIGINS: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+  /** Valkey/Redis that keeps the rate-limit counts, shared by every API replica (redis:// or rediss://); in memory, per process, when unset. */
+  BATON_RATE_LIMIT_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, for example redis://valkey:6379')
+    .optional(),
     .pipe(z.array(origin).min(1, 'needs at least one origin'))
     .default(['http://localhost:8233']),
   /** `none` opens /codec/* to callers without a token: only for a local Web UI, which cannot send one (npm start). */
