@@ -8,13 +8,13 @@ import type { ApiMetrics } from './metrics';
 import type { Principal } from './middleware/auth';
 
 export interface AppConfig {
-  apiTokens: readonly string[];
   /** Static bearer tokens, every scope each (BATON_API_TOKENS); may be empty when `jwt` is set. */
-  bodyLimitBytes: number;
+  apiTokens: readonly string[];
   /** JWTs from the identity provider (BATON_JWKS_URL, BATON_JWT_ISSUER, BATON_JWT_AUDIENCE); docs/security.md. */
   jwt?: JwtSettings;
   /** Prometheus's bearer token for GET /metrics (BATON_METRICS_TOKEN); without it /metrics needs the `operator` scope. */
   metricsToken?: string;
+  bodyLimitBytes: number;
   namespace: string;
   taskQueue: string;
   temporalUiUrl: string;
@@ -55,12 +55,9 @@ export interface AppDeps {
   workflows?: readonly AnyWorkflowDefinition[];
   /** Prometheus metrics served at GET /metrics; a fresh registry per app when absent. */
   metrics?: ApiMetrics;
-}
   /** Shared rate-limit counts (api/rate-limit-store.ts, BATON_RATE_LIMIT_REDIS_URL); this process's memory when absent. */
   rateLimitStore?: Store<AppEnv>;
-  /**
-   * routes answer 503 naming the fix until it is. Absent: no check (the routes still map a refused start to that 503).
-   */
+}
 
 /**
  * `principal`: who authenticated (api/middleware/auth.ts); `rateLimitKey`: whose budget the request spends (a

@@ -10,18 +10,18 @@ import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, clientConnectionOptions, describeTemporalSecurity } from '../lib/temporal-connection';
 import { createComposer } from './composition';
 import { createApiMetrics } from './metrics';
-import { profileDeadlines } from './routes/profiles';
 import { createSharedRateLimitStore } from './rate-limit-store';
+import { profileDeadlines } from './routes/profiles';
 import { startApiServer } from './server';
 
 const env = loadEnvOrExit(apiEnv, 'api');
 const logger = createLogger('api', env.LOG_LEVEL);
-// Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set; before any client exists, so their calls are traced.
-const telemetry = startTelemetry({ serviceName: 'baton-api' });
 // Static tokens, the identity provider's JWTs, or both (docs/security.md).
 const auth = buildOrExit('api', () => apiAuthConfig(env));
 // Every replica spends from one budget per client when the counts live in Valkey/Redis.
 const rateLimit = env.BATON_RATE_LIMIT_REDIS_URL ? createSharedRateLimitStore(env.BATON_RATE_LIMIT_REDIS_URL) : undefined;
+// Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set; before any client exists, so their calls are traced.
+const telemetry = startTelemetry({ serviceName: 'baton-api' });
 
 // Lazy: the API starts (and /healthz answers) even while Temporal is down; /readyz tells the difference.
 const connection = Connection.lazy(
@@ -66,10 +66,15 @@ const api = await startApiServer(
     logger,
     composition,
     metrics: createApiMetrics({ processMetrics: true }),
+    ...(rateLimit && { rateLimitStore: rateLimit.store }),
   },
   { port: env.PORT, host: env.HOST },
 );
 logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS, temporalSecurity: describeTemporalSecurity(env), payloadEncryption: describePayloadEncryption(env.BATON_PAYLOAD_KEYS), tracing: telemetry.enabled }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
+logger.info(
+  { staticTokens: auth.apiTokens.length, jwtIssuer: auth.jwt?.issuer, metricsToken: auth.metricsToken !== undefined, rateLimitStore: rateLimit ? 'shared' : 'memory' },
+  `auth: ${auth.apiTokens.length} static token(s)${auth.jwt ? `, JWTs from ${auth.jwt.issuer}` : ''}; rate limit counted ${rateLimit ? 'in the shared store' : 'in this process'}`,
+);
 if (env.BATON_PAYLOAD_KEYS.length === 0) logger.warn('BATON_PAYLOAD_KEYS=off: payloads are stored in Temporal in plaintext');
 if (env.BATON_CODEC_AUTH === 'none') logger.warn('BATON_CODEC_AUTH=none: /codec/decode decrypts payloads for anyone who can reach this API (local development only)');
 
@@ -78,19 +83,14 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'api stopping');
-    ...(rateLimit && { rateLimitStore: rateLimit.store }),
   await api.close();
   await composition.close();
+  await rateLimit?.close();
   await connection.close();
   await telemetry.shutdown();
   process.exit(0);
-logger.info(
-  { staticTokens: auth.apiTokens.length, jwtIssuer: auth.jwt?.issuer, metricsToken: auth.metricsToken !== undefined, rateLimitStore: rateLimit ? 'shared' : 'memory' },
-  `auth: ${auth.apiTokens.length} static token(s)${auth.jwt ? `, JWTs from ${auth.jwt.issuer}` : ''}; rate limit counted ${rateLimit ? 'in the shared store' : 'in this process'}`,
-);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 // Started by the launcher with an IPC channel: never outlive it, and never let the channel alone keep us alive.
 process.on('disconnect', () => void shutdown('parent exited'));
 process.channel?.unref();
-  await rateLimit?.close();

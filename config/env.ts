@@ -103,13 +103,13 @@ export const payloadKeys = z
       const which = `entry ${index + 1}${PAYLOAD_KEY_ID.test(id) ? ` ("${id}")` : ''}`;
       if (!PAYLOAD_KEY_ID.test(id)) return fail(`${which} must be <id>:<base64 key>, the id 1-64 of A-Z a-z 0-9 . _ - (or the whole value off)`);
       if (!BASE64_32_BYTES.test(material)) return fail(`${which}: the key must be 32 bytes in base64 (44 characters; generate one with openssl rand -base64 32)`);
+      if (isPublicSecret(material)) return fail(`${which}: the key ${PUBLIC_SECRET_MESSAGE.replace('openssl rand -hex 24', 'openssl rand -base64 32')}`);
       if (keys.some((k) => k.id === id)) return fail(`${which}: the id is used twice`);
       keys.push({ id, key: Buffer.from(material, 'base64') });
     }
     return keys;
   });
 export type PayloadKeys = z.infer<typeof payloadKeys>;
-      if (isPublicSecret(material)) return fail(`${which}: the key ${PUBLIC_SECRET_MESSAGE.replace('openssl rand -hex 24', 'openssl rand -base64 32')}`);
 
 /** An origin as browsers send it: scheme, host, port, no path. */
 const origin = z.string().refine((value) => {
@@ -124,6 +124,7 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   PORT: port.default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: logLevel,
+  /** Static bearer tokens, every scope each (small setups); optional when BATON_JWKS_URL is set (config/api-auth.ts). */
   BATON_API_TOKENS: z
     .string()
     .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
@@ -146,7 +147,6 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_METRICS_TOKEN: secretString(16).optional(),
   BATON_WEBHOOK_SECRET: secretString(16),
   /** Where downstream services reach Baton (the payment callback URL is built from it). */
-  /** Static bearer tokens, every scope each (small setups); optional when BATON_JWKS_URL is set (config/api-auth.ts). */
   BATON_PUBLIC_URL: url.optional(),
   BATON_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
   BATON_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
@@ -164,17 +164,17 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_MAX_INFLIGHT_COMPOSITIONS: z.coerce.number().int().positive().default(256),
   /** Requests per minute per tenant (a JWT's tenant claim, else its subject) or static token before a 429 with Retry-After; 0 turns the limit off. */
   BATON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
+  /** Valkey/Redis that keeps the rate-limit counts, shared by every API replica (redis:// or rediss://); in memory, per process, when unset. */
+  BATON_RATE_LIMIT_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, for example redis://valkey:6379')
+    .optional(),
   /** Keys that encrypt and decrypt Temporal payloads (lib/payload-codec.ts); required, `off` to opt out. */
   BATON_PAYLOAD_KEYS: payloadKeys,
   /** Browser origins that may call /codec/* (the Temporal Web UI's), comma-separated. */
   BATON_CODEC_CORS_ORIGINS: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
-  /** Valkey/Redis that keeps the rate-limit counts, shared by every API replica (redis:// or rediss://); in memory, per process, when unset. */
-  BATON_RATE_LIMIT_REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, for example redis://valkey:6379')
-    .optional(),
     .pipe(z.array(origin).min(1, 'needs at least one origin'))
     .default(['http://localhost:8233']),
   /** `none` opens /codec/* to callers without a token: only for a local Web UI, which cannot send one (npm start). */
