@@ -73,25 +73,6 @@ export const problems = {
     new ApiProblem(503, 'overloaded', 'Service unavailable', `Too many ${what} are in progress; try again shortly.`, {
       headers: { 'Retry-After': '1' },
     }),
-  notFound: (detail = 'No such resource.') => new ApiProblem(404, 'not-found', 'Not found', detail),
-  methodNotAllowed: () => new ApiProblem(405, 'method-not-allowed', 'Method not allowed'),
-  conflict: (detail: string) => new ApiProblem(409, 'conflict', 'Conflict', detail),
-  tooLarge: (limit: number) => new ApiProblem(413, 'payload-too-large', 'Payload too large', `The body exceeds ${limit} bytes.`),
-  headersTooLarge: () =>
-    new ApiProblem(431, 'headers-too-large', 'Request header fields too large', 'The request line and headers exceed the server limit (16 KiB).'),
-  unsupportedMediaType: () => new ApiProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send application/json.'),
-  tooManyRequests: (retryAfterSeconds: number) =>
-    new ApiProblem(429, 'rate-limited', 'Too many requests', 'Slow down.', { headers: { 'Retry-After': String(retryAfterSeconds) } }),
-  badGateway: (detail: string) => new ApiProblem(502, 'bad-gateway', 'Bad gateway', detail),
-  temporalUnavailable: () =>
-    new ApiProblem(503, 'temporal-unavailable', 'Service unavailable', 'The workflow engine cannot be reached; try again shortly.', {
-      headers: { 'Retry-After': '5' },
-    }),
-  /** Load shedding (api/middleware/shed-load.ts): refused at once, so the client backs off instead of queueing. */
-  overloaded: (what = 'workflow requests') =>
-    new ApiProblem(503, 'overloaded', 'Service unavailable', `Too many ${what} are in progress; try again shortly.`, {
-      headers: { 'Retry-After': '1' },
-    }),
   gatewayTimeout: (detail: string) => new ApiProblem(504, 'gateway-timeout', 'Gateway timeout', detail),
   internal: () => new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side; it has been logged.'),
 } as const;
