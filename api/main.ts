@@ -20,6 +20,9 @@ const logger = createLogger('api', env.LOG_LEVEL);
 const auth = buildOrExit('api', () => apiAuthConfig(env));
 // Every replica spends from one budget per client when the counts live in Valkey/Redis.
 const rateLimit = env.BATON_RATE_LIMIT_REDIS_URL ? createSharedRateLimitStore(env.BATON_RATE_LIMIT_REDIS_URL) : undefined;
+// Connected before the first request, so a replica's first requests are counted too; a store that is away
+// does not keep the API from starting (requests pass uncounted until it is back, each one logged).
+if (rateLimit && !(await rateLimit.connected(5000))) logger.warn('the rate-limit store (BATON_RATE_LIMIT_REDIS_URL) is not reachable yet: requests pass uncounted until it is');
 // Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set; before any client exists, so their calls are traced.
 const telemetry = startTelemetry({ serviceName: 'baton-api' });
 

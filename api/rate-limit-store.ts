@@ -10,6 +10,8 @@ import { RateLimitStoreUnavailable } from './middleware/rate-limit';
 
 export interface SharedRateLimitStore {
   store: Store<AppEnv>;
+  /** Resolves true once connected, false after `timeoutMs` without a connection (it keeps trying meanwhile). */
+  connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,20 @@ export function createSharedRateLimitStore(url: string, prefix = 'baton:rl:'): S
   };
   return {
     store,
+    connected: (timeoutMs) =>
+      redis.status === 'ready'
+        ? Promise.resolve(true)
+        : new Promise((resolve) => {
+            const timer = setTimeout(() => {
+              redis.off('ready', onReady);
+              resolve(false);
+            }, timeoutMs);
+            const onReady = () => {
+              clearTimeout(timer);
+              resolve(true);
+            };
+            redis.once('ready', onReady);
+          }),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -33,4 +33,17 @@ if ! node --import tsx scripts/which-temporal.ts cli >/dev/null 2>&1 && command 
   GOBIN="$PWD/.tools/go/bin" go install github.com/temporalio/cli/cmd/temporal@latest
 fi
 
+# Valkey or Redis: the tests of the rate limit shared by API replicas (BATON_RATE_LIMIT_REDIS_URL) run a real one.
+# Debian's package; installed only when neither server is there and we may (root, apt-get).
+if ! command -v valkey-server >/dev/null 2>&1 && ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing a Valkey/Redis server with apt-get (the shared rate-limit tests run one)"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -qq valkey-server >/dev/null 2>&1 || { apt-get update -qq && { apt-get install -y -qq valkey-server || apt-get install -y -qq redis-server; }; }; } >/dev/null \
+      || log "could not install valkey-server or redis-server: the shared rate-limit tests will fail"
+  else
+    log "no valkey-server or redis-server found: install one (apt-get install valkey-server or redis-server) for the shared rate-limit tests"
+  fi
+fi
+
 node --import tsx scripts/which-temporal.ts
