@@ -382,6 +382,66 @@ export function requestsFor(doc: OpenApiDocument, route: Route, options: Request
     });
 }
 
+// --- Bearer JWTs ----------------------------------------------------------------------------------------
+
+const b64url = (value: string) => Buffer.from(value, 'utf8').toString('base64url');
+
+/**
+ * JWT-shaped bearer tokens an attacker sends: headers with `none`, HMAC or made-up algorithms, kids that are
+ * paths, huge or absent, embedded keys (`jwk`, `jku`, `x5u`), `crit` and `b64` tricks; payloads that are not
+ * objects or carry hostile claims; signatures empty, random or garbage. `kids` adds real key IDs, so some
+ * forgeries name a key the provider publishes. Every one must be refused with 401 problem+json, never a 5xx.
+ */
+export function hostileJwt(kids: readonly string[] = []): fc.Arbitrary<string> {
+  const alg = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('none', 'None', 'NONE', 'nOnE', 'HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'EdDSA', 'PS256', 'RS1', 'ES256K', 'A128KW', '') },
+    { weight: 1, arbitrary: hostileValue },
+  );
+  const kid = fc.oneof(
+    { weight: 2, arbitrary: kids.length > 0 ? fc.constantFrom(...kids) : fc.constant('key-1') },
+    { weight: 2, arbitrary: fc.constantFrom('../../../etc/passwd', '', ' ', '\u0000', 'x'.repeat(2000), '*', '__proto__', 'https://evil.test/key') },
+    { weight: 1, arbitrary: hostileValue },
+  );
+  const extra = fc.constantFrom<Record<string, unknown>>(
+    {},
+    {},
+    { typ: 'JWT' },
+    { jku: 'https://evil.test/jwks.json' },
+    { x5u: 'https://evil.test/cert.pem' },
+    { jwk: { kty: 'oct', k: 'c2VjcmV0' } },
+    { jwk: { kty: 'RSA', n: 'AQAB', e: 'AQAB' } },
+    { crit: ['exp'] },
+    { crit: ['b64'], b64: false },
+    { zip: 'DEF' },
+  );
+  const header = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(alg, fc.option(kid, { nil: undefined }), extra).map(([a, k, e]) => toJson({ ...e, alg: a, ...(k !== undefined && { kid: k }) })) },
+    { weight: 1, arbitrary: hostileValue.map(toJson) },
+    { weight: 1, arbitrary: fc.constantFrom('{', 'null', '[]', '"alg"', '{"alg":"none"', '{"alg":"RS256","alg":"none"}') },
+  );
+  const now = Math.floor(Date.now() / 1000);
+  const claims = fc.record(
+    {
+      iss: fc.oneof(fc.constant('https://idp.test/'), hostileValue),
+      aud: fc.oneof(fc.constant('baton-api'), fc.constant(['baton-api', 'x']), hostileValue),
+      sub: fc.oneof(fc.constant('user-1'), hostileValue),
+      exp: fc.oneof(fc.constant(now + 300), fc.constant(now - 300), hostileValue),
+      nbf: hostileValue,
+      scope: fc.oneof(fc.constant('orders:read orders:write workflows:* profiles:read operator codec'), hostileValue),
+      tenant: hostileValue,
+    },
+    { requiredKeys: [] },
+  );
+  const payload = fc.oneof({ weight: 6, arbitrary: claims.map(toJson) }, { weight: 1, arbitrary: hostileValue.map(toJson) });
+  const signature = fc.oneof(
+    fc.constant(''),
+    fc.uint8Array({ minLength: 1, maxLength: 600 }).map((bytes) => Buffer.from(bytes).toString('base64url')),
+    fc.constantFrom('AAAA', 'x', '-_-_', '====', 'a.b'),
+  );
+  // Base64url of anything keeps the token on one header line, as an attacker's client would send it.
+  return fc.tuple(header, payload, signature).map(([h, p, sig]) => `${b64url(h).slice(0, 4000)}.${b64url(p).slice(0, 4000)}.${sig}`);
+}
+
 // --- Sending and checking -----------------------------------------------------------------------------
 
 export interface RawResponse {

@@ -142,6 +142,18 @@ export class TestIdentityProvider {
     return new SignJWT(this.payload(options)).setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: 'JWT' }).sign(secret);
   }
 
+  /**
+   * Signed with the attacker's own key, which the header carries (`jwk`) or points at (`jku`), with a kid the
+   * provider publishes: a verifier that trusts the header's key would accept it.
+   */
+  async selfSignedToken(options: TokenOptions = {}, via: 'jwk' | 'jku' = 'jwk'): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const jwk = await exportJWK(publicKey);
+    const kid = this.key(options.kid).kid;
+    const header = via === 'jwk' ? { alg: 'RS256', kid, jwk } : { alg: 'RS256', kid, jku: 'https://evil.test/jwks.json' };
+    return new SignJWT(this.payload(options)).setProtectedHeader(header).sign(privateKey);
+  }
+
   /** A genuine token whose payload was changed afterwards (more scopes, another tenant), signature kept. */
   async tamperedToken(options: TokenOptions = {}, changes: JWTPayload = { scope: 'orders:read orders:write operator codec', tenant: 'someone-else' }): Promise<string> {
     const [header, payload, signature] = (await this.token(options)).split('.') as [string, string, string];
@@ -168,6 +180,8 @@ export async function refusedTokens(idp: TestIdentityProvider, scope: string): P
     ['a token signed with a key the JWKS does not publish (unknown kid)', await idp.token({ scope, kid: unknownKid })],
     ['an alg:none token', idp.unsignedToken({ scope })],
     ['a tampered payload', await idp.tamperedToken({ scope })],
+    ['a token signed with the attacker’s key carried in its jwk header', await idp.selfSignedToken({ scope }, 'jwk')],
+    ['a token signed with the attacker’s key behind its jku header', await idp.selfSignedToken({ scope }, 'jku')],
     ['an HS256 token keyed with the public key', await idp.hmacWithPublicKey({ scope })],
     ['a token not valid yet', await idp.token({ scope, notBefore: 3600 })],
     ['a token without an expiry', await idp.token({ scope, omit: ['exp'] })],

@@ -1,12 +1,14 @@
 // JWT bearer tokens through createApp: a real JWKS served over HTTP by this process (keys made with jose),
 // a fake Temporal behind the routes. Refusals (401), scopes (403), key rotation, the provider being down
 // (503), clock skew, and whose budget a token spends.
+import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
 import type { AppConfig } from '../../../api/deps';
 import type { JwtSettings } from '../../../api/jwt';
 import { requiredScope, scopesFromClaims, SCOPES } from '../../../api/scopes';
+import { hostileJwt } from '../../support/hostile-requests';
 import { refusedTokens, TestIdentityProvider } from '../../support/identity-provider';
 import { unitConfig, UNIT_TOKEN } from '../../support/unit-app';
 import { fakeTemporal } from '../api/fake-temporal';
@@ -65,6 +67,8 @@ describe('tokens the identity provider signed', () => {
       'unknown kid': /does not publish/,
       'alg:none': /algorithm is not accepted/,
       tampered: /signature does not verify/,
+      // Refused whichever way: no published key of that algorithm, or a signature no published key makes.
+      'attacker’s key': /signature does not verify|does not publish/,
       HS256: /algorithm is not accepted/,
       'not valid yet': /not valid yet/,
       expiry: /"exp" claim/,
@@ -97,6 +101,20 @@ describe('tokens the identity provider signed', () => {
     expect((await app.request('/orders', { headers: bearer(await idp.token({ scope: 'orders:read', notBefore: 10 })) })).status).toBe(200);
     await expectProblem(await app.request('/orders', { headers: bearer(await idp.token({ scope: 'orders:read', expiresIn: -31 })) }), 401, 'unauthorized');
   });
+});
+
+describe('hostile JWT-shaped tokens', () => {
+  it('are refused with 401 problem+json, never a 5xx, whatever the header, payload or signature', async () => {
+    const app = appWith();
+    await fc.assert(
+      fc.asyncProperty(hostileJwt(['key-1-rs256', 'key-2-es256', 'key-3-eddsa']), async (token) => {
+        const res = await app.request('/orders', { headers: bearer(token) });
+        expect(res.status, token.slice(0, 200)).toBe(401);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }),
+      { numRuns: 300 },
+    );
+  }, 30_000);
 });
 
 describe('scopes', () => {
