@@ -27,8 +27,19 @@ export async function pool<T>(items: readonly T[], limit: number, task: (item: T
 
 // --- orders with a known right end -------------------------------------------------------------
 
-/** Good orders, and the three refusals of the sample services (declined card, no stock, unserved country). */
-export type OrderKind = 'completes' | 'out_of_stock' | 'declined' | 'address_rejected';
+/**
+ * Good orders, and the three refusals of the sample services (declined card, no stock, unserved country);
+ * bank transfers that clear through the payments service's callback or are cancelled while they wait; and
+ * out-of-stock orders whose refund could not be made and that an operator resolved by abandoning it.
+ */
+export type OrderKind =
+  | 'completes'
+  | 'out_of_stock'
+  | 'declined'
+  | 'address_rejected'
+  | 'bank_transfer_cleared'
+  | 'cancelled_in_clearance'
+  | 'refund_abandoned';
 
 export interface LedgerEffects {
   charges: number;
@@ -55,6 +66,11 @@ export const EXPECTED: Record<OrderKind, Expected> = {
   declined: { status: 'failed', reason: 'payment_declined', effects: none },
   // Charged and reserved, then refused by shipping: the reservation is released and the charge refunded.
   address_rejected: { status: 'failed', reason: 'address_rejected', effects: { ...none, charges: 1, refunds: 1, reservations: 1, releases: 1 } },
+  bank_transfer_cleared: { status: 'completed', effects: { ...none, charges: 1, reservations: 1, active: 1, shipments: 1 } },
+  // Cancelled while the transfer was pending: the charge is refunded.
+  cancelled_in_clearance: { status: 'cancelled', reason: 'cancelled', effects: { ...none, charges: 1, refunds: 1 } },
+  // The operator gave the refund up (resolve: abandon): the charge stays, on purpose.
+  refund_abandoned: { status: 'failed', reason: 'out_of_stock', effects: { ...none, charges: 1 } },
 };
 
 export interface PlannedOrder {
@@ -66,9 +82,10 @@ export function plannedOrder(prefix: string, i: number, kind: OrderKind): Planne
   const request = orderRequest({
     orderId: uniqueOrderId(`${prefix}-${i}`),
     customerId: kind === 'declined' ? `declined-${i}` : `cus-${i}`,
-    items: [{ sku: kind === 'out_of_stock' ? 'OOS-CHAOS' : 'SKU-CHAOS', quantity: 1 + (i % 3) }],
+    items: [{ sku: kind === 'out_of_stock' || kind === 'refund_abandoned' ? 'OOS-CHAOS' : 'SKU-CHAOS', quantity: 1 + (i % 3) }],
   });
   if (kind === 'address_rejected') request.shippingAddress = { ...request.shippingAddress, country: 'KP' };
+  if (kind === 'bank_transfer_cleared' || kind === 'cancelled_in_clearance') request.paymentMethod = 'bank_transfer';
   return { kind, request };
 }
 
