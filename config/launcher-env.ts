@@ -11,9 +11,11 @@ export const launcherEnv = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   BATON_DATA_DIR: z.string().default('.data'),
   PORT: port.default(3000),
-  // Local-only defaults so that `npm start` works out of the box; real deployments set their own.
-  BATON_API_TOKENS: z.string().default('dev-token-change-me-0123456789'),
-  BATON_WEBHOOK_SECRET: z.string().default('dev-webhook-secret-change-me-0123'),
+  // Unset: random local secrets made once in BATON_DATA_DIR (lib/dev-secrets.ts), never a published default.
+  BATON_API_TOKENS: z.string().optional(),
+  BATON_WEBHOOK_SECRET: z.string().optional(),
+  /** Where the API listens: loopback unless you say otherwise (the local setup has open /codec for the Web UI). */
+  HOST: z.string().default('127.0.0.1'),
   /** Passed on to the worker and the API (which validate it); without it, the data folder's own key (lib/dev-payload-keys.ts). */
   BATON_PAYLOAD_KEYS: z.string().optional(),
   ...Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, z.string().url().optional()])),

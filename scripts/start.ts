@@ -9,6 +9,7 @@ import { SERVICE_ENV, SERVICE_NAMES, loadEnvOrExit } from '../config/env';
 import { launcherEnv } from '../config/launcher-env';
 import { BATON_SEARCH_ATTRIBUTES } from '../definitions/search-attributes';
 import { devPayloadKeys } from '../lib/dev-payload-keys';
+import { DEV_API_TOKEN_FILE, DEV_WEBHOOK_SECRET_FILE, devSecret } from '../lib/dev-secrets';
 import { startDevServer, type DevServer } from '../lib/dev-server';
 import { createLogger } from '../lib/logger';
 
@@ -80,6 +81,21 @@ if (payloadKeys === undefined) {
   }
 }
 
+// The API token and the webhook secret likewise: random, made once in the data folder, unless set.
+const secrets: { apiTokens: string; webhookSecret: string; tokenFile?: string } = { apiTokens: env.BATON_API_TOKENS ?? '', webhookSecret: env.BATON_WEBHOOK_SECRET ?? '' };
+try {
+  const dataDir = resolve(root, env.BATON_DATA_DIR);
+  if (!env.BATON_API_TOKENS) {
+    const token = await devSecret(dataDir, DEV_API_TOKEN_FILE);
+    secrets.apiTokens = token.value;
+    secrets.tokenFile = token.path;
+  }
+  if (!env.BATON_WEBHOOK_SECRET) secrets.webhookSecret = (await devSecret(dataDir, DEV_WEBHOOK_SECRET_FILE)).value;
+} catch (err) {
+  log.error({ err }, `cannot use the local secrets: ${String(err)}`);
+  process.exit(1);
+}
+
 const codecEndpoint = `http://localhost:${env.PORT}/codec`;
 let temporalAddress = env.TEMPORAL_ADDRESS;
 if (temporalAddress) {
@@ -121,8 +137,8 @@ const apiUrl = `http://127.0.0.1:${env.PORT}`;
 const shared = {
   TEMPORAL_ADDRESS: temporalAddress,
   TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
-  BATON_API_TOKENS: env.BATON_API_TOKENS,
-  BATON_WEBHOOK_SECRET: env.BATON_WEBHOOK_SECRET,
+  BATON_API_TOKENS: secrets.apiTokens,
+  BATON_WEBHOOK_SECRET: secrets.webhookSecret,
   BATON_PUBLIC_URL: process.env.BATON_PUBLIC_URL ?? apiUrl,
   PORT: String(env.PORT),
   BATON_PAYLOAD_KEYS: payloadKeys,
@@ -136,7 +152,9 @@ const apiOnly: Record<string, string> = devServer
   : {};
 if (samplesNeeded.length > 0) startRole('services', 'services/main.ts', shared);
 startRole('worker', 'worker/main.ts', shared);
-startRole('api', 'api/main.ts', { ...shared, ...apiOnly });
-if (!process.env.BATON_API_TOKENS) {
-  log.warn(`no BATON_API_TOKENS set: the API accepts the local development token "${env.BATON_API_TOKENS}"`);
+// Loopback only by default: this API's /codec is open to the local Web UI.
+startRole('api', 'api/main.ts', { ...shared, ...apiOnly, HOST: env.HOST });
+if (secrets.tokenFile) {
+  // The token itself stays in its file (and out of logs that may be shared): the command reads it.
+  log.info({ file: secrets.tokenFile }, `API token (BATON_API_TOKENS to use your own): TOKEN=$(cat ${secrets.tokenFile}); curl -H "authorization: Bearer $TOKEN" ${apiUrl}/orders`);
 }

@@ -1,7 +1,7 @@
 // `npm start` as a user meets it: one process tree with a persistent dev server, the sample services,
 // a worker and the API; Ctrl-C stops every part and frees every port; runs survive a restart.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ async function launcherPorts() {
 
 function launch(env: Record<string, string>): ChildHandle {
   // No BATON_PAYLOAD_KEYS (startChild would give the test keys): the launcher's own key, as on a fresh machine.
-  const child = startChild('scripts/start.ts', { BATON_API_TOKENS: TOKEN, BATON_PAYLOAD_KEYS: '', LOG_LEVEL: 'info', ...env });
+  const child = startChild('scripts/start.ts', { BATON_API_TOKENS: TOKEN, BATON_WEBHOOK_SECRET: '', BATON_PAYLOAD_KEYS: '', HOST: '', LOG_LEVEL: 'info', ...env });
   running.push(child);
   return child;
 }
@@ -81,19 +81,39 @@ async function survivors(pids: number[], graceMs = 5000): Promise<string[]> {
   });
 }
 
-async function startWelcome(apiUrl: string, userId: string): Promise<string> {
+/** The local addresses listening on `port` (IPv4 and IPv6), read from /proc: what the socket is bound to. */
+function listeningAddresses(port: number): string[] {
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // 0A: LISTEN
+      const [hexAddress, hexPort] = local.split(':') as [string, string];
+      if (parseInt(hexPort, 16) !== port) continue;
+      found.push(
+        hexAddress.length === 8
+          ? (hexAddress.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)).join('.')
+          : /^0+$/.test(hexAddress) ? '::' : hexAddress === '00000000000000000000000001000000' ? '::1' : hexAddress,
+      );
+    }
+  }
+  return found;
+}
+
+async function startWelcome(apiUrl: string, userId: string, token = TOKEN): Promise<string> {
   const res = await fetch(`${apiUrl}/welcomes`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ userId }),
   });
   expect(res.status).toBe(202);
   return ((await res.json()) as { workflowId: string }).workflowId;
 }
 
-async function welcomeStatus(apiUrl: string, workflowId: string) {
+async function welcomeStatus(apiUrl: string, workflowId: string, token = TOKEN) {
   for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${apiUrl}/welcomes/${workflowId}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${apiUrl}/welcomes/${workflowId}`, { headers: { authorization: `Bearer ${token}` } });
     const body = (await res.json()) as { status: string; result?: { message: string } };
     if (res.status !== 200 || body.status !== 'RUNNING') return { httpStatus: res.status, ...body };
     await new Promise((r) => setTimeout(r, 100));
@@ -107,10 +127,23 @@ describe('npm start', () => {
     const apiUrl = `http://127.0.0.1:${ports.PORT}`;
     const env = { ...ports, BATON_DATA_DIR: dataDir };
 
-    const first = launch(env);
+    // No token of our own: the launcher makes one in the data folder and says how to use it.
+    const first = launch({ ...env, BATON_API_TOKENS: '' });
     await first.waitFor(/worker polling task queue/);
     await first.waitFor(/api listening on/);
+    const tokenFile = join(dataDir, 'dev-api-token');
+    await first.waitFor(new RegExp(`TOKEN=\\$\\(cat ${tokenFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(token).toMatch(/^[0-9a-f]{48}$/);
+    expect(statSync(tokenFile).mode & 0o077).toBe(0);
+    expect(statSync(join(dataDir, 'dev-webhook-secret')).mode & 0o077).toBe(0);
     const out = first.output();
+    // The token itself is never printed, only the command that reads it.
+    expect(out).not.toContain(token);
+    // Loopback only: the API is not reachable from other hosts.
+    expect(listeningAddresses(Number(ports.PORT))).toEqual(['127.0.0.1']);
+    // The token the README once printed opens nothing.
+    expect((await fetch(`${apiUrl}/orders`, { headers: { authorization: 'Bearer dev-token-change-me-0123456789' } })).status).toBe(401);
     expect(out).toMatch(new RegExp(`temporal dev server on 127\\.0\\.0\\.1:${ports.TEMPORAL_PORT}, Web UI on http://localhost:${ports.TEMPORAL_UI_PORT}`));
     for (const service of ['users', 'orderHistory', 'loyalty', 'payments', 'inventory', 'shipping']) {
       expect(out).toMatch(new RegExp(`${service} listening on http://127\\.0\\.0\\.1:\\d+`));
@@ -133,8 +166,8 @@ describe('npm start', () => {
     expect(decodeFromUi.status).toBe(200);
     expect(decodeFromUi.headers.get('access-control-allow-origin')).toBe(`http://localhost:${ports.TEMPORAL_UI_PORT}`);
 
-    const workflowId = await startWelcome(apiUrl, 'u-5');
-    expect((await welcomeStatus(apiUrl, workflowId)).status).toBe('COMPLETED');
+    const workflowId = await startWelcome(apiUrl, 'u-5', token);
+    expect((await welcomeStatus(apiUrl, workflowId, token)).status).toBe('COMPLETED');
 
     // Ctrl-C: the terminal sends SIGINT to the launcher.
     const tree = descendants(first.child.pid!);
@@ -145,11 +178,11 @@ describe('npm start', () => {
     expect(await survivors(tree)).toEqual([]);
     for (const port of Object.values(ports)) expect(await isBound(Number(port))).toBe(false);
 
-    // Start again on the same data folder: the earlier run is still there, and readable (the same key).
-    const second = launch(env);
+    // Start again on the same data folder: the earlier run is still there, and readable (the same key), with the same token.
+    const second = launch({ ...env, BATON_API_TOKENS: '' });
     await second.waitFor(/api listening on/);
     await second.waitFor(/worker polling task queue/);
-    const again = await welcomeStatus(apiUrl, workflowId);
+    const again = await welcomeStatus(apiUrl, workflowId, token);
     expect(again.httpStatus).toBe(200);
     expect(again.status).toBe('COMPLETED');
     expect(await second.stop('SIGINT', 30_000)).toBe(0);
