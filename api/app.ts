@@ -11,6 +11,7 @@ import { authenticate } from './middleware/auth';
 import { createJwtVerifier } from './jwt';
 import { observeRequests } from './middleware/observe';
 import { rateLimitPerClient } from './middleware/rate-limit';
+import { requireNamespace } from './middleware/namespace-ready';
 import { shedLoad } from './middleware/shed-load';
 import { ApiProblem, problems } from './problems';
 import { createRouter } from './router';
@@ -36,6 +37,8 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.jso
 const PUBLIC_PREFIXES = ['/docs/', '/webhooks/'];
 const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/welcomes', '/webhooks', '/workflows'];
 const COMPOSITION_ROUTE_PREFIXES = ['/profiles'];
+/** The routes that start, read or search orders (POST /workflows/order starts one too). */
+const ORDER_ROUTE_PREFIXES = ['/orders', '/workflows/order'];
 
 function renderProblem(c: Context<AppEnv>, problem: ApiProblem) {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) c.header(name, value);
@@ -51,7 +54,7 @@ function toProblem(err: Error, c: Context<AppEnv>): ApiProblem {
     if (err.status === 401) return problems.unauthorized();
     return new ApiProblem(err.status, 'http-error', err.message || 'Request error');
   }
-  const temporal = problemFromTemporal(err);
+  const temporal = problemFromTemporal(err, c.var.deps.config.namespace);
   if (temporal) return temporal;
   c.var.deps.logger.error({ err, requestId: c.var.requestId, path: c.req.path }, 'unhandled error');
   return problems.internal();
@@ -112,6 +115,12 @@ export function createApp(deps: AppDeps) {
   for (const prefix of TEMPORAL_ROUTE_PREFIXES) {
     app.use(`${prefix}/*`, shed);
     app.use(`${prefix}/*`, (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));
+  }
+  // Orders need the namespace set up for Baton (its search attributes): until it is, their routes answer
+  // 503 naming the fix; other routes (profiles, health, welcomes) are unaffected.
+  if (deps.namespaceReadiness) {
+    const ready = requireNamespace(deps.namespaceReadiness);
+    for (const prefix of ORDER_ROUTE_PREFIXES) app.use(`${prefix}/*`, ready);
   }
   // The compositions get a bound of their own: past what this process can serve, admitting more only
   // makes every call wait for the event loop and the pool until they time out (each one cut on the

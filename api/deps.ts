@@ -6,6 +6,7 @@ import type { Composer } from './composition/composer';
 import type { JwtSettings } from './jwt';
 import type { ApiMetrics } from './metrics';
 import type { Principal } from './middleware/auth';
+import type { NamespaceReadiness } from './namespace-readiness';
 
 export interface AppConfig {
   /** Static bearer tokens, every scope each (BATON_API_TOKENS); may be empty when `jwt` is set. */
@@ -18,7 +19,8 @@ export interface AppConfig {
   namespace: string;
   taskQueue: string;
   temporalUiUrl: string;
-  webhookSecret: string;
+  /** BATON_WEBHOOK_SECRET's secrets: the first signs (callback URLs, page tokens), any verifies, so they rotate. */
+  webhookSecrets: readonly string[];
   /** Deadline for the Temporal calls of one request. */
   temporalDeadlineMs: number;
   /** Requests to the Temporal routes in progress at once before the next is shed with a 503 (BATON_MAX_INFLIGHT_TEMPORAL); 256 when absent. */
@@ -57,6 +59,11 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Shared rate-limit counts (api/rate-limit-store.ts, BATON_RATE_LIMIT_REDIS_URL); this process's memory when absent. */
   rateLimitStore?: Store<AppEnv>;
+  /**
+   * Whether the namespace is set up for orders (api/namespace-readiness.ts): /readyz reports it, the order
+   * routes answer 503 naming the fix until it is. Absent: no check (the routes still map a refused start to that 503).
+   */
+  namespaceReadiness?: NamespaceReadiness;
 }
 
 /**

@@ -7,10 +7,12 @@ import { serviceUrlsFromEnv } from '../config/service-urls';
 import { createLogger } from '../lib/logger';
 import { createDataConverter, describePayloadEncryption } from '../lib/payload-codec';
 import { startTelemetry } from '../lib/telemetry';
+import { checkNamespace, logNamespaceCheck } from '../lib/namespace-setup';
 import { buildOrExit, clientConnectionOptions, describeTemporalSecurity } from '../lib/temporal-connection';
 import { createComposer } from './composition';
 import { createApiMetrics } from './metrics';
 import { createSharedRateLimitStore } from './rate-limit-store';
+import { createNamespaceReadiness } from './namespace-readiness';
 import { profileDeadlines } from './routes/profiles';
 import { startApiServer } from './server';
 
@@ -40,6 +42,16 @@ const client = new Client({
   dataConverter: createDataConverter(env.BATON_PAYLOAD_KEYS),
   ...(telemetry.enabled && { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
 });
+// Orders need the namespace set up for Baton: it must exist and know Baton's search attributes, which are
+// added here when BATON_REGISTER_SEARCH_ATTRIBUTES allows. Checked now, in the background (the API serves
+// /healthz meanwhile), and again while it is not ready, so a person's fix needs no restart.
+const namespaceReadiness = createNamespaceReadiness({
+  check: () => checkNamespace(connection, { namespace: env.TEMPORAL_NAMESPACE, register: env.BATON_REGISTER_SEARCH_ATTRIBUTES }),
+  onChange: (check) => logNamespaceCheck(logger, check),
+});
+namespaceReadiness.status().catch((err: unknown) => {
+  logger.warn({ err }, 'could not check the Temporal namespace yet; the next order request or /readyz checks again');
+});
 // One pool and one set of circuit breakers for the whole process: breakers only work when shared.
 const composition = createComposer({
   baseUrls: serviceUrlsFromEnv(env),
@@ -56,7 +68,7 @@ const api = await startApiServer(
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       temporalUiUrl: env.TEMPORAL_UI_URL,
-      webhookSecret: env.BATON_WEBHOOK_SECRET,
+      webhookSecrets: env.BATON_WEBHOOK_SECRET,
       temporalDeadlineMs: env.BATON_TEMPORAL_DEADLINE_MS,
       maxInflightTemporal: env.BATON_MAX_INFLIGHT_TEMPORAL,
       maxInflightCompositions: env.BATON_MAX_INFLIGHT_COMPOSITIONS,
@@ -70,6 +82,7 @@ const api = await startApiServer(
     composition,
     metrics: createApiMetrics({ processMetrics: true }),
     ...(rateLimit && { rateLimitStore: rateLimit.store }),
+    namespaceReadiness,
   },
   { port: env.PORT, host: env.HOST },
 );

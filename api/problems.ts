@@ -73,6 +73,15 @@ export const problems = {
     new ApiProblem(503, 'overloaded', 'Service unavailable', `Too many ${what} are in progress; try again shortly.`, {
       headers: { 'Retry-After': '1' },
     }),
+  /**
+   * The namespace is not set up for Baton (lib/namespace-setup.ts): it does not exist, or it lacks Baton's
+   * search attributes and they could not be added. `detail` names what is missing and the command that
+   * fixes it; the API notices the fix by itself, no restart needed.
+   */
+  namespaceNotFound: (detail: string) =>
+    new ApiProblem(503, 'namespace-not-found', 'Service unavailable', detail, { headers: { 'Retry-After': '30' } }),
+  searchAttributesMissing: (detail: string, retryAfterSeconds = 30) =>
+    new ApiProblem(503, 'search-attributes-missing', 'Service unavailable', detail, { headers: { 'Retry-After': String(retryAfterSeconds) } }),
   gatewayTimeout: (detail: string) => new ApiProblem(504, 'gateway-timeout', 'Gateway timeout', detail),
   internal: () => new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side; it has been logged.'),
 } as const;
@@ -89,7 +98,9 @@ export const errorResponses = {
   409: describe('Conflict with the resource state'),
   413: describe('Body over the configured limit'),
   502: describe('A downstream service failed'),
-  503: describe('Temporal is unreachable or this API has too many workflow requests in progress; retry after `Retry-After` seconds'),
+  503: describe(
+    'Temporal is unreachable, its namespace is not set up for Baton (`detail` names the command that fixes it), or this API has too many workflow requests in progress; retry after `Retry-After` seconds',
+  ),
   504: describe('A downstream service did not answer in time'),
 } as const;
 

@@ -7,6 +7,13 @@ import { PUBLIC_SECRET_MESSAGE, isPublicSecret, secretString } from './public-se
 const url = z.string().url();
 const port = z.coerce.number().int().min(0).max(65535);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+/** A yes/no setting: true/false, 1/0, yes/no, on/off. */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
 
 const isPositiveDuration = (value: string) => {
   try {
@@ -48,13 +55,7 @@ export const temporalEnv = z.object({
   // Any Temporal, Temporal Cloud included (lib/temporal-connection.ts turns these into connection options;
   // it also checks that the client certificate and key come together and that each file can be read).
   /** TLS to the frontend; implied by an API key, a client certificate, a CA or a server name. */
-  TEMPORAL_TLS: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }))
-    .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on')
-    .default(false),
+  TEMPORAL_TLS: flag.default(false),
   /** mTLS client certificate (PEM); needs TEMPORAL_TLS_KEY_PATH. */
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),
   /** mTLS client private key (PEM); needs TEMPORAL_TLS_CERT_PATH. */
@@ -65,6 +66,16 @@ export const temporalEnv = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   /** Temporal Cloud API key, sent as a bearer token (implies TLS). */
   TEMPORAL_API_KEY: z.string().optional(),
+  /**
+   * A file holding the bearer token (the identity provider's JWT) for a self-hosted Temporal with its JWT
+   * authorizer on; re-read every 30 s, so whatever refreshes the token needs no restart. Implies no TLS.
+   */
+  TEMPORAL_AUTH_TOKEN_FILE: z.string().min(1).optional(),
+  /**
+   * The API and the worker add Baton's search attributes to the namespace when it lacks them (lib/namespace-setup.ts).
+   * false for clusters where a person manages them (Temporal Cloud): then a namespace without them gets a 503 naming the command.
+   */
+  BATON_REGISTER_SEARCH_ATTRIBUTES: flag.default(true),
 });
 
 export const serviceUrlsEnv = z.object({
@@ -145,7 +156,11 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
   /** What Prometheus presents as its bearer token on GET /metrics; without it only an `operator` token may read them. */
   BATON_METRICS_TOKEN: secretString(16).optional(),
-  BATON_WEBHOOK_SECRET: secretString(16),
+  /** Signs payment callback URLs. Comma-separated to rotate: the first signs, every one verifies. */
+  BATON_WEBHOOK_SECRET: z
+    .string()
+    .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+    .pipe(z.array(secretString(16)).min(1, 'needs at least one secret')),
   /** Where downstream services reach Baton (the payment callback URL is built from it). */
   BATON_PUBLIC_URL: url.optional(),
   BATON_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().default(5000),

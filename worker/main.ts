@@ -8,6 +8,7 @@ import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, describeTemporalSecurity, workerConnectionOptions } from '../lib/temporal-connection';
 import { serviceUrlsFromEnv } from '../config/service-urls';
 import { connectWithRetry, createBatonWorker } from './create-worker';
+import { prepareNamespace } from './namespace';
 import { sdkLogger } from './sdk-logger';
 import { workerTuning } from './tuning';
 
@@ -28,6 +29,13 @@ Runtime.install({
 
 const http = createDownstreamClient({ timeoutMs: env.BATON_HTTP_TIMEOUT_MS });
 const connection = await connectWithRetry(connectionOptions);
+// The namespace must exist and know Baton's search attributes (added here when BATON_REGISTER_SEARCH_ATTRIBUTES
+// allows); when they cannot be added, the log names the command and the worker runs anyway (worker/namespace.ts).
+const namespace = await prepareNamespace(connection, {
+  namespace: env.TEMPORAL_NAMESPACE,
+  register: env.BATON_REGISTER_SEARCH_ATTRIBUTES,
+  log,
+});
 const worker = await createBatonWorker({
   connection,
   namespace: env.TEMPORAL_NAMESPACE,
@@ -64,6 +72,7 @@ try {
   await worker.run();
   log.info('worker stopped');
 } finally {
+  namespace.stop();
   await connection.close();
   await http.close();
   await telemetry.shutdown();

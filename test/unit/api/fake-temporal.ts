@@ -23,7 +23,8 @@ const ANSWERS: Record<string, () => unknown> = {
   getSystemInfo: () => ({ capabilities: {} }),
 };
 
-export function fakeTemporal(): FakeTemporal {
+/** `answers`: RPCs answered (or refused, by throwing) otherwise than by default. */
+export function fakeTemporal(answers: Record<string, (request: unknown) => unknown> = {}): FakeTemporal {
   const calls: FakeTemporal['calls'] = [];
   const service = new Proxy(
     {},
@@ -33,8 +34,8 @@ export function fakeTemporal(): FakeTemporal {
           ? undefined
           : (request: unknown) => {
               calls.push({ method, request });
-              const answer = ANSWERS[method];
-              return answer ? Promise.resolve(answer()) : Promise.reject(notFound());
+              const answer = answers[method] ?? ANSWERS[method];
+              return answer ? new Promise((resolve) => resolve(answer(request))) : Promise.reject(notFound());
             },
     },
   );

@@ -1,0 +1,237 @@
+// Baton against a cluster it did not set up: real dev servers started WITHOUT Baton's search attributes
+// (as a fresh namespace on a user's own Temporal is), the API and the worker as the real processes
+// (`npm run api`, `npm run worker`), the sample services, and the `temporal` CLI a person would use.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrderState } from '../../../definitions';
+import { startDevServer, type DevServer } from '../../../lib/dev-server';
+import { freePort } from '../../../lib/ports';
+import { resolveTemporalCli } from '../../../lib/temporal-binaries';
+import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { apiCaller, uniqueTaskQueue, type ApiCall } from '../../support/api';
+import { startApiProcess, startWorkerProcess, writeWorkflowBundle, type ApiProcess, type Stack } from '../../support/chaos';
+import { orderRequest, uniqueOrderId } from '../../support/orders';
+import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
+
+const CREATE_BOTH = (namespace: string) =>
+  `temporal operator search-attribute create --namespace ${namespace} --name CustomerId --type Keyword --name OrderStatus --type Keyword`;
+
+let services: RunningSampleServices;
+let bundleDir: string;
+let bundle: string;
+const servers: DevServer[] = [];
+const children: ChildHandle[] = [];
+
+beforeAll(async () => {
+  services = await startSampleServices();
+  bundleDir = mkdtempSync(join(tmpdir(), 'baton-existing-cluster-'));
+  // One prebuilt bundle for every worker of this file, as in production.
+  bundle = await writeWorkflowBundle(bundleDir);
+});
+
+afterAll(async () => {
+  await Promise.all(children.map((child) => child.stop()));
+  await Promise.all(servers.map((server) => server.stop()));
+  await services?.close();
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+});
+
+/** A fresh dev server with no search attributes but the built-in ones. */
+async function bareServer(): Promise<DevServer> {
+  const server = await startDevServer({ logLevel: 'error' });
+  servers.push(server);
+  return server;
+}
+
+const stackOn = (server: DevServer, namespace = server.namespace): Stack => ({
+  address: server.address,
+  namespace,
+  taskQueue: uniqueTaskQueue('existing-cluster'),
+  serviceUrls: services.urls,
+});
+
+async function api(stack: Stack, env: Record<string, string> = {}): Promise<ApiProcess & { call: ApiCall }> {
+  const started = await startApiProcess(stack, await freePort(), env);
+  children.push(started.handle);
+  return { ...started, call: apiCaller(() => started.url) };
+}
+
+async function worker(stack: Stack, env: Record<string, string> = {}): Promise<ChildHandle> {
+  const started = await startWorkerProcess(stack, { BATON_WORKFLOW_BUNDLE: bundle, ...env });
+  children.push(started);
+  return started;
+}
+
+/** What a person does with the command a 503 names: run it with the `temporal` CLI, against this server. */
+async function run(command: string, address: string): Promise<void> {
+  const cli = resolveTemporalCli().executable;
+  if (cli.type !== 'existing-path') throw new Error('the temporal CLI is not installed (npm run setup)');
+  const [program, ...args] = command.split(' ');
+  expect(program).toBe('temporal');
+  await promisify(execFile)(cli.path, args, { env: { ...process.env, TEMPORAL_ADDRESS: address } });
+}
+
+/** Polls `attempt` until it returns something; `lastSeen` explains a timeout. */
+async function eventually<T>(what: string, attempt: () => Promise<T | undefined>, lastSeen = () => '', timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await attempt();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms; last seen: ${lastSeen()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The order completes, and the search by its customer finds it (visibility is eventually consistent). */
+async function completesAndIsFound(call: ApiCall, orderId: string, customerId: string): Promise<void> {
+  await eventually(`order ${orderId} completing`, async () => {
+    const res = await call(`/orders/${orderId}`);
+    expect(res.status).toBe(200);
+    const state = (await res.json()) as OrderState;
+    return state.status === 'completed' ? state : undefined;
+  });
+  await eventually(`order ${orderId} found by customer`, async () => {
+    const res = await call(`/orders?customerId=${customerId}`);
+    expect(res.status).toBe(200);
+    const { orders } = (await res.json()) as { orders: { orderId: string; status?: string }[] };
+    return orders.find((o) => o.orderId === orderId && o.status === 'completed');
+  });
+}
+
+interface Problem {
+  type: string;
+  status: number;
+  detail: string;
+}
+
+async function problem(res: Response): Promise<Problem> {
+  expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  return (await res.json()) as Problem;
+}
+
+describe('a fresh namespace without Baton search attributes', () => {
+  it("the API adds them itself: the very first POST /orders is a 202, and the order completes and is found", { timeout: 120_000 }, async () => {
+    const server = await bareServer();
+    const stack = stackOn(server);
+    const baton = await api(stack);
+    const customerId = `cus-${randomUUID().slice(0, 8)}`;
+    const order = orderRequest({ customerId });
+    // Before any worker (which would add them too) exists: the API alone set the namespace up.
+    const first = await baton.call('/orders', { method: 'POST', json: order });
+    expect(first.status, await first.clone().text()).toBe(202);
+    expect(baton.handle.output()).toMatch(/registered Baton's search attributes CustomerId, OrderStatus in \\"default\\"/);
+
+    await worker(stack);
+    await completesAndIsFound(baton.call, order.orderId, customerId);
+    const ready = await baton.call('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', namespace: { name: 'default', state: 'ready' } });
+  });
+});
+
+describe('BATON_REGISTER_SEARCH_ATTRIBUTES=false on a namespace without them', () => {
+  it('503s that name both attributes and the command, then recovery without a restart once a person runs it', { timeout: 150_000 }, async () => {
+    const server = await bareServer();
+    const stack = stackOn(server);
+    const off = { BATON_REGISTER_SEARCH_ATTRIBUTES: 'false' };
+    const baton = await api(stack, off);
+    // The worker does not add them either, says what to run, and polls anyway.
+    const batonWorker = await worker(stack, off);
+    expect(batonWorker.output()).toContain(CREATE_BOTH('default'));
+
+    const readyz = await baton.call('/readyz');
+    expect(readyz.status).toBe(503);
+    const health = (await readyz.json()) as { status: string; namespace: { state: string; missingSearchAttributes: string[]; command: string; detail: string } };
+    expect(health.status).toBe('unavailable');
+    expect(health.namespace).toMatchObject({ state: 'search-attributes-missing', missingSearchAttributes: ['CustomerId', 'OrderStatus'], command: CREATE_BOTH('default') });
+    expect(health.namespace.detail).toContain(CREATE_BOTH('default'));
+
+    const customerId = `cus-${randomUUID().slice(0, 8)}`;
+    const order = orderRequest({ customerId });
+    for (const res of [await baton.call('/orders', { method: 'POST', json: order }), await baton.call(`/orders?customerId=${customerId}`)]) {
+      expect(res.status).toBe(503);
+      const body = await problem(res);
+      expect(body.type).toBe('https://baton.dev/problems/search-attributes-missing');
+      expect(body.detail).toContain('CustomerId, OrderStatus');
+      expect(body.detail).toContain(CREATE_BOTH('default'));
+    }
+    // Nothing was started by the refused POST.
+    expect((await baton.call(`/orders/${order.orderId}`)).status).toBe(503);
+    // Other routes keep working.
+    expect((await baton.call('/healthz')).status).toBe(200);
+    expect((await baton.call('/profiles/u-1')).status).toBe(200);
+
+    await run(health.namespace.command, server.address);
+
+    // The same API process, no restart: every answer until then is the 503, never a 500.
+    const statuses = new Set<number>();
+    let last = '';
+    await eventually(
+      'POST /orders answering 202',
+      async () => {
+        const res = await baton.call('/orders', { method: 'POST', json: order });
+        statuses.add(res.status);
+        last = `${res.status} ${await res.text()}`;
+        return res.status === 202 ? true : undefined;
+      },
+      () => last,
+    );
+    expect([...statuses].filter((s) => s !== 202 && s !== 503)).toEqual([]);
+    expect((await baton.call('/readyz')).status).toBe(200);
+    await completesAndIsFound(baton.call, order.orderId, customerId);
+  });
+});
+
+describe('a namespace that does not exist', () => {
+  it('503s naming the namespace and the command; once created, Baton sets it up and serves orders', { timeout: 150_000 }, async () => {
+    const server = await bareServer();
+    const namespace = `baton-missing-${randomUUID().slice(0, 6)}`;
+    const stack = stackOn(server, namespace);
+    const create = `temporal operator namespace create --namespace ${namespace}`;
+    const baton = await api(stack);
+    // The worker cannot poll a namespace that does not exist: it says what to run and waits.
+    const batonWorker = startChild('worker/main.ts', {
+      TEMPORAL_ADDRESS: stack.address,
+      TEMPORAL_NAMESPACE: namespace,
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      BATON_WORKFLOW_BUNDLE: bundle,
+      ...serviceUrlEnv(services.urls),
+    });
+    children.push(batonWorker);
+    await batonWorker.waitFor(new RegExp(create));
+
+    const readyz = await baton.call('/readyz');
+    expect(readyz.status).toBe(503);
+    expect(await readyz.json()).toMatchObject({ status: 'unavailable', namespace: { name: namespace, state: 'namespace-not-found', command: create } });
+    const customerId = `cus-${randomUUID().slice(0, 8)}`;
+    const order = orderRequest({ customerId, orderId: uniqueOrderId() });
+    for (const res of [await baton.call('/orders', { method: 'POST', json: order }), await baton.call(`/orders?customerId=${customerId}`)]) {
+      expect(res.status).toBe(503);
+      const body = await problem(res);
+      expect(body.type).toBe('https://baton.dev/problems/namespace-not-found');
+      expect(body.detail).toContain(namespace);
+      expect(body.detail).toContain(create);
+    }
+
+    await run(create, server.address);
+
+    let last = '';
+    await eventually(
+      'POST /orders answering 202',
+      async () => {
+        const res = await baton.call('/orders', { method: 'POST', json: order });
+        last = `${res.status} ${await res.text()}`;
+        expect([202, 503], last).toContain(res.status);
+        return res.status === 202 ? true : undefined;
+      },
+      () => last,
+    );
+    await batonWorker.waitFor(/worker polling task queue/);
+    await completesAndIsFound(baton.call, order.orderId, customerId);
+  });
+});
