@@ -33,11 +33,25 @@ const connection = await connectWithRetry(connectionOptions);
 // allows); when they cannot be added, the log names the command and the worker runs anyway (worker/namespace.ts).
 const namespace = await prepareNamespace(connection, {
   namespace: env.TEMPORAL_NAMESPACE,
+// A shutdown while it waits for a missing namespace ends the wait (no worker exists yet to drain).
+const waiting = new AbortController();
+const stopWaiting = () => waiting.abort();
+const signals = ['SIGINT', 'SIGTERM', 'disconnect'] as const;
+for (const signal of signals) process.once(signal, stopWaiting);
   register: env.BATON_REGISTER_SEARCH_ATTRIBUTES,
   log,
 });
 const worker = await createBatonWorker({
+  signal: waiting.signal,
   connection,
+for (const signal of signals) process.off(signal, stopWaiting);
+if (namespace.stopped) {
+  log.info('worker stopped before its namespace existed');
+  await connection.close();
+  await http.close();
+  await telemetry.shutdown();
+  process.exit(0);
+}
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: tuning.taskQueue,
   role: tuning.role,

@@ -15,11 +15,15 @@ export interface PrepareNamespaceOptions {
   namespaceRetryMs?: number;
   /** How often missing search attributes are checked again once the worker runs (default 30 s). */
   recheckMs?: number;
+  /** Stops the wait for a missing namespace (a shutdown signal): resolves with `stopped`. */
+  signal?: AbortSignal;
 }
 
 export interface PreparedNamespace {
   /** The first answer that let the worker start. */
   check: NamespaceCheck | undefined;
+  /** Told to stop while it waited for the namespace: the worker must not start. */
+  stopped: boolean;
   /** Ends the background re-check (on shutdown). */
   stop(): void;
 }
@@ -45,7 +49,7 @@ export async function prepareNamespace(connection: NamespaceServices, options: P
 
   let first = await check();
   while (first?.state === 'namespace-not-found') {
-    await new Promise((r) => setTimeout(r, options.namespaceRetryMs ?? 5000));
+    if (await aborted(options.signal, options.namespaceRetryMs ?? 5000)) return { check: first, stopped: true, stop: () => {} };
     first = await check();
   }
 
@@ -66,5 +70,20 @@ export async function prepareNamespace(connection: NamespaceServices, options: P
     // Never what keeps the process alive: the worker is.
     timer.unref();
   }
-  return { check: first, stop: () => clearInterval(timer) };
+  return { check: first, stopped: false, stop: () => clearInterval(timer) };
+}
+
+/** Waits `ms`; true when `signal` aborted first. */
+function aborted(signal: AbortSignal | undefined, ms: number): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (value: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const onAbort = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

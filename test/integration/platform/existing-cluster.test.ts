@@ -195,15 +195,20 @@ describe('a namespace that does not exist', () => {
     const create = `temporal operator namespace create --namespace ${namespace}`;
     const baton = await api(stack);
     // The worker cannot poll a namespace that does not exist: it says what to run and waits.
-    const batonWorker = startChild('worker/main.ts', {
+    const workerEnv = {
       TEMPORAL_ADDRESS: stack.address,
       TEMPORAL_NAMESPACE: namespace,
       TEMPORAL_TASK_QUEUE: stack.taskQueue,
       BATON_WORKFLOW_BUNDLE: bundle,
       ...serviceUrlEnv(services.urls),
-    });
-    children.push(batonWorker);
+    };
+    const batonWorker = startChild('worker/main.ts', workerEnv);
+    const stoppedWhileWaiting = startChild('worker/main.ts', workerEnv);
+    children.push(batonWorker, stoppedWhileWaiting);
     await batonWorker.waitFor(new RegExp(create));
+    // A worker told to stop while it waits goes at once (exit 0, not killed after the grace period).
+    await stoppedWhileWaiting.waitFor(new RegExp(create));
+    expect(await stoppedWhileWaiting.stop('SIGTERM', 10_000)).toBe(0);
 
     const readyz = await baton.call('/readyz');
     expect(readyz.status).toBe(503);
