@@ -31,19 +31,17 @@ const http = createDownstreamClient({ timeoutMs: env.BATON_HTTP_TIMEOUT_MS });
 const connection = await connectWithRetry(connectionOptions);
 // The namespace must exist and know Baton's search attributes (added here when BATON_REGISTER_SEARCH_ATTRIBUTES
 // allows); when they cannot be added, the log names the command and the worker runs anyway (worker/namespace.ts).
-const namespace = await prepareNamespace(connection, {
-  namespace: env.TEMPORAL_NAMESPACE,
 // A shutdown while it waits for a missing namespace ends the wait (no worker exists yet to drain).
 const waiting = new AbortController();
 const stopWaiting = () => waiting.abort();
 const signals = ['SIGINT', 'SIGTERM', 'disconnect'] as const;
 for (const signal of signals) process.once(signal, stopWaiting);
+const namespace = await prepareNamespace(connection, {
+  namespace: env.TEMPORAL_NAMESPACE,
   register: env.BATON_REGISTER_SEARCH_ATTRIBUTES,
   log,
-});
-const worker = await createBatonWorker({
   signal: waiting.signal,
-  connection,
+});
 for (const signal of signals) process.off(signal, stopWaiting);
 if (namespace.stopped) {
   log.info('worker stopped before its namespace existed');
@@ -52,6 +50,8 @@ if (namespace.stopped) {
   await telemetry.shutdown();
   process.exit(0);
 }
+const worker = await createBatonWorker({
+  connection,
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: tuning.taskQueue,
   role: tuning.role,
