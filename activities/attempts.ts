@@ -1,11 +1,39 @@
 // Every order activity reports which attempt it was, and whether a failure may have left an effect
 // behind, so the workflow can show attempts and know which failed steps still need undoing.
+//
+// An attempt's fate is known only when it reports it. Each failing attempt records, in its heartbeat
+// details (which survive into the next attempt), its number and what may have taken effect so far.
+// An attempt that finds no record of its predecessor knows that one died without reporting (a worker
+// SIGKILLed or shut down past its grace, a start-to-close or heartbeat timeout): it may have taken
+// effect, whatever the later attempts hear.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType, type ActivityFailureDetails, type Attempted, type CallOutcome } from '../definitions/failures';
 
-/** Failures after which the request may have been applied: no usable answer came back. */
-const OUTCOME_UNKNOWN: ReadonlySet<string> = new Set([FailureType.Timeout, FailureType.ConnectionLost, FailureType.BadResponse, FailureType.Unexpected]);
+/** The service's final word for the Idempotency-Key (or a request never sent): nothing took effect, whatever came before. */
+const SETTLED_NONE: ReadonlySet<string> = new Set([FailureType.PaymentDeclined, FailureType.OutOfStock, FailureType.AddressRejected, FailureType.Unsendable]);
+
+/** This attempt did nothing (never connected, or the service declined to serve it); earlier ones still count. */
+const CLEAN_FAILURE: ReadonlySet<string> = new Set([FailureType.Unreachable, FailureType.Unavailable, FailureType.RateLimited]);
+
+/** Anything else (a timeout, a lost connection, a garbled body, a 401/403/404/409 from whoever answered) proves nothing. */
+export function outcomeAfter(type: string | undefined | null, earlier: CallOutcome): CallOutcome {
+  if (type && SETTLED_NONE.has(type)) return 'none';
+  if (type && CLEAN_FAILURE.has(type)) return earlier;
+  return 'unknown';
+}
+
+/** What a failing attempt leaves for the next one. */
+interface AttemptRecord {
+  attempt: number;
+  outcome: CallOutcome;
+}
+
+function asRecord(details: unknown): AttemptRecord | undefined {
+  if (!details || typeof details !== 'object') return undefined;
+  const { attempt, outcome } = details as Partial<AttemptRecord>;
+  return typeof attempt === 'number' && (outcome === 'none' || outcome === 'unknown') ? { attempt, outcome } : undefined;
+}
 
 interface AttemptContext {
   attempt: number;
@@ -13,25 +41,43 @@ interface AttemptContext {
   cancelled(): boolean;
   /** Whether an earlier attempt of this activity may have taken effect. */
   earlier: CallOutcome;
-  /** Passes `unknown` on to the next attempt (heartbeat details survive retries). */
-  remember(outcome: CallOutcome): void;
+  /** Leaves this attempt's fate for the next attempt. */
+  record(outcome: CallOutcome): void;
+  /**
+   * Heartbeats while the call runs, so that a dead worker is noticed within the heartbeat timeout and
+   * a cancellation reaches the attempt. Returns the function that stops it.
+   */
+  keepAlive(): () => void;
 }
 
-function attemptContext(): AttemptContext {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return { attempt: 1, cancelled: () => false, earlier: 'none', remember: () => undefined }; // called outside an activity (unit tests)
-  }
-  const memo: unknown = ctx.info.heartbeatDetails;
-  const earlier = memo && typeof memo === 'object' && (memo as { outcome?: unknown }).outcome === 'unknown' ? 'unknown' : 'none';
+/** Heartbeats this often within the heartbeat timeout, so one late beat is not a timeout. */
+const BEATS_PER_TIMEOUT = 3;
+
+export function attemptContext(ctx: Context | undefined = currentContext()): AttemptContext {
+  if (!ctx) return { attempt: 1, cancelled: () => false, earlier: 'none', record: () => undefined, keepAlive: () => () => undefined };
+  const { attempt, heartbeatDetails, heartbeatTimeoutMs } = ctx.info;
+  const predecessor = asRecord(heartbeatDetails);
+  const earlier: CallOutcome = attempt === 1 ? 'none' : predecessor?.attempt === attempt - 1 ? predecessor.outcome : 'unknown';
   return {
-    attempt: ctx.info.attempt,
+    attempt,
     cancelled: () => ctx.cancellationSignal.aborted,
     earlier,
-    remember: (outcome) => ctx.heartbeat({ outcome }),
+    record: (outcome) => ctx.heartbeat({ attempt, outcome } satisfies AttemptRecord),
+    keepAlive() {
+      if (!heartbeatTimeoutMs) return () => undefined;
+      // Liveness beats carry the predecessor's record unchanged: only a reported failure adds one.
+      const timer = setInterval(() => ctx.heartbeat(heartbeatDetails), Math.max(50, heartbeatTimeoutMs / BEATS_PER_TIMEOUT));
+      return () => clearInterval(timer);
+    },
   };
+}
+
+function currentContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined; // called outside an activity (unit tests)
+  }
 }
 
 function asApplicationFailure(err: unknown): ApplicationFailure {
@@ -48,19 +94,18 @@ function statusOf(failure: ApplicationFailure): number | undefined {
 
 /**
  * Runs one attempt of a downstream call. Failures come back as ApplicationFailures carrying
- * ActivityFailureDetails; a business answer (non-retryable) is the service's final word for the
- * Idempotency-Key, so it settles the outcome as `none` whatever earlier attempts saw.
+ * ActivityFailureDetails: the attempt, and whether this or any earlier attempt may have taken effect.
  */
-export async function attempted<T>(call: () => Promise<T>): Promise<Attempted<T>> {
-  const ctx = attemptContext();
+export async function attempted<T>(call: () => Promise<T>, ctx: AttemptContext = attemptContext()): Promise<Attempted<T>> {
+  const stopBeating = ctx.keepAlive();
   try {
     return { value: await call(), attempt: ctx.attempt };
   } catch (err) {
-    if (err instanceof CancelledFailure || ctx.cancelled()) throw err;
+    // A read aborted by the cancellation: the SDK reports the cancellation itself.
+    if (err instanceof CancelledFailure || (ctx.cancelled() && !(err instanceof ApplicationFailure))) throw err;
     const failure = asApplicationFailure(err);
-    const thisAttempt: CallOutcome = OUTCOME_UNKNOWN.has(failure.type ?? '') ? 'unknown' : 'none';
-    const outcome: CallOutcome = failure.nonRetryable ? 'none' : ctx.earlier === 'unknown' ? 'unknown' : thisAttempt;
-    if (outcome === 'unknown') ctx.remember(outcome);
+    const outcome = outcomeAfter(failure.type, ctx.earlier);
+    ctx.record(outcome);
     const status = statusOf(failure);
     const details: ActivityFailureDetails = { attempt: ctx.attempt, outcome, ...(status !== undefined && { status }) };
     throw ApplicationFailure.create({
@@ -71,5 +116,7 @@ export async function attempted<T>(call: () => Promise<T>): Promise<Attempted<T>
       ...(failure.nextRetryDelay != null && { nextRetryDelay: failure.nextRetryDelay as number | string }),
       ...(failure.cause && { cause: failure.cause }),
     });
+  } finally {
+    stopBeating();
   }
 }

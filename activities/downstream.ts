@@ -35,8 +35,14 @@ export function transportFailure(service: ServiceName, err: unknown): Applicatio
   return ApplicationFailure.create({ type: FailureType.ConnectionLost, message: `${service}: connection lost${codes[0] ? ` (${codes[0]})` : ''}` });
 }
 
+/**
+ * Sends one call. A read stops when the activity is cancelled. A state-changing call (it carries an
+ * Idempotency-Key) runs to its own answer or timeout even then: cutting it off would leave its
+ * outcome unknown while the service may still apply it, and the order waits for the step to settle
+ * before it compensates.
+ */
 export async function send(ctx: ActivityContext, service: ServiceName, req: Omit<DownstreamRequest, 'signal'>): Promise<DownstreamResponse> {
-  const signal = ctx.signal();
+  const signal = req.idempotencyKey === undefined ? ctx.signal() : undefined;
   try {
     return await ctx.http.call(ctx.urls[service], { ...req, signal });
   } catch (err) {
@@ -54,7 +60,7 @@ export function idSegment(service: ServiceName, id: string): string {
     return pathSegment(id);
   } catch (err) {
     if (!(err instanceof UnsafePathSegmentError)) throw err;
-    throw ApplicationFailure.create({ type: FailureType.BadRequest, message: `${service}: ${err.message}`, nonRetryable: true });
+    throw ApplicationFailure.create({ type: FailureType.Unsendable, message: `${service}: ${err.message}`, nonRetryable: true });
   }
 }
 

@@ -26,8 +26,26 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 }
 
 /**
+ * The longest wait a downstream's Retry-After may impose on one retry. Past it the retry policy's own
+ * backoff applies: a service (or whatever sits in front of it) must not stall a refund for days.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Statuses outside the contract's business answers that retrying can still settle: 408 is a timeout,
+ * 409 the answer of an IETF Idempotency-Key server to a concurrent duplicate (still in progress), 425
+ * "too early". Their outcome is unknown: the request may be, or may have been, applied.
+ */
+const RETRYABLE_CLIENT_ERRORS: Partial<Record<number, FailureType>> = {
+  408: FailureType.Timeout,
+  409: FailureType.Conflict,
+  425: FailureType.Conflict,
+};
+
+/**
  * A failure for a non-2xx answer. `businessTypes` maps the statuses a call treats as business
- * answers (402, 409, 422 ...) to their failure type; they are non-retryable.
+ * answers (402, 409, 422 ...) to their failure type; they are non-retryable, and the only answers
+ * that prove the request took no effect (activities/attempts.ts).
  */
 export function failureFor(
   service: string,
@@ -35,26 +53,25 @@ export function failureFor(
   businessTypes: Partial<Record<number, FailureType>> = {},
 ): ApplicationFailure {
   const detail = problemDetail(res.body) ?? `HTTP ${res.status}`;
+  const details = [{ status: res.status }];
   const business = businessTypes[res.status];
   if (business) {
-    return ApplicationFailure.create({ type: business, message: `${service}: ${detail}`, nonRetryable: true, details: [{ status: res.status }] });
+    return ApplicationFailure.create({ type: business, message: `${service}: ${detail}`, nonRetryable: true, details });
   }
-  if (res.status === 429) {
-    const delay = retryAfterMs(res.headers['retry-after']);
-    return ApplicationFailure.create({
-      type: FailureType.RateLimited,
-      message: `${service}: rate limited`,
-      ...(delay !== undefined && { nextRetryDelay: delay }),
-    });
-  }
-  if (res.status >= 500) {
-    return ApplicationFailure.create({ type: FailureType.Unavailable, message: `${service}: ${detail}` });
-  }
+  const delay = retryAfterMs(res.headers['retry-after']);
+  const nextRetryDelay = delay === undefined ? undefined : Math.min(delay, MAX_RETRY_AFTER_MS);
+  const retryable = (type: FailureType, message: string) =>
+    ApplicationFailure.create({ type, message: `${service}: ${message}`, details, ...(nextRetryDelay !== undefined && { nextRetryDelay }) });
+  if (res.status === 429) return retryable(FailureType.RateLimited, 'rate limited');
+  if (res.status >= 500) return retryable(FailureType.Unavailable, detail);
+  const transient = RETRYABLE_CLIENT_ERRORS[res.status];
+  if (transient) return retryable(transient, detail);
   if (res.status === 404) {
-    return ApplicationFailure.create({ type: FailureType.NotFound, message: `${service}: ${detail}`, nonRetryable: true });
+    return ApplicationFailure.create({ type: FailureType.NotFound, message: `${service}: ${detail}`, nonRetryable: true, details });
   }
-  // Any other 4xx means Baton sent something the contract rejects: retrying the same request never helps.
-  return ApplicationFailure.create({ type: FailureType.BadRequest, message: `${service}: ${detail}`, nonRetryable: true });
+  // Any other 4xx: Baton sent something the service (or a proxy in front of it: 401, 403) rejects;
+  // retrying the same request never helps, and a person has to look.
+  return ApplicationFailure.create({ type: FailureType.BadRequest, message: `${service}: ${detail}`, nonRetryable: true, details });
 }
 
 /** A 2xx whose body breaks the contract: retried, since a flaky proxy may have mangled it. */

@@ -45,14 +45,14 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 
 export async function searchOrders(
   client: Client,
-  config: Pick<AppConfig, 'namespace' | 'temporalUiUrl' | 'webhookSecret'>,
+  config: Pick<AppConfig, 'namespace' | 'temporalUiUrl' | 'webhookSecrets'>,
   search: OrderSearch,
 ): Promise<{ orders: OrderListItem[]; nextPageToken?: string }> {
   const page = await client.workflowService.listWorkflowExecutions({
     namespace: config.namespace,
     query: orderSearchQuery(search),
     pageSize: search.pageSize,
-    ...(search.nextPageToken && { nextPageToken: readPageToken(config.webhookSecret, search.nextPageToken) }),
+    ...(search.nextPageToken && { nextPageToken: readPageToken(config.webhookSecrets, search.nextPageToken) }),
   });
   const orders = (page.executions ?? []).map((execution): OrderListItem => {
     const workflowId = execution.execution?.workflowId ?? '';
@@ -74,6 +74,6 @@ export async function searchOrders(
       links: { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, workflowId, runId) },
     };
   });
-  const token = issuePageToken(config.webhookSecret, page.nextPageToken);
+  const token = issuePageToken(config.webhookSecrets, page.nextPageToken);
   return { orders, ...(token && { nextPageToken: token }) };
 }

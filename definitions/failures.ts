@@ -19,13 +19,16 @@ export const FailureType = {
   ConnectionLost: 'ConnectionLost',
   /** No connection could be made: the request never left. */
   Unreachable: 'Unreachable',
+  /** Refused by Baton before sending (an ID no path can hold): the request never left. */
+  Unsendable: 'Unsendable',
   Unexpected: 'Unexpected',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /**
- * Whether a failed call may have taken effect. `none`: the service answered that it did not (or
- * was never reached); `unknown`: no usable answer came back, so the effect may exist.
+ * Whether a failed call may have taken effect. `none`: the service refused it with one of the
+ * contract's business answers, or it was never sent, or it failed cleanly on every attempt that
+ * reported back; `unknown`: anything else, so the effect may exist and must be checked.
  */
 export type CallOutcome = 'none' | 'unknown';
 

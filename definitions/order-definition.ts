@@ -19,6 +19,7 @@ const Address = z.object({
 });
 const CallTimings = z.object({
   startToCloseTimeout: Timespan,
+  heartbeatTimeout: Timespan.optional(),
   retry: z.object({ initialInterval: Timespan, backoffCoefficient: z.number().min(1), maximumInterval: Timespan, maximumAttempts: z.number().int().min(1) }),
 });
 

@@ -94,6 +94,11 @@ export interface OrderState {
 export interface CallTimings {
   /** One attempt; the worker's HTTP timeout sits below it. */
   startToCloseTimeout: Timespan;
+  /**
+   * How soon a silent attempt (its worker died) counts as lost, and how a cancellation reaches a
+   * running attempt. DEFAULT_HEARTBEAT_TIMEOUT when absent.
+   */
+  heartbeatTimeout?: Timespan;
   retry: { initialInterval: Timespan; backoffCoefficient: number; maximumInterval: Timespan; maximumAttempts: number };
 }
 
@@ -109,6 +114,8 @@ const retry = (maximumAttempts: number, maximumInterval: Timespan): CallTimings[
   maximumInterval,
   maximumAttempts,
 });
+
+export const DEFAULT_HEARTBEAT_TIMEOUT: Timespan = '5 seconds';
 
 /** Carried in the input, so a change of defaults never alters a running order's history. */
 export const DEFAULT_ORDER_TIMINGS: OrderTimings = {

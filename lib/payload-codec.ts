@@ -7,6 +7,7 @@
 // (its metadata included) serialized as protobuf, encrypted, stored as IV (12 bytes) || ciphertext || tag
 // (16 bytes), with metadata `encoding: binary/encrypted` and `encryption-key-id: <id>`.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 // The package is CommonJS that Node's ESM loader cannot see named exports in: take its default export.
 import proto from '@temporalio/proto';
@@ -109,9 +110,12 @@ function encrypt(payload: Payload, keyId: string, key: Buffer): Payload {
   return { metadata: { [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA_KEY]: utf8(keyId) }, data };
 }
 
-/** The data converter of every Baton client and worker: default JSON conversion, then encryption. */
+/** Where the failure converter lives; workflow bundles built ahead of time must be given it too. */
+export const failureConverterPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+
+/** The data converter of every Baton client and worker: default JSON conversion, failures' text encoded, then encryption. */
 export function createDataConverter(keys: readonly PayloadKey[]): DataConverter {
-  return { payloadCodecs: [new EncryptionCodec(keys)] };
+  return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath };
 }
 
 /** What the API and the worker log about encryption (key IDs only, never key material). */

@@ -19,6 +19,7 @@ const REASONS: Partial<Record<string, FailureReason>> = {
   [FailureType.OutOfStock]: 'out_of_stock',
   [FailureType.AddressRejected]: 'address_rejected',
   [FailureType.BadRequest]: 'request_rejected',
+  [FailureType.Unsendable]: 'request_rejected',
   [FailureType.NotFound]: 'request_rejected',
   [FailureType.Conflict]: 'request_rejected',
   [FailureType.Unprocessable]: 'request_rejected',

@@ -1,30 +1,46 @@
-// What reaches a running order from outside: payment events and the operator's decisions.
+// What reaches a running order from outside: payment notices and the operator's decisions. Signals
+// can come from anywhere (a leaked callback URL, the CLI): nothing here trusts their content.
 import { condition } from '@temporalio/workflow';
 import type { ResolveAction, Timespan } from '../definitions';
 import type { PaymentEvent } from '../domain/schemas';
 
 type Settlement = PaymentEvent['status'];
 
+function isPaymentEvent(event: unknown): event is PaymentEvent {
+  if (!event || typeof event !== 'object') return false;
+  const { paymentId, status } = event as Partial<PaymentEvent>;
+  return typeof paymentId === 'string' && (status === 'cleared' || status === 'failed');
+}
+
 export class OrderInbox {
-  /** First word per payment wins: a redelivered or contradicting event changes nothing. */
+  /** v1-v3 orders: the first word per payment wins; a redelivered or contradicting event changes nothing. */
   readonly #settlements = new Map<string, Settlement>();
+  /** v4 orders: a notice is only a reason to ask the payments service again; its content proves nothing. */
+  readonly #notices = new Set<string>();
   #awaitingDecision = false;
   #decision: ResolveAction | undefined;
 
-  paymentEvent(event: PaymentEvent): void {
-    // Signals can come from anywhere (the CLI too): a malformed one must not fail the order.
-    if (typeof event?.paymentId !== 'string' || (event.status !== 'cleared' && event.status !== 'failed')) return;
+  paymentEvent(event: unknown): void {
+    if (!isPaymentEvent(event)) return; // a malformed signal must not fail the order
     if (!this.#settlements.has(event.paymentId)) this.#settlements.set(event.paymentId, event.status);
+    this.#notices.add(event.paymentId);
   }
 
-  /** Resolves with the payment's settlement, or undefined when none came within `timeout`. */
+  /** Resolves with the payment's settlement, or undefined when none came within `timeout` (v1-v3). */
   async settlement(paymentId: string, timeout: Timespan): Promise<Settlement | undefined> {
     await condition(() => this.#settlements.has(paymentId), timeout);
     return this.#settlements.get(paymentId);
   }
 
-  /** Only counts while the order waits for one; a stray or repeated decision is ignored. */
-  resolve(action: ResolveAction): void {
+  /** Resolves once a notice about the payment is waiting, or after `timeoutMs`; the notice is then used up. */
+  async notice(paymentId: string, timeoutMs: number): Promise<void> {
+    await condition(() => this.#notices.has(paymentId), timeoutMs);
+    this.#notices.delete(paymentId);
+  }
+
+  /** Only counts while the order waits for one; a stray, repeated or malformed decision is ignored. */
+  resolve(decision: unknown): void {
+    const action = decision && typeof decision === 'object' ? (decision as { action?: unknown }).action : undefined;
     if (this.#awaitingDecision && this.#decision === undefined && (action === 'retry' || action === 'abandon')) this.#decision = action;
   }
 

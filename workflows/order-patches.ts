@@ -14,4 +14,11 @@ export const ORDER_PATCHES = {
    * for runs started with Baton's search attributes.
    */
   searchAttributes: 'order-search-attributes',
+  /**
+   * v4, the money-safe saga: a payment notice only wakes the order, the payments service's record
+   * decides (asked again until the clearance timeout); the record must say cleared right before
+   * anything ships; attempts heartbeat and a cancelled step is waited for before it is compensated;
+   * no step starts after a cancellation.
+   */
+  moneySafe: 'order-v4-money-safe',
 } as const;

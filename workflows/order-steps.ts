@@ -2,9 +2,10 @@
 // A compensation that never learned the step's result repeats the step's request under the same
 // Idempotency-Key: the service answers with what it did the first time (or with the business
 // refusal it gave), which yields the ID to undo, or proves there is nothing to undo.
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
+  DEFAULT_HEARTBEAT_TIMEOUT,
   orderIdempotencyKey,
   type Attempted,
   type CallTimings,
@@ -17,9 +18,19 @@ import type { Payment, Reservation, Shipment } from '../domain/schemas';
 import { isFinalAnswer } from './order-failures';
 import type { CompensationReport, SagaStep } from './saga';
 
-/** Activity proxies: one set for the forward steps, and one per compensation with its own policy. */
-export function orderCalls(timings: OrderTimings) {
-  const proxy = ({ startToCloseTimeout, retry }: CallTimings) => proxyActivities<Activities>({ startToCloseTimeout, retry });
+/**
+ * Activity proxies: one set for the forward steps, and one per compensation with its own policy.
+ * `settled` (v4 orders): attempts heartbeat, and a cancelled step is waited for until its attempt
+ * has answered, so that no compensation ever runs beside the call it undoes (SDK default: TRY_CANCEL,
+ * which gives up on the call at once while it goes on).
+ */
+export function orderCalls(timings: OrderTimings, settled: boolean) {
+  const proxy = ({ startToCloseTimeout, retry, heartbeatTimeout }: CallTimings) =>
+    proxyActivities<Activities>({
+      startToCloseTimeout,
+      retry,
+      ...(settled && { heartbeatTimeout: heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }),
+    });
   return {
     steps: proxy(timings.steps),
     refundPayment: proxy(timings.compensations.refundPayment),

@@ -1,7 +1,8 @@
 // The durable order: authorize the payment, wait for it to clear if it is a bank transfer, reserve
 // the stock, ship. If anything stops it (a business refusal, a service down past its retries, a
 // cancellation), what took effect is undone newest first; what cannot be undone waits for a person.
-import { CancellationScope, condition, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, patched, setHandler, sleep, workflowInfo, condition } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time';
 import {
   DEFAULT_ORDER_TIMINGS,
   orderQueries,
@@ -29,8 +30,9 @@ export async function order(input: OrderInput): Promise<OrderState> {
   const state = new OrderStateTracker(input.orderId, publishOrderStatus);
   const inbox = new OrderInbox();
   setHandler(orderQueries.state, () => state.snapshot());
-  setHandler(orderSignals.paymentEvent, (event) => inbox.paymentEvent(event));
-  setHandler(orderSignals.resolve, ({ action }) => inbox.resolve(action));
+  // Payloads are not checked before a handler runs: the inbox takes `unknown` and checks them itself.
+  setHandler(orderSignals.paymentEvent, (event: unknown) => inbox.paymentEvent(event));
+  setHandler(orderSignals.resolve, (decision: unknown) => inbox.resolve(decision));
   // The early return of a start (Prefer: wait): answers once the payment is authorized or refused.
   // A handler adds no commands, so recorded histories replay unchanged.
   setHandler(orderUpdates.paymentAuthorized, async () => {
@@ -38,9 +40,10 @@ export async function order(input: OrderInput): Promise<OrderState> {
     return state.snapshot();
   });
 
-  const calls = orderCalls(timings);
+  const moneySafe = patched(ORDER_PATCHES.moneySafe);
+  const calls = orderCalls(timings, moneySafe);
   const steps = orderSteps(input, calls, workflowInfo().workflowId);
-  const saga = new Saga<StepName, CompensationName>(callOutcome, state);
+  const saga = new Saga<StepName, CompensationName>(callOutcome, state, moneySafe);
   const attempts = timings.steps.retry.maximumAttempts;
 
   try {
@@ -48,7 +51,9 @@ export async function order(input: OrderInput): Promise<OrderState> {
     const payment = await state.step('authorizePayment', () => saga.run(steps.authorizePayment), attempts);
     state.remember({ paymentId: payment.paymentId });
     if (payment.status !== 'cleared') {
-      await state.step('awaitPaymentClearance', () => awaitClearance(payment, inbox, input.paymentClearanceTimeout, calls));
+      await state.step('awaitPaymentClearance', () =>
+        moneySafe ? clearanceOnRecord(payment, inbox, input.paymentClearanceTimeout, calls) : awaitClearance(payment, inbox, input.paymentClearanceTimeout, calls),
+      );
     }
 
     state.set('reserving');
@@ -56,7 +61,15 @@ export async function order(input: OrderInput): Promise<OrderState> {
     state.remember({ reservationId: reservation.reservationId });
 
     state.set('shipping');
-    const shipment = await state.step('createShipment', () => saga.run(steps.createShipment), attempts);
+    const shipment = await state.step(
+      'createShipment',
+      async () => {
+        // No goods without payment: whatever answered before (a replayed authorization, a notice), the record decides.
+        if (moneySafe) await paymentStands(payment.paymentId, calls);
+        return saga.run(steps.createShipment);
+      },
+      attempts,
+    );
     state.remember({ shipmentId: shipment.shipmentId });
 
     state.set('completed');
@@ -66,7 +79,45 @@ export async function order(input: OrderInput): Promise<OrderState> {
   return state.snapshot();
 }
 
-/** A pending payment must clear in time; the payments service's own record is asked before giving up. */
+/** A refused payment stops the order as `payment_failed`. */
+function notHonoured(paymentId: string, status: Payment['status']): OrderStop {
+  return new OrderStop('payment_failed', `payment ${paymentId} was not honoured (${status})`);
+}
+
+async function paymentStands(paymentId: string, calls: OrderCalls): Promise<void> {
+  const { status } = (await calls.steps.getPayment(paymentId)).value;
+  if (status !== 'cleared') throw notHonoured(paymentId, status);
+}
+
+/** After a record that is not yet cleared, the next look waits at least this long, doubling up to the cap. */
+const RECHECK_PAUSE_MS = { first: 1_000, max: 15 * 60_000 };
+
+/**
+ * v4: a pending payment clears only when the payments service's own record says so. A notice (the
+ * callback, which anyone holding its URL can send) only wakes the order to ask; no answer means ask
+ * again after a pause; the record is asked once more when the clearance timeout runs out. The pauses
+ * grow, so notices, forged or not, cannot make the order hammer the payments service or grow its history.
+ */
+async function clearanceOnRecord(payment: Payment, inbox: OrderInbox, timeout: Timespan, calls: OrderCalls): Promise<Attempted<void>> {
+  const { paymentId } = payment;
+  if (payment.status === 'failed' || payment.status === 'refunded') throw notHonoured(paymentId, payment.status);
+  const deadline = Date.now() + msToNumber(timeout);
+  let pause = RECHECK_PAUSE_MS.first;
+  let askAgain = false;
+  for (let looks = 1; ; looks++) {
+    if (!askAgain) await inbox.notice(paymentId, Math.max(0, deadline - Date.now()));
+    const recorded = await currentStatus(paymentId, calls);
+    if (recorded === 'cleared') return { value: undefined, attempt: looks };
+    if (recorded === 'failed' || recorded === 'refunded') throw notHonoured(paymentId, recorded);
+    if (Date.now() >= deadline) break;
+    askAgain = recorded === undefined; // no answer: ask again; pending: wait for the next notice
+    await sleep(Math.min(pause, deadline - Date.now()));
+    pause = Math.min(pause * 2, RECHECK_PAUSE_MS.max);
+  }
+  throw new OrderStop('payment_not_cleared', `payment ${paymentId} did not clear within ${String(timeout)}`);
+}
+
+/** v1-v3: a pending payment must clear in time; the payments service's own record is asked before giving up. */
 async function awaitClearance(payment: Payment, inbox: OrderInbox, timeout: Timespan, calls: OrderCalls): Promise<Attempted<void>> {
   const { paymentId } = payment;
   let settlement: Payment['status'] | undefined = payment.status === 'pending' ? await inbox.settlement(paymentId, timeout) : payment.status;
@@ -77,7 +128,7 @@ async function awaitClearance(payment: Payment, inbox: OrderInbox, timeout: Time
     if (recorded === 'failed' || recorded === 'refunded') settlement = recorded;
   }
   if (settlement === 'cleared') return { value: undefined, attempt: 1 };
-  if (settlement === 'failed' || settlement === 'refunded') throw new OrderStop('payment_failed', `payment ${paymentId} was not honoured (${settlement})`);
+  if (settlement === 'failed' || settlement === 'refunded') throw notHonoured(paymentId, settlement);
   throw new OrderStop('payment_not_cleared', `payment ${paymentId} did not clear within ${String(timeout)}`);
 }
 

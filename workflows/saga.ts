@@ -53,14 +53,20 @@ interface Entry<S extends string, C extends string> {
 export class Saga<S extends string = string, C extends string = string> {
   readonly #entries: Entry<S, C>[] = [];
 
-  /** `outcomeOf` tells, for a step's failure, whether it may have taken effect. */
+  /**
+   * `outcomeOf` tells, for a step's failure, whether it may have taken effect. `startsOnlyUncancelled`
+   * (v4 orders): a step asked for after a cancellation is never sent, so it has nothing to undo.
+   */
   constructor(
     private readonly outcomeOf: (error: unknown) => CallOutcome,
     private readonly listener: SagaListener<S, C>,
+    private readonly startsOnlyUncancelled = false,
   ) {}
 
   /** Runs a step whose compensation is registered before the call leaves. */
   async run<T>(step: SagaStep<T, S, C>): Promise<T> {
+    const scope = CancellationScope.current();
+    if (this.startsOnlyUncancelled && scope.consideredCancelled) await scope.cancelRequested; // rejects with the cancellation
     let result: T | undefined;
     const entry: Entry<S, C> = {
       step: step.name,

@@ -367,7 +367,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
         namespace: config.namespace,
         query,
         pageSize,
-        ...(nextPageToken && { nextPageToken: readPageToken(config.webhookSecret, nextPageToken) }),
+        ...(nextPageToken && { nextPageToken: readPageToken(config.webhookSecrets, nextPageToken) }),
       });
       const workflows = (page.executions ?? []).map((e) => {
         const workflowId = e.execution?.workflowId ?? '';
@@ -383,7 +383,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
           links: links(config, workflowId, runId),
         };
       });
-      const token = issuePageToken(config.webhookSecret, page.nextPageToken);
+      const token = issuePageToken(config.webhookSecrets, page.nextPageToken);
       return c.json({ workflows, ...(token && { nextPageToken: token }) }, 200);
     },
   );

@@ -26,7 +26,7 @@ const deps: AppDeps = {
     namespace: 'default',
     taskQueue: 'bench',
     temporalUiUrl: 'http://localhost:8233',
-    webhookSecret: 'bench-webhook-secret-0123456789',
+    webhookSecrets: ['bench-webhook-secret-0123456789'],
     temporalDeadlineMs: 5000,
     publicUrl: 'http://127.0.0.1:0',
   },

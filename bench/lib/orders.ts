@@ -31,7 +31,7 @@ const inputConfig = {
   namespace: 'default',
   taskQueue: 'unused',
   temporalUiUrl: 'http://localhost:8233',
-  webhookSecret: 'bench-webhook-secret-0123456789',
+  webhookSecrets: ['bench-webhook-secret-0123456789'],
   temporalDeadlineMs: 5000,
   publicUrl: 'http://127.0.0.1:3000',
 };

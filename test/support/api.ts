@@ -5,12 +5,24 @@ import { pino } from 'pino';
 import { createComposer, type Composer, type ComposerOptions } from '../../api/composition';
 import { startApiServer, type RunningApi } from '../../api/server';
 import type { AppConfig, AppDeps } from '../../api/deps';
+import { callbackParams } from '../../api/webhook-signature';
 import { parseEnv, serviceUrlsEnv } from '../../config/env';
 import { serviceUrlsFromEnv } from '../../config/service-urls';
 import { testDataConverter } from './payload-keys';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
+/**
+ * The query of a payment callback URL as the API issues it: signed for `signedFor`, naming `orderId`
+ * (the same by default; null leaves it out), expiring in an hour unless `expiresAt` (Unix seconds) says otherwise.
+ */
+export function callbackQuery(secret: string, signedFor: string, options: { orderId?: string | null; expiresAt?: number } = {}): string {
+  const params = callbackParams(secret, signedFor, options.expiresAt ?? Math.floor(Date.now() / 1000) + 3600);
+  if (options.orderId === null) params.delete('orderId');
+  else if (options.orderId !== undefined) params.set('orderId', options.orderId);
+  return `?${params.toString()}`;
+}
 /** What the tests' Prometheus presents on GET /metrics (BATON_METRICS_TOKEN). */
 export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
@@ -64,7 +76,7 @@ export async function startTestApi(options: {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     temporalUiUrl: 'http://localhost:8233',
-    webhookSecret: TEST_WEBHOOK_SECRET,
+    webhookSecrets: [TEST_WEBHOOK_SECRET],
     publicUrl: 'http://127.0.0.1:0',
     temporalDeadlineMs: 5000,
     ...options.config,

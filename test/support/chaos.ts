@@ -7,6 +7,7 @@ import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import type { ServiceName } from '../../config/env';
 import type { FailureReason, OrderState } from '../../definitions';
 import type { OrderRequest } from '../../domain/orders';
+import { failureConverterPath } from '../../lib/payload-codec';
 import { workflowsPath } from '../../worker/workflow-source';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from './api';
 export { apiCaller, type ApiCall } from './api';
@@ -224,7 +225,7 @@ export const countByStatus = (finals: ReadonlyMap<string, OrderState>, status: O
 /** One prebuilt workflow bundle for every worker process, as in production, instead of a build per worker. */
 export async function writeWorkflowBundle(dir: string): Promise<string> {
   const path = join(dir, 'workflow-bundle.js');
-  await writeFile(path, (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') })).code);
+  await writeFile(path, (await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('ERROR') })).code);
   return path;
 }
 

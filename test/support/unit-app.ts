@@ -1,6 +1,7 @@
 // What the unit tests build createApp from: one config with short limits and a Temporal connection
 // that goes nowhere (lazy: it only dials, and fails fast, when a route calls Temporal).
-import { Client, Connection, type ClientOptions } from '@temporalio/client';
+import { Client, type ClientOptions } from '@temporalio/client';
+import { DrainingConnection } from '../../lib/draining-connection';
 import type { AppConfig, AppDeps } from '../../api/deps';
 
 export const UNIT_TOKEN = 'unit-test-token-0123456789';
@@ -13,15 +14,15 @@ export function unitConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     namespace: 'default',
     taskQueue: 'unit',
     temporalUiUrl: 'http://localhost:8233',
-    webhookSecret: UNIT_WEBHOOK_SECRET,
+    webhookSecrets: [UNIT_WEBHOOK_SECRET],
     publicUrl: 'http://127.0.0.1:3000',
     temporalDeadlineMs: 1000,
     ...overrides,
   };
 }
 
-/** A client on a lazy connection to a closed port; close `connection` after the tests. */
+/** A client on a lazy connection to a closed port; close `connection` after the tests (it waits out its retries). */
 export function nowhereTemporal(clientOptions: Omit<ClientOptions, 'connection'> = {}): AppDeps['temporal'] {
-  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '200 ms' });
+  const connection = DrainingConnection.lazy({ address: '127.0.0.1:1', connectTimeout: '200 ms' });
   return { client: new Client({ connection, ...clientOptions }), connection };
 }

@@ -154,6 +154,27 @@ describe('payload encryption', () => {
     expect(await withKeys.workflow.getHandle(orderWorkflow.workflowId(order.orderId)).result()).toMatchObject({ status: 'completed' });
   });
 
+  it("keeps a failure's message (a downstream's words) out of the stored history, and reads it back with the keys", async () => {
+    // The sample payments service declines customers named declined-…, and says so with the customer's ID.
+    const declined = orderRequest({ customerId: `declined-private-${secret}` });
+    const placed = await fetch(`${apiUrl}/orders`, { method: 'POST', headers: authorized, body: JSON.stringify(declined) });
+    expect(placed.status).toBe(202);
+    const withKeys = new Client({ connection, namespace, dataConverter: testDataConverter() });
+    const final = (await withKeys.workflow.getHandle(orderWorkflow.workflowId(declined.orderId)).result()) as OrderState;
+    expect(final.failure).toMatchObject({ step: 'authorizePayment', reason: 'payment_declined' });
+    expect(final.failure?.detail).toContain(declined.customerId);
+
+    const stored = await keyless.workflow.getHandle(orderWorkflow.workflowId(declined.orderId)).fetchHistory();
+    const failed = stored.events?.find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
+    expect(failed?.message).toBe('Encoded failure');
+    expect(failed?.encodedAttributes?.metadata?.encoding && text(failed.encodedAttributes.metadata.encoding)).toBe('binary/encrypted');
+    for (const event of stored.events ?? []) {
+      if (event.workflowExecutionStartedEventAttributes) event.workflowExecutionStartedEventAttributes.searchAttributes = null;
+      if (event.upsertWorkflowSearchAttributesEventAttributes) event.upsertWorkflowSearchAttributesEventAttributes.searchAttributes = null;
+    }
+    expect(rawBytes(stored).includes(declined.customerId)).toBe(false);
+  });
+
   it("decodes, through the API's codec endpoint as the Web UI calls it, what the API and the worker stored", async () => {
     // The order's input (the API wrote it) and the shipment request (the worker's workflow wrote it).
     const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads as Payload[];

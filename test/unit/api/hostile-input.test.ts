@@ -4,7 +4,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ID_PATTERN } from '../../../definitions/ids';
-import { signOrderId } from '../../../api/webhook-signature';
 import {
   encodeAll,
   expectSafeAnswer,
@@ -24,6 +23,7 @@ import {
 } from '../../support/hostile-requests';
 import { startComposedApi, TOKEN } from '../composition/composed-api';
 import { json, startFakeBackend } from '../composition/fake-backend';
+import { callbackQuery } from '../../support/api';
 import { fakeTemporal } from './fake-temporal';
 
 const BODY_LIMIT = 8 * 1024;
@@ -41,7 +41,7 @@ const fake = fakeTemporal();
 const api = await startComposedApi(
   { baseUrls: { users: users.url, orderHistory: orderHistory.url, loyalty: loyalty.url }, retry: { retries: 0 }, breaker: { threshold: 1_000_000 } },
   // No localhost anywhere in what the app may legitimately answer, so any that shows up is a leak.
-  { temporal: fake.temporal, config: { bodyLimitBytes: BODY_LIMIT, temporalUiUrl: 'https://temporal-ui.example', webhookSecret: WEBHOOK_SECRET } },
+  { temporal: fake.temporal, config: { bodyLimitBytes: BODY_LIMIT, temporalUiUrl: 'https://temporal-ui.example', webhookSecrets: [WEBHOOK_SECRET] } },
 );
 const doc = JSON.parse((await sendRaw(api.url, { method: 'GET', path: '/openapi.json' })).text) as OpenApiDocument;
 const routes = routesOf(doc);
@@ -172,10 +172,10 @@ describe('authentication', () => {
 
   it('lets the payment webhook in with the token signed for its order instead of a bearer token', async () => {
     const event = JSON.stringify({ paymentId: 'pay-1', orderId: 'ord-1', status: 'cleared' });
-    const path = `/webhooks/payments?orderId=ord-1&token=${signOrderId(WEBHOOK_SECRET, 'ord-1')}`;
+    const path = `/webhooks/payments${callbackQuery(WEBHOOK_SECRET, 'ord-1')}`;
     // Past auth: the fake Temporal knows no such order.
     expectProblem(await sendRaw(api.url, { method: 'POST', path, headers: { 'content-type': 'application/json' }, body: event }), 404);
-    const forAnother = `/webhooks/payments?orderId=ord-2&token=${signOrderId(WEBHOOK_SECRET, 'ord-2')}`;
+    const forAnother = `/webhooks/payments${callbackQuery(WEBHOOK_SECRET, 'ord-2', { orderId: 'ord-1' })}`;
     expectProblem(await sendRaw(api.url, { method: 'POST', path: forAnother, headers: { 'content-type': 'application/json' }, body: event }), 401);
   });
 });

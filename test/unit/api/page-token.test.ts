@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { issuePageToken, readPageToken } from '../../../api/page-token';
 import { ApiProblem } from '../../../api/problems';
 
-const SECRET = 'unit-webhook-secret-0123456789';
+const SECRET = ['unit-webhook-secret-0123456789'];
 const temporalToken = Buffer.from('{"LastStartTime":1,"LastRunID":"r"}');
 
 function refusal(value: string, secret = SECRET) {
@@ -21,6 +21,8 @@ describe('page tokens', () => {
     const issued = issuePageToken(SECRET, temporalToken);
     expect(issued).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(readPageToken(SECRET, issued as string)).toEqual(temporalToken);
+    // Rotated: a token signed with the old secret still reads while that secret is listed.
+    expect(readPageToken(['unit-webhook-secret-new-01234', ...SECRET], issued as string)).toEqual(temporalToken);
   });
 
   it('has none to give on the last page', () => {
@@ -41,6 +43,6 @@ describe('page tokens', () => {
   });
 
   it('refuses a token issued under another secret', () => {
-    expect(refusal(issuePageToken('another-secret-0123456789', temporalToken) as string)).toBeInstanceOf(ApiProblem);
+    expect(refusal(issuePageToken(['another-secret-0123456789'], temporalToken) as string)).toBeInstanceOf(ApiProblem);
   });
 });

@@ -27,7 +27,7 @@ export async function startComposedApi(
       config: unitConfig({
         bodyLimitBytes: 64 * 1024,
         taskQueue: 'unused',
-        webhookSecret: 'unit-test-webhook-secret-0123',
+        webhookSecrets: ['unit-test-webhook-secret-0123'],
         publicUrl: 'http://127.0.0.1:0',
         ...overrides.config,
       }),

@@ -60,12 +60,43 @@ describe('order activities', () => {
         }),
       'AddressRejected',
     ],
-    ['a refund of a payment the service does not know (404)', () => scripted(res(404)).activities.refundPayment({ idempotencyKey: 'k', paymentId: 'pay_1' }), 'NotFound'],
   ])('makes %s a final, typed failure that took no effect', async (_name, call, type) => {
     const { failure, details } = await failureOf(call());
     expect(failure.type).toBe(type);
     expect(failure.nonRetryable).toBe(true);
     expect(details).toMatchObject({ attempt: 1, outcome: 'none' });
+  });
+
+  // Only the contract's business refusals prove nothing happened. A proxy's 401/403/404, a 400 the
+  // service's contract did not promise for this call: final, but whether the request was applied is unknown.
+  it.each([
+    ['a 401 from a proxy', 401, 'BadRequest'],
+    ['a 403 from a proxy', 403, 'BadRequest'],
+    ['a 404 for a payment request', 404, 'NotFound'],
+    ['a 400', 400, 'BadRequest'],
+  ])('makes %s a final failure whose outcome is unknown', async (_name, status, type) => {
+    const { failure, details } = await failureOf(scripted(res(status)).activities.authorizePayment(authorize));
+    expect([failure.type, failure.nonRetryable, details.outcome]).toEqual([type, true, 'unknown']);
+  });
+
+  it('makes a refund of a payment the service does not know (404) final, for a person to look at', async () => {
+    const { failure, details } = await failureOf(scripted(res(404)).activities.refundPayment({ idempotencyKey: 'k', paymentId: 'pay_1' }));
+    expect([failure.type, failure.nonRetryable, details.outcome]).toEqual(['NotFound', true, 'unknown']);
+  });
+
+  it.each([
+    ['a 409 for a concurrent duplicate (IETF Idempotency-Key)', 409, 'Conflict'],
+    ['a 408 request timeout', 408, 'Timeout'],
+  ])('retries %s, whose outcome is unknown', async (_name, status, type) => {
+    const { failure, details } = await failureOf(scripted(res(status, undefined, { 'retry-after': '1' })).activities.authorizePayment(authorize));
+    expect([failure.type, failure.nonRetryable, details.outcome, failure.nextRetryDelay]).toEqual([type, false, 'unknown', 1000]);
+  });
+
+  it('caps a downstream Retry-After at a minute', async () => {
+    const { failure } = await failureOf(scripted(res(429, undefined, { 'retry-after': String(3 * 86_400) })).activities.refundPayment({ idempotencyKey: 'k', paymentId: 'pay_1' }));
+    expect(failure.nextRetryDelay).toBe(60_000);
+    const unavailable = await failureOf(scripted(res(503, undefined, { 'retry-after': 'Fri, 31 Dec 2100 00:00:00 GMT' })).activities.refundPayment({ idempotencyKey: 'k', paymentId: 'pay_1' }));
+    expect(unavailable.failure.nextRetryDelay).toBe(60_000);
   });
 
   it('retries a 5xx answer, which took no effect', async () => {

@@ -52,7 +52,7 @@ describe('IDs in downstream paths', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(ApplicationFailure);
-      expect((err as ApplicationFailure).type).toBe(FailureType.BadRequest);
+      expect((err as ApplicationFailure).type).toBe(FailureType.Unsendable);
       expect((err as ApplicationFailure).nonRetryable).toBe(true);
     }
     expect(service.arrivals).toEqual([]);

@@ -119,12 +119,15 @@ describe('recorded order histories', () => {
     );
   }, 60_000);
 
-  it('refuse v1 histories once the v2 change loses its patched() guard', async () => {
+  it('refuse older histories once the v2 and v4 changes lose their patched() guards', async () => {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger, webpackConfigHook: unguarded });
-    // Paths the change does not touch still replay: the failure below is the change's, not the bundle's.
-    await Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v1', 'card-completed'));
+    // Paths the changes do not touch still replay: the failures below are the changes', not the bundle's.
+    await Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v1', 'payment-declined'));
     const replay = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v1', 'bank-transfer-cleared'));
     await expect(replay).rejects.toBeInstanceOf(DeterminismViolationError);
     await expect(replay).rejects.toThrow(/getPayment|reserveInventory|[Nn]ondetermini/);
+    // v4 reads the payment's record before shipping: a v3 card order never did.
+    const v3Card = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v3', 'card-completed'));
+    await expect(v3Card).rejects.toThrow(/createShipment.*getPayment|getPayment.*createShipment/);
   }, 60_000);
 });

@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import { signOrderId } from '../../../api/webhook-signature';
+import { callbackQuery } from '../../support/api';
 import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN, UNIT_WEBHOOK_SECRET as SECRET } from '../../support/unit-app';
 
 const temporal = nowhereTemporal();
@@ -49,13 +49,13 @@ describe('order routes without Temporal', () => {
 
   it('the webhook refuses a token signed for another order', async () => {
     const event = { paymentId: 'pay_1', orderId: 'ord-1', status: 'cleared' };
-    expect((await post(`/webhooks/payments?token=${signOrderId(SECRET, 'ord-2')}`, event, {})).status).toBe(401);
-    expect((await post(`/webhooks/payments?orderId=ord-2&token=${signOrderId(SECRET, 'ord-2')}`, event, {})).status).toBe(401);
-    expect((await post(`/webhooks/payments?orderId=ord-2&token=${signOrderId(SECRET, 'ord-1')}`, event, {})).status).toBe(401);
+    expect((await post(`/webhooks/payments${callbackQuery(SECRET, 'ord-2', { orderId: null })}`, event, {})).status).toBe(401);
+    expect((await post(`/webhooks/payments${callbackQuery(SECRET, 'ord-2')}`, event, {})).status).toBe(401);
+    expect((await post(`/webhooks/payments${callbackQuery(SECRET, 'ord-1', { orderId: 'ord-2' })}`, event, {})).status).toBe(401);
   });
 
   it('the webhook validates the event once the caller has a credential', async () => {
-    const res = await post(`/webhooks/payments?token=${signOrderId(SECRET, 'ord-1')}`, { orderId: 'ord-1', status: 'pending' }, {});
+    const res = await post(`/webhooks/payments${callbackQuery(SECRET, 'ord-1', { orderId: null })}`, { orderId: 'ord-1', status: 'pending' }, {});
     expect(await errorPaths(res)).toEqual(['paymentId', 'status']);
   });
 

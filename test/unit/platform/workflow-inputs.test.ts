@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../../api/deps';
-import { verifyOrderSignature } from '../../../api/webhook-signature';
+import { verifyCallback } from '../../../api/webhook-signature';
 import { completeWorkflowInput } from '../../../api/workflow-inputs';
 import type { OrderInput } from '../../../definitions';
 
 const config = {
   publicUrl: 'https://baton.example',
-  webhookSecret: 'unit-webhook-secret-0123456789',
+  webhookSecrets: ['unit-webhook-secret-0123456789'],
   paymentClearanceTimeout: '2 hours',
-} as AppConfig;
+} as unknown as AppConfig;
 
 const order = {
   orderId: 'ord-7',
@@ -27,7 +27,11 @@ describe('inputs the API completes before a start', () => {
     const input = completeWorkflowInput('order', order, config) as OrderInput;
     const url = new URL(input.callbackUrl ?? '');
     expect(url.origin + url.pathname).toBe('https://baton.example/webhooks/payments');
-    expect(verifyOrderSignature(config.webhookSecret, 'ord-7', url.searchParams.get('token') ?? undefined)).toBe(true);
+    const exp = Number(url.searchParams.get('exp'));
+    expect(verifyCallback(config.webhookSecrets, 'ord-7', String(exp), url.searchParams.get('token') ?? undefined)).toBe('valid');
+    // Valid through the clearance wait (2 hours) and a day's grace for late deliveries, not for ever.
+    expect(exp * 1000 - Date.now()).toBeGreaterThan(26 * 3_600_000 - 60_000);
+    expect(exp * 1000 - Date.now()).toBeLessThanOrEqual(26 * 3_600_000 + 1000);
     expect(input.paymentClearanceTimeout).toBe('2 hours');
     expect(input.orderId).toBe('ord-7');
   });
