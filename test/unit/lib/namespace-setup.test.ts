@@ -2,6 +2,7 @@
 // the command it names for a person to run.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { apiEnv, parseEnv, temporalEnv, workerEnv } from '../../../config/env';
 import {
   checkNamespace,
   createSearchAttributesCommand,
@@ -10,6 +11,7 @@ import {
   unknownSearchAttributes,
   type NamespaceServices,
 } from '../../../lib/namespace-setup';
+import { issuesOf } from '../../support/env-issues';
 
 const KEYWORD = 2;
 const TEXT = 1;
@@ -197,5 +199,27 @@ describe('the commands and messages', () => {
     expect(lines[0]!.level).toBe('error');
     expect(lines[0]!.fields).toMatchObject({ command: 'temporal operator search-attribute create --namespace orders --name CustomerId --type Keyword --name OrderStatus --type Keyword' });
     expect(lines[0]!.message).toContain('lacks Baton');
+  });
+});
+
+describe('BATON_REGISTER_SEARCH_ATTRIBUTES', () => {
+  const register = (value?: string) => parseEnv(temporalEnv, value === undefined ? {} : { BATON_REGISTER_SEARCH_ATTRIBUTES: value }).BATON_REGISTER_SEARCH_ATTRIBUTES;
+
+  it('is on by default; "false" and "0" turn it off', () => {
+    expect(register()).toBe(true);
+    expect(register('')).toBe(true);
+    expect(register('true')).toBe(true);
+    expect(register('false')).toBe(false);
+    expect(register('0')).toBe(false);
+    expect(register(' FALSE ')).toBe(false);
+  });
+
+  it('a value that is not yes or no is refused, naming the variable', () => {
+    expect(issuesOf(() => register('sometimes'))).toEqual([{ variable: 'BATON_REGISTER_SEARCH_ATTRIBUTES', message: 'must be true or false' }]);
+  });
+
+  it('both the API and the worker read it', () => {
+    expect(Object.keys(apiEnv.shape)).toContain('BATON_REGISTER_SEARCH_ATTRIBUTES');
+    expect(Object.keys(workerEnv.shape)).toContain('BATON_REGISTER_SEARCH_ATTRIBUTES');
   });
 });
