@@ -8,7 +8,7 @@ import { createLogger } from '../lib/logger';
 import { createDataConverter, describePayloadEncryption } from '../lib/payload-codec';
 import { startTelemetry } from '../lib/telemetry';
 import { checkNamespace, logNamespaceCheck } from '../lib/namespace-setup';
-import { buildOrExit, clientConnectionOptions, describeTemporalSecurity } from '../lib/temporal-connection';
+import { buildOrExit, clientConnectionOptions, describeTemporalSecurity, followAuthTokenFile } from '../lib/temporal-connection';
 import { createComposer } from './composition';
 import { createApiMetrics } from './metrics';
 import { createSharedRateLimitStore } from './rate-limit-store';
@@ -32,6 +32,8 @@ const telemetry = startTelemetry({ serviceName: 'baton-api' });
 const connection = Connection.lazy(
   buildOrExit('api', () => clientConnectionOptions(env, { connectTimeout: '3 seconds' })),
 );
+// A token for Temporal's JWT authorizer that its issuer refreshes in a file (TEMPORAL_AUTH_TOKEN_FILE).
+followAuthTokenFile(env, connection, { onError: (err) => logger.warn({ err }, 'cannot re-read TEMPORAL_AUTH_TOKEN_FILE; keeping the last token') });
 // The interceptor puts the request's trace context into the headers of every start, signal, update
 // and query, so the workflow and its activities join the request's trace.
 const client = new Client({

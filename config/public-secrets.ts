@@ -15,7 +15,7 @@ const PUBLISHED_SECRETS = new Set([
 ]);
 
 /** What a placeholder looks like: "replace me", "change me" (any separator, any case), or a published value. */
-const PLACEHOLDER = /replace\W?me|change\W?me/i;
+const PLACEHOLDER = /replace[\W_]?me|change[\W_]?me/i;
 
 export const PUBLIC_SECRET_MESSAGE = 'is a published placeholder, not a secret: generate one (e.g. openssl rand -hex 24)';
 
@@ -34,4 +34,12 @@ export const secretString = (min = 16) =>
  * The variables that hold secrets, each with .env.example's placeholder for it: `npm run check:compose`
  * checks those stay placeholders (refused at start) rather than working values.
  */
-export const SECRET_VARIABLES = ['BATON_API_TOKENS', 'BATON_WEBHOOK_SECRET', 'BATON_PAYLOAD_KEYS', 'BATON_METRICS_TOKEN', 'POSTGRES_PASSWORD', 'TEMPORAL_API_KEY'] as const;
+export const SECRET_VARIABLES = [
+  'BATON_API_TOKENS',
+  'BATON_WEBHOOK_SECRET',
+  'BATON_PAYLOAD_KEYS',
+  'BATON_METRICS_TOKEN',
+  'POSTGRES_PASSWORD',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_AUTH_CLIENT_SECRET',
+] as const;

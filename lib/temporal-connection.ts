@@ -17,6 +17,7 @@ export type TemporalConnectionEnv = Pick<
   | 'TEMPORAL_TLS_CA_PATH'
   | 'TEMPORAL_TLS_SERVER_NAME'
   | 'TEMPORAL_API_KEY'
+  | 'TEMPORAL_AUTH_TOKEN_FILE'
 >;
 
 /** Reads a file's bytes; injectable for tests. */
@@ -66,14 +67,65 @@ export function temporalTlsConfig(env: TemporalConnectionEnv, readFile: ReadFile
   return tls;
 }
 
+/** The bearer token in TEMPORAL_AUTH_TOKEN_FILE; an EnvError naming the variable when it is unreadable or empty. */
+export function readAuthTokenFile(path: string, readFile: ReadFile = readFileSync): string {
+  let token: string;
+  try {
+    token = Buffer.from(readFile(path)).toString('utf8').trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new EnvError([{ variable: 'TEMPORAL_AUTH_TOKEN_FILE', message: `cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err)})` }]);
+  }
+  if (!/^\S+$/.test(token)) throw new EnvError([{ variable: 'TEMPORAL_AUTH_TOKEN_FILE', message: `${path} holds no token (one line, no spaces)` }]);
+  return token;
+}
+
 /** Options shared by the client's and the worker's connections. */
 function commonOptions(env: TemporalConnectionEnv, readFile?: ReadFile) {
+  if (env.TEMPORAL_API_KEY !== undefined && env.TEMPORAL_AUTH_TOKEN_FILE !== undefined) {
+    throw new EnvError([{ variable: 'TEMPORAL_AUTH_TOKEN_FILE', message: 'set it or TEMPORAL_API_KEY, not both (each is the one bearer token Temporal gets)' }]);
+  }
   const tls = temporalTlsConfig(env, readFile);
+  const apiKey = env.TEMPORAL_AUTH_TOKEN_FILE !== undefined ? readAuthTokenFile(env.TEMPORAL_AUTH_TOKEN_FILE, readFile) : env.TEMPORAL_API_KEY;
   return {
     address: env.TEMPORAL_ADDRESS,
     ...(tls !== undefined && { tls }),
-    ...(env.TEMPORAL_API_KEY !== undefined && { apiKey: env.TEMPORAL_API_KEY }),
+    ...(apiKey !== undefined && { apiKey }),
   };
+}
+
+/**
+ * Keeps a connection's bearer token in step with TEMPORAL_AUTH_TOKEN_FILE: re-reads it every `intervalMs` and
+ * hands a changed token to the connection (the client's Connection and the worker's NativeConnection both take
+ * `setApiKey`). An unreadable file keeps the last token and is reported. Returns a stop function; a no-op
+ * without the variable.
+ */
+export function followAuthTokenFile(
+  env: Pick<TemporalConnectionEnv, 'TEMPORAL_AUTH_TOKEN_FILE'>,
+  connection: { setApiKey(token: string): unknown },
+  options: { intervalMs?: number; readFile?: ReadFile; onError?: (err: unknown) => void } = {},
+): () => void {
+  const path = env.TEMPORAL_AUTH_TOKEN_FILE;
+  if (path === undefined) return () => {};
+  let current: string | undefined;
+  try {
+    current = readAuthTokenFile(path, options.readFile);
+  } catch {
+    current = undefined;
+  }
+  const timer = setInterval(() => {
+    try {
+      const token = readAuthTokenFile(path, options.readFile);
+      if (token !== current) {
+        current = token;
+        void Promise.resolve(connection.setApiKey(token)).catch((err: unknown) => options.onError?.(err));
+      }
+    } catch (err) {
+      options.onError?.(err);
+    }
+  }, options.intervalMs ?? 30_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** For `@temporalio/client`'s Connection (the API); `extra` adds e.g. connectTimeout. */
@@ -91,12 +143,12 @@ export function workerConnectionOptions(env: TemporalConnectionEnv, readFile?: R
 }
 
 /** How the connection is secured, for logs (never the secrets themselves). */
-export function describeTemporalSecurity(env: TemporalConnectionEnv): 'plaintext' | 'tls' | 'mtls' | 'tls+api-key' | 'mtls+api-key' {
+export function describeTemporalSecurity(env: TemporalConnectionEnv): 'plaintext' | 'plaintext+jwt' | 'tls' | 'mtls' | 'tls+api-key' | 'mtls+api-key' {
   const mtls = env.TEMPORAL_TLS_CERT_PATH !== undefined && env.TEMPORAL_TLS_KEY_PATH !== undefined;
-  const apiKey = env.TEMPORAL_API_KEY !== undefined;
+  const apiKey = env.TEMPORAL_API_KEY !== undefined || env.TEMPORAL_AUTH_TOKEN_FILE !== undefined;
   const tls =
-    env.TEMPORAL_TLS || apiKey || mtls || env.TEMPORAL_TLS_CA_PATH !== undefined || env.TEMPORAL_TLS_SERVER_NAME !== undefined;
-  if (!tls) return 'plaintext';
+    env.TEMPORAL_TLS || env.TEMPORAL_API_KEY !== undefined || mtls || env.TEMPORAL_TLS_CA_PATH !== undefined || env.TEMPORAL_TLS_SERVER_NAME !== undefined;
+  if (!tls) return apiKey ? 'plaintext+jwt' : 'plaintext';
   return `${mtls ? 'mtls' : 'tls'}${apiKey ? '+api-key' : ''}`;
 }
 

@@ -2,13 +2,16 @@
 //   1. `docker-compose config -q` (or `docker compose config -q`) with .env.example as the env file: the
 //      file is valid Compose and every ${VAR:?…} the secrets use is satisfied by .env.example;
 //   2. every Baton service (api, worker, services, by command) gets each variable config/env.ts requires
-//      of its role, and every value passes the role's schema (scripts/compose-env-check.ts).
+//      of its role, and every value passes the role's schema (scripts/compose-env-check.ts);
+//   3. .env.example's secrets are placeholders, and every role refuses them at start;
+//   4. the cluster stays locked down: ports on loopback, Temporal's JWT authorizer keyed by the API's identity
+//      provider, the Web UI passing its users' tokens to the codec endpoint, Prometheus's metrics token.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { checkCompose, parseEnvFile } from './compose-env-check';
+import { checkCompose, checkComposeSecurity, parseEnvFile, usableSecretsIn } from './compose-env-check';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const composeFile = join(root, 'docker-compose.yml');
@@ -48,10 +51,12 @@ console.log(`check:compose: ${[command, ...prefix].join(' ')} config accepts doc
 
 // 2. Baton's own variables.
 const compose: unknown = parse(readFileSync(composeFile, 'utf8'), { merge: true });
+const envFile = parseEnvFile(readFileSync(envExample, 'utf8'));
 const { checked, problems } = checkCompose({
   compose,
-  envFile: parseEnvFile(readFileSync(envExample, 'utf8')),
+  envFile,
   readServiceEnvFile: (path) => parseEnvFile(readFileSync(resolve(root, path), 'utf8')),
+  placeholders: true,
 });
 if (problems.length > 0) {
   fail(`docker-compose.yml does not give Baton's roles what config/env.ts requires:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -59,3 +64,8 @@ if (problems.length > 0) {
 console.log(
   `check:compose: every Baton service has its required variables and valid values: ${checked.map((c) => `${c.service} (${c.role})`).join(', ')}`,
 );
+
+// 3 and 4.
+const unsafe = [...usableSecretsIn(envFile), ...checkComposeSecurity(compose, envFile)];
+if (unsafe.length > 0) fail(`docker-compose.yml or .env.example is not locked down:\n${unsafe.map((p) => `  - ${p}`).join('\n')}`);
+console.log('check:compose: .env.example holds placeholders every role refuses; ports on loopback; Temporal JWT authorizer, Web UI sign-in and codec token, metrics token in place');

@@ -2,7 +2,9 @@
 // config/env.ts requires of it, with values its schema accepts? Works on the parsed compose file and the
 // variables of .env.example, so it runs (and is tested) without Docker.
 import type { z } from 'zod';
-import { EnvError, apiEnv, parseEnv, servicesEnv, workerEnv, type WorkerEnv } from '../config/env';
+import { apiAuthConfig } from '../config/api-auth';
+import { EnvError, apiEnv, parseEnv, servicesEnv, workerEnv, type ApiEnv, type WorkerEnv } from '../config/env';
+import { isPublicSecret, SECRET_VARIABLES } from '../config/public-secrets';
 import { temporalTlsConfig, type TemporalConnectionEnv } from '../lib/temporal-connection';
 import { workerTuning } from '../worker/tuning';
 
@@ -110,6 +112,11 @@ export interface ComposeCheckInput {
   /** Reads a service's `env_file` (path as written in the compose file). */
   readServiceEnvFile?: (path: string) => Record<string, string>;
   envFileName?: string;
+  /**
+   * The env file holds placeholders, not secrets (.env.example): each secret must be one, and each role must refuse
+   * it at start; the other values are then checked with stand-in secrets in their place.
+   */
+  placeholders?: boolean;
 }
 
 export interface ComposeCheckResult {
@@ -120,6 +127,22 @@ export interface ComposeCheckResult {
 
 // Prefixes Baton owns: an unknown variable with one of them is most likely a typo that would be ignored.
 const OWN_PREFIXES = ['BATON_', 'TEMPORAL_'];
+
+/** Valid, unpublished values that stand in for .env.example's placeholders while the other values are checked. */
+const STAND_INS: Record<string, string> = {
+  BATON_PAYLOAD_KEYS: `stand-in:${Buffer.alloc(32, 1).toString('base64')}`,
+  BATON_API_TOKENS: 'stand-in-api-token-0123456789abcdef',
+  BATON_WEBHOOK_SECRET: 'stand-in-webhook-secret-0123456789',
+  BATON_METRICS_TOKEN: 'stand-in-metrics-token-0123456789',
+};
+const PLACEHOLDER_REFUSED = /published placeholder/;
+
+/** The env file's secrets that are not placeholders: in .env.example each would be a secret everyone can read. */
+export function usableSecretsIn(envFile: Record<string, string>, envFileName = '.env.example'): string[] {
+  return SECRET_VARIABLES.filter((v) => envFile[v] !== undefined && envFile[v] !== '' && !isPublicSecret(envFile[v] as string)).map(
+    (v) => `${envFileName}: ${v} holds a usable value; it must be a placeholder the roles refuse (one that says replace-me)`,
+  );
+}
 
 export function checkCompose(input: ComposeCheckInput): ComposeCheckResult {
   const envFileName = input.envFileName ?? '.env.example';
@@ -179,11 +202,30 @@ export function checkCompose(input: ComposeCheckInput): ComposeCheckResult {
       }
     }
 
+    // .env.example's placeholders: the role must refuse each one at start; the rest is checked with stand-ins.
+    const placeholders = input.placeholders
+      ? SECRET_VARIABLES.filter((v) => v in schema.shape && isPublicSecret(resolved[v] ?? ''))
+      : [];
+    if (placeholders.length > 0) {
+      let refused: string[] = [];
+      try {
+        parseEnv(schema, resolved);
+      } catch (err) {
+        if (!(err instanceof EnvError)) throw err;
+        refused = err.issues.filter((i) => PLACEHOLDER_REFUSED.test(i.message)).map((i) => i.variable);
+      }
+      for (const variable of placeholders) {
+        if (!refused.includes(variable)) report(variable, `accepts ${envFileName}'s placeholder: the role must refuse it at start`);
+        resolved[variable] = STAND_INS[variable] ?? 'stand-in-secret-0123456789abcdef';
+      }
+    }
+
     // The values themselves, through the same schema (and cross-checks) the role applies at start.
     try {
       const env = parseEnv(schema, resolved);
       if (role !== 'services') temporalTlsConfig(env as unknown as TemporalConnectionEnv, () => new Uint8Array());
       if (role === 'worker') workerTuning(env as unknown as WorkerEnv);
+      if (role === 'api') apiAuthConfig(env as unknown as ApiEnv);
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
       for (const issue of err.issues) if (!reported.has(issue.variable)) report(issue.variable, issue.message);
@@ -194,4 +236,82 @@ export function checkCompose(input: ComposeCheckInput): ComposeCheckResult {
     if (!checked.some((c) => c.role === role)) problems.push(`no service runs the ${role} role (command ${role}/main.ts)`);
   }
   return { checked, problems };
+}
+
+// --- The locked-down cluster ---------------------------------------------------------------------------------
+
+type ComposeServices = Record<string, Record<string, unknown>>;
+
+/** A service's environment as the container sees it (`environment` only; env_file is for the roles above). */
+function resolvedEnvironment(service: Record<string, unknown>, envFile: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [variable, raw] of environmentEntries(service.environment)) if (raw !== undefined) env[variable] = interpolate(raw, envFile).value;
+  return env;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+/** The host address a published port binds to ('' for every interface), for the short and the long syntax. */
+function hostIpOf(port: unknown, envFile: Record<string, string>): { text: string; hostIp: string } {
+  if (port !== null && typeof port === 'object') {
+    const long = port as { host_ip?: unknown; published?: unknown; target?: unknown };
+    return { text: `${String(long.published)}:${String(long.target)}`, hostIp: long.host_ip === undefined ? '' : interpolate(String(long.host_ip), envFile).value };
+  }
+  const text = interpolate(String(port), envFile).value;
+  // [ip:]host:container[/proto]; an IPv6 host ip is bracketed.
+  const parts = text.replace(/\/\w+$/, '').match(/^(?:(\[[^\]]+\]|[^:]+):)?(?:([^:]*):)?([^:]+)$/);
+  const hostIp = parts?.[1] !== undefined && parts[2] !== undefined ? parts[1] : '';
+  return { text, hostIp };
+}
+
+const byImage = (services: ComposeServices, image: RegExp) => Object.entries(services).filter(([, s]) => image.test(String(s?.image ?? '')));
+
+/**
+ * What docker-compose.yml must keep (issue "security you can deploy"): published ports on the host's loopback
+ * only; Temporal's JWT authorizer on, keyed by the API's identity provider; the Web UI signing users in and
+ * passing their token to the codec endpoint; the API and the workers sending Temporal a token; Prometheus
+ * presenting the API's metrics token.
+ */
+export function checkComposeSecurity(compose: unknown, envFile: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const services = ((compose as { services?: ComposeServices } | null)?.services ?? {}) as ComposeServices;
+  for (const [name, service] of Object.entries(services)) {
+    for (const port of (service?.ports as unknown[] | undefined) ?? []) {
+      const { text, hostIp } = hostIpOf(port, envFile);
+      if (!LOOPBACK.has(hostIp)) problems.push(`service ${name}: port ${text} is published on ${hostIp || 'every interface'}; bind it to 127.0.0.1 (or do not publish it)`);
+    }
+  }
+  const envOf = (name: string) => resolvedEnvironment(services[name] ?? {}, envFile);
+  const roles = Object.entries(services).map(([name, s]) => [name, roleOfService(s ?? {})] as const);
+  const apis = roles.filter(([, r]) => r === 'api').map(([n]) => n);
+  const workers = roles.filter(([, r]) => r === 'worker').map(([n]) => n);
+  const jwks = new Set(apis.map((n) => envOf(n).BATON_JWKS_URL ?? ''));
+  for (const api of apis) {
+    const env = envOf(api);
+    if (!env.BATON_JWKS_URL) problems.push(`service ${api}: BATON_JWKS_URL is not set: the API must check the identity provider's JWTs`);
+    if (!env.BATON_METRICS_TOKEN) problems.push(`service ${api}: BATON_METRICS_TOKEN is not set: Prometheus needs its own token for /metrics`);
+  }
+  for (const role of [...apis, ...workers]) {
+    if (!envOf(role).TEMPORAL_AUTH_TOKEN_FILE && !envOf(role).TEMPORAL_API_KEY) problems.push(`service ${role}: sends Temporal no token (TEMPORAL_AUTH_TOKEN_FILE): its JWT authorizer would refuse it`);
+  }
+  const temporal = byImage(services, /^temporalio\/server[:@]/);
+  if (temporal.length === 0) problems.push('no Temporal server service (temporalio/server) to check');
+  for (const [name] of temporal) {
+    const source = envOf(name).TEMPORAL_JWT_KEY_SOURCE;
+    if (!source) problems.push(`service ${name}: TEMPORAL_JWT_KEY_SOURCE is not set: Temporal's JWT authorizer is off`);
+    else if (!jwks.has(source)) problems.push(`service ${name}: TEMPORAL_JWT_KEY_SOURCE (${source}) is not the API's BATON_JWKS_URL: one identity provider for both`);
+    if (!/internal-frontend/.test(envOf(name).SERVICES ?? '')) problems.push(`service ${name}: SERVICES lacks internal-frontend, which the server's own worker role needs once the authorizer is on`);
+  }
+  for (const [name] of byImage(services, /^temporalio\/ui[:@]/)) {
+    const env = envOf(name);
+    if (env.TEMPORAL_AUTH_ENABLED !== 'true') problems.push(`service ${name}: TEMPORAL_AUTH_ENABLED is not "true": the Web UI must sign users in`);
+    if (env.TEMPORAL_CODEC_PASS_ACCESS_TOKEN !== 'true') problems.push(`service ${name}: TEMPORAL_CODEC_PASS_ACCESS_TOKEN is not "true": the codec endpoint needs the user's token`);
+    if (!env.TEMPORAL_CODEC_ENDPOINT) problems.push(`service ${name}: TEMPORAL_CODEC_ENDPOINT is not set`);
+  }
+  const apiMetricsTokens = new Set(apis.map((n) => envOf(n).BATON_METRICS_TOKEN));
+  for (const [name] of byImage(services, /^prom\/prometheus[:@]/)) {
+    const token = envOf(name).BATON_METRICS_TOKEN;
+    if (!token || !apiMetricsTokens.has(token)) problems.push(`service ${name}: BATON_METRICS_TOKEN is not the API's: Prometheus could not scrape /metrics`);
+  }
+  return problems;
 }

@@ -5,7 +5,7 @@ import { loadEnvOrExit, workerEnv } from '../config/env';
 import { createLogger } from '../lib/logger';
 import { createDataConverter, describePayloadEncryption } from '../lib/payload-codec';
 import { startTelemetry } from '../lib/telemetry';
-import { buildOrExit, describeTemporalSecurity, workerConnectionOptions } from '../lib/temporal-connection';
+import { buildOrExit, describeTemporalSecurity, followAuthTokenFile, workerConnectionOptions } from '../lib/temporal-connection';
 import { serviceUrlsFromEnv } from '../config/service-urls';
 import { connectWithRetry, createBatonWorker } from './create-worker';
 import { prepareNamespace } from './namespace';
@@ -29,6 +29,8 @@ Runtime.install({
 
 const http = createDownstreamClient({ timeoutMs: env.BATON_HTTP_TIMEOUT_MS });
 const connection = await connectWithRetry(connectionOptions);
+// A token for Temporal's JWT authorizer that its issuer refreshes in a file (TEMPORAL_AUTH_TOKEN_FILE).
+followAuthTokenFile(env, connection, { onError: (err) => log.warn({ err }, 'cannot re-read TEMPORAL_AUTH_TOKEN_FILE; keeping the last token') });
 // The namespace must exist and know Baton's search attributes (added here when BATON_REGISTER_SEARCH_ATTRIBUTES
 // allows); when they cannot be added, the log names the command and the worker runs anyway (worker/namespace.ts).
 // A shutdown while it waits for a missing namespace ends the wait (no worker exists yet to drain).

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { apiEnv, servicesEnv, workerEnv } from '../../../config/env';
-import { checkCompose, interpolate, parseEnvFile, requiredVariables, roleOfService } from '../../../scripts/compose-env-check';
+import { checkCompose, checkComposeSecurity, interpolate, parseEnvFile, requiredVariables, roleOfService, usableSecretsIn } from '../../../scripts/compose-env-check';
 
 const repo = (path: string) => readFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), 'utf8');
 
@@ -36,14 +36,23 @@ function compose(patch: Partial<Record<'api' | 'worker' | 'services', Record<str
 
 describe('the repository docker-compose.yml', () => {
   it('gives every Baton role what config/env.ts requires, with .env.example as the env file', () => {
-    const result = checkCompose({ compose: parse(repo('docker-compose.yml'), { merge: true }), envFile: parseEnvFile(repo('.env.example')) });
+    const result = checkCompose({ compose: parse(repo('docker-compose.yml'), { merge: true }), envFile: parseEnvFile(repo('.env.example')), placeholders: true });
     expect(result.problems).toEqual([]);
     expect(result.checked.map((c) => c.role).sort()).toEqual(['api', 'services', 'worker']);
   });
 
+  it('is locked down, and .env.example holds placeholders only', () => {
+    const envExample = parseEnvFile(repo('.env.example'));
+    expect(checkComposeSecurity(parse(repo('docker-compose.yml'), { merge: true }), envExample)).toEqual([]);
+    expect(usableSecretsIn(envExample)).toEqual([]);
+  });
+
   it('takes the secrets from the env file, with no defaults in the compose file', () => {
     const text = repo('docker-compose.yml');
-    expect(text).toMatch(/BATON_API_TOKENS: \$\{BATON_API_TOKENS:\?/);
+    // Static tokens are optional beside the identity provider, so they may be empty, never defaulted.
+    expect(text).toMatch(/BATON_API_TOKENS: \$\{BATON_API_TOKENS:-\}/);
+    expect(text).toMatch(/BATON_JWKS_URL: \$\{BATON_JWKS_URL:\?/);
+    expect(text.match(/BATON_METRICS_TOKEN: \$\{BATON_METRICS_TOKEN:\?/g)).toHaveLength(2);
     expect(text).toMatch(/BATON_WEBHOOK_SECRET: \$\{BATON_WEBHOOK_SECRET:\?/);
     expect(text.match(/BATON_PAYLOAD_KEYS: \$\{BATON_PAYLOAD_KEYS:\?/g)).toHaveLength(2);
   });
@@ -51,7 +60,8 @@ describe('the repository docker-compose.yml', () => {
 
 describe('compose check', () => {
   it('derives the required variables from the schemas', () => {
-    expect(requiredVariables(apiEnv as never).sort()).toEqual(['BATON_API_TOKENS', 'BATON_PAYLOAD_KEYS', 'BATON_WEBHOOK_SECRET']);
+    // BATON_API_TOKENS is optional beside an identity provider; the API's own cross-check (config/api-auth.ts) needs one of them.
+    expect(requiredVariables(apiEnv as never).sort()).toEqual(['BATON_PAYLOAD_KEYS', 'BATON_WEBHOOK_SECRET']);
     expect(requiredVariables(workerEnv as never)).toEqual(['BATON_PAYLOAD_KEYS']);
     expect(requiredVariables(servicesEnv as never)).toEqual([]);
   });
@@ -80,8 +90,32 @@ describe('compose check', () => {
   });
 
   it('fails on a required variable only passed through from the host', () => {
-    const { problems } = checkCompose({ compose: compose({ api: { BATON_API_TOKENS: null } }), envFile });
-    expect(problems).toEqual([expect.stringContaining('BATON_API_TOKENS is required but only passed through from the host')]);
+    const { problems } = checkCompose({ compose: compose({ api: { BATON_WEBHOOK_SECRET: null } }), envFile });
+    expect(problems).toEqual([expect.stringContaining('BATON_WEBHOOK_SECRET is required but only passed through from the host')]);
+  });
+
+  it('fails when the API has neither static tokens nor an identity provider, or half of one', () => {
+    expect(checkCompose({ compose: compose({ api: { BATON_API_TOKENS: null } }), envFile }).problems).toEqual([
+      expect.stringMatching(/service api .*BATON_API_TOKENS is required unless BATON_JWKS_URL/),
+    ]);
+    expect(checkCompose({ compose: compose({ api: { BATON_JWKS_URL: 'https://idp.example/jwks.json' } }), envFile }).problems).toEqual([
+      expect.stringMatching(/BATON_JWT_ISSUER is required with BATON_JWKS_URL/),
+      expect.stringMatching(/BATON_JWT_AUDIENCE is required with BATON_JWKS_URL/),
+    ]);
+  });
+
+  it('with placeholders: expects each role to refuse them, and checks the rest with stand-ins', () => {
+    const placeholders = { BATON_API_TOKENS: 'replace-me-with-a-token', BATON_WEBHOOK_SECRET: 'replace-me-with-a-secret', BATON_PAYLOAD_KEYS: 'k1:REPLACE/ME/with/openssl/rand/base64/32/xxxw=' };
+    expect(checkCompose({ compose: compose(), envFile: placeholders, placeholders: true }).problems).toEqual([]);
+    // Without the flag they are what they are: values the roles refuse.
+    expect(checkCompose({ compose: compose(), envFile: placeholders }).problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/service api .*BATON_API_TOKENS is a published placeholder/), expect.stringMatching(/service worker .*BATON_PAYLOAD_KEYS .*published placeholder/)]),
+    );
+    // Stand-ins replace only the secrets: a bad value elsewhere is still found.
+    expect(checkCompose({ compose: compose({ api: { PORT: 'eighty' } }), envFile: placeholders, placeholders: true }).problems).toEqual([expect.stringMatching(/service api .*PORT/)]);
+    expect(usableSecretsIn({ ...placeholders, BATON_METRICS_TOKEN: 'a-real-looking-token-0123456789', POSTGRES_PASSWORD: 'replace-me' })).toEqual([
+      expect.stringMatching(/BATON_METRICS_TOKEN holds a usable value/),
+    ]);
   });
 
   it("fails on values the role's schema rejects, defaults included", () => {
@@ -159,5 +193,48 @@ describe('compose interpolation', () => {
     expect(roleOfService({ command: 'npm run services' })).toBe('services');
     expect(roleOfService({ entrypoint: ['node', '--import', 'tsx'], command: ['/app/api/main.ts'] })).toBe('api');
     expect(roleOfService({ image: 'postgres:16' })).toBeUndefined();
+  });
+});
+
+describe('compose security check', () => {
+  const locked = () => parse(repo('docker-compose.yml'), { merge: true }) as { services: Record<string, Record<string, unknown>> };
+  const envExample = parseEnvFile(repo('.env.example'));
+  const envOf = (c: ReturnType<typeof locked>, name: string) => c.services[name]?.environment as Record<string, string>;
+
+  it('reports a port published beyond the loopback, in either syntax', () => {
+    const c = locked();
+    (c.services.jaeger as Record<string, unknown>).ports = ['16686:16686'];
+    (c.services.prometheus as Record<string, unknown>).ports = [{ target: 9090, published: 9090, host_ip: '0.0.0.0' }];
+    expect(checkComposeSecurity(c, envExample)).toEqual([
+      expect.stringMatching(/service jaeger: port 16686:16686 is published on every interface/),
+      expect.stringMatching(/service prometheus: port 9090:9090 is published on 0\.0\.0\.0/),
+    ]);
+    expect(checkComposeSecurity(c, { ...envExample, BATON_API_HOST_IP: '0.0.0.0' })).toContainEqual(expect.stringMatching(/service api: port 0\.0\.0\.0:3000:3000/));
+  });
+
+  it("reports Temporal's authorizer off or keyed by another provider, and no internal frontend", () => {
+    const c = locked();
+    delete envOf(c, 'temporal').TEMPORAL_JWT_KEY_SOURCE;
+    expect(checkComposeSecurity(c, envExample)).toEqual([expect.stringMatching(/service temporal: TEMPORAL_JWT_KEY_SOURCE is not set/)]);
+    envOf(c, 'temporal').TEMPORAL_JWT_KEY_SOURCE = 'https://other-idp.example/jwks.json';
+    envOf(c, 'temporal').SERVICES = 'frontend:history:matching:worker';
+    expect(checkComposeSecurity(c, envExample)).toEqual([
+      expect.stringMatching(/is not the API's BATON_JWKS_URL/),
+      expect.stringMatching(/SERVICES lacks internal-frontend/),
+    ]);
+  });
+
+  it('reports a Web UI without sign-in or without the codec token, roles without a Temporal token, and a metrics token mismatch', () => {
+    const c = locked();
+    envOf(c, 'temporal-ui').TEMPORAL_AUTH_ENABLED = 'false';
+    delete envOf(c, 'temporal-ui').TEMPORAL_CODEC_PASS_ACCESS_TOKEN;
+    delete envOf(c, 'worker').TEMPORAL_AUTH_TOKEN_FILE;
+    envOf(c, 'prometheus').BATON_METRICS_TOKEN = 'another';
+    expect(checkComposeSecurity(c, envExample)).toEqual([
+      expect.stringMatching(/service worker: sends Temporal no token/),
+      expect.stringMatching(/service temporal-ui: TEMPORAL_AUTH_ENABLED/),
+      expect.stringMatching(/service temporal-ui: TEMPORAL_CODEC_PASS_ACCESS_TOKEN/),
+      expect.stringMatching(/service prometheus: BATON_METRICS_TOKEN is not the API's/),
+    ]);
   });
 });
