@@ -139,7 +139,8 @@ const PLACEHOLDER_REFUSED = /published placeholder/;
 
 /** The env file's secrets that are not placeholders: in .env.example each would be a secret everyone can read. */
 export function usableSecretsIn(envFile: Record<string, string>, envFileName = '.env.example'): string[] {
-  return SECRET_VARIABLES.filter((v) => envFile[v] !== undefined && envFile[v] !== '' && !isPublicSecret(envFile[v] as string)).map(
+  const usable = (value: string | undefined) => value !== undefined && value !== '' && !isPublicSecret(value);
+  return SECRET_VARIABLES.filter((v) => usable(envFile[v])).map(
     (v) => `${envFileName}: ${v} holds a usable value; it must be a placeholder the roles refuse (one that says replace-me)`,
   );
 }
@@ -254,8 +255,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 /** The host address a published port binds to ('' for every interface), for the short and the long syntax. */
 function hostIpOf(port: unknown, envFile: Record<string, string>): { text: string; hostIp: string } {
   if (port !== null && typeof port === 'object') {
-    const long = port as { host_ip?: unknown; published?: unknown; target?: unknown };
-    return { text: `${String(long.published)}:${String(long.target)}`, hostIp: long.host_ip === undefined ? '' : interpolate(String(long.host_ip), envFile).value };
+    const long = port as { host_ip?: string; published?: string | number; target?: string | number };
+    return { text: `${long.published ?? ''}:${long.target ?? ''}`, hostIp: long.host_ip === undefined ? '' : interpolate(long.host_ip, envFile).value };
   }
   const text = interpolate(String(port), envFile).value;
   // [ip:]host:container[/proto]; an IPv6 host ip is bracketed.
@@ -264,7 +265,8 @@ function hostIpOf(port: unknown, envFile: Record<string, string>): { text: strin
   return { text, hostIp };
 }
 
-const byImage = (services: ComposeServices, image: RegExp) => Object.entries(services).filter(([, s]) => image.test(String(s?.image ?? '')));
+const byImage = (services: ComposeServices, image: RegExp) =>
+  Object.entries(services).filter(([, s]) => typeof s?.image === 'string' && image.test(s.image));
 
 /**
  * What docker-compose.yml must keep (issue "security you can deploy"): published ports on the host's loopback
@@ -274,7 +276,7 @@ const byImage = (services: ComposeServices, image: RegExp) => Object.entries(ser
  */
 export function checkComposeSecurity(compose: unknown, envFile: Record<string, string>): string[] {
   const problems: string[] = [];
-  const services = ((compose as { services?: ComposeServices } | null)?.services ?? {}) as ComposeServices;
+  const services: ComposeServices = (compose as { services?: ComposeServices } | null)?.services ?? {};
   for (const [name, service] of Object.entries(services)) {
     for (const port of (service?.ports as unknown[] | undefined) ?? []) {
       const { text, hostIp } = hostIpOf(port, envFile);

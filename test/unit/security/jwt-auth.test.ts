@@ -1,6 +1,8 @@
 // JWT bearer tokens through createApp: a real JWKS served over HTTP by this process (keys made with jose),
 // a fake Temporal behind the routes. Refusals (401), scopes (403), key rotation, the provider being down
 // (503), clock skew, and whose budget a token spends.
+import { randomBytes } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,8 @@ import type { JwtSettings } from '../../../api/jwt';
 import { requiredScope, scopesFromClaims, SCOPES } from '../../../api/scopes';
 import { hostileJwt } from '../../support/hostile-requests';
 import { refusedTokens, TestIdentityProvider } from '../../support/identity-provider';
-import { unitConfig, UNIT_TOKEN } from '../../support/unit-app';
+import { createDataConverter, EncryptionCodec } from '../../../lib/payload-codec';
+import { nowhereTemporal, unitConfig, UNIT_TOKEN } from '../../support/unit-app';
 import { fakeTemporal } from '../api/fake-temporal';
 
 let idp: TestIdentityProvider;
@@ -200,6 +203,41 @@ describe('the identity provider unreachable', () => {
     } finally {
       idp.down = false;
     }
+  });
+});
+
+describe('the Web UI decoding payloads with its user’s token', () => {
+  const UI = 'http://localhost:8233';
+  const keys = [{ id: 'k1', key: randomBytes(32) }];
+  const temporal = nowhereTemporal({ dataConverter: createDataConverter(keys) });
+  afterAll(() => temporal.connection.close());
+
+  it('decodes for a JWT with the codec scope, 403 without it, after a CORS preflight that needs no token', async () => {
+    const app = createApp({
+      config: unitConfig({ jwt: jwtSettings(), bodyLimitBytes: 64 * 1024, codec: { corsOrigins: [UI], auth: 'bearer' } }),
+      temporal,
+      logger: pino({ level: 'silent' }),
+    });
+    const preflight = await app.request('/codec/decode', {
+      method: 'OPTIONS',
+      headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-namespace' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(UI);
+
+    const [encrypted] = await new EncryptionCodec(keys).encode([defaultPayloadConverter.toPayload({ orderId: 'ord-7' })]);
+    const body = JSON.stringify({
+      payloads: [{ metadata: Object.fromEntries(Object.entries(encrypted?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(encrypted?.data ?? []).toString('base64') }],
+    });
+    const decode = async (scope: string) =>
+      app.request('/codec/decode', { method: 'POST', headers: { origin: UI, 'content-type': 'application/json', 'x-namespace': 'default', ...bearer(await idp.token({ scope })) }, body });
+
+    const decoded = await decode('openid codec');
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers.get('access-control-allow-origin')).toBe(UI);
+    const [payload] = ((await decoded.json()) as { payloads: { data: string }[] }).payloads;
+    expect(JSON.parse(Buffer.from(payload?.data ?? '', 'base64').toString())).toEqual({ orderId: 'ord-7' });
+    await expectProblem(await decode('openid orders:read'), 403, 'forbidden');
   });
 });
 
