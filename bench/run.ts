@@ -3,7 +3,8 @@
 // timestamped copy in bench/results/runs/. Every figure that matters is a ratio against a baseline
 // measured in the same run; absolute numbers are context, never asserted.
 //   --quick          a short smoke run (same code paths, a fraction of the time): results/partial.json
-//   --only a,b       just these benchmarks (composition, starts, saga, sagaThroughput, worker): results/partial.json
+//   --only a,b       just these benchmarks (composition, starts, saga, sagaThroughput, worker, sagaCluster,
+//                    sagaThroughputCluster, workerScaling): results/partial.json
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,15 @@ import { machine, printTable, type BenchOptions, type BenchOutcome, type Row } f
 import { sagaLatencyBenchmark } from './saga-latency';
 import { sagaThroughputBenchmark } from './saga-throughput';
 import { startsBenchmark } from './starts';
+import { workerScalingBenchmark } from './worker-scaling';
+
+/** The same benchmark on the real Temporal cluster, its rows marked as such. */
+const onCluster =
+  <T>(run: (o: BenchOptions, server: 'cluster') => Promise<BenchOutcome<T>>) =>
+  async (o: BenchOptions): Promise<BenchOutcome<T>> => {
+    const outcome = await run(o, 'cluster');
+    return { ...outcome, rows: outcome.rows.map((row) => ({ ...row, benchmark: `${row.benchmark} (cluster)` })) };
+  };
 
 /** Keyed as in latest.json. */
 const BENCHMARKS: Record<string, { title: string; run: (o: BenchOptions) => Promise<BenchOutcome<unknown>> }> = {
@@ -21,6 +31,10 @@ const BENCHMARKS: Record<string, { title: string; run: (o: BenchOptions) => Prom
   saga: { title: 'saga latency: card order, 3 calls at 10 ms', run: sagaLatencyBenchmark },
   sagaThroughput: { title: 'saga throughput: order workflow vs raw-SDK workflow', run: sagaThroughputBenchmark },
   worker: { title: 'worker footprint: RSS per cached workflow', run: footprintBenchmark },
+  // The same saga benchmarks on a real Temporal cluster (lib/temporal-cluster.ts), and workers scaling on it.
+  sagaCluster: { title: 'saga latency on the Temporal cluster (PostgreSQL, one process per role)', run: onCluster(sagaLatencyBenchmark) },
+  sagaThroughputCluster: { title: 'saga throughput on the Temporal cluster', run: onCluster(sagaThroughputBenchmark) },
+  workerScaling: { title: 'worker scaling on the Temporal cluster: 1, 2, 4 worker processes, the worker the bottleneck', run: workerScalingBenchmark },
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });

@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 import { mergeSamples, OpenLoop, summarize, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, runRawOrder } from './lib/orders';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startApi, startBatonWorker, startRawWorker, startSagaStage, stopAll, type SagaServices } from './lib/stack';
+import { startApi, startBatonWorker, startRawWorker, startSagaStage, stopAll, type SagaServices, type TemporalKind } from './lib/stack';
 
 export const STEP_LATENCY_MS = 10;
 const STEPS = 3;
@@ -64,12 +64,13 @@ function directCalls(urls: SagaServices): Target {
   };
 }
 
-export async function sagaLatencyBenchmark({ quick }: BenchOptions): Promise<BenchOutcome<SagaJson>> {
+/** On the dev server by default; `cluster` runs the same on a real Temporal cluster (Temporal's server on PostgreSQL). */
+export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: TemporalKind = 'dev'): Promise<BenchOutcome<SagaJson>> {
   const rate = quick ? 4 : 5;
   const sliceMs = quick ? 4000 : 8000;
   const slices = quick ? 1 : 3;
   const queues = { baton: 'bench-saga-latency', raw: 'bench-saga-latency-raw' };
-  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS);
+  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS, server);
   try {
     const [api, worker, rawWorker] = await Promise.all([
       startApi(temporal, queues.baton, urls),

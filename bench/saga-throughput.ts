@@ -7,7 +7,7 @@
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { orderCompleted, orderRequest, runRawOrder, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startBatonWorker, startRawWorker, startSagaStage, stopAll } from './lib/stack';
+import { startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 import { STEP_LATENCY_MS } from './saga-latency';
 
 export const SAGA_THROUGHPUT_TARGET = 0.9;
@@ -32,14 +32,15 @@ export interface SagaThroughputJson {
   target: number;
 }
 
-export async function sagaThroughputBenchmark({ quick }: BenchOptions): Promise<BenchOutcome<SagaThroughputJson>> {
+/** On the dev server by default; `cluster` runs the same on a real Temporal cluster (Temporal's server on PostgreSQL). */
+export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: TemporalKind = 'dev'): Promise<BenchOutcome<SagaThroughputJson>> {
   const concurrency = 24;
   // Under load one order takes seconds: the ramp lets the pipeline fill before counting.
   const rampMs = quick ? 3000 : 5000;
   const roundMs = quick ? 5000 : 12_000;
   const rounds = quick ? 1 : 2;
   const queues = { baton: 'bench-saga-throughput', raw: 'bench-saga-throughput-raw' };
-  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS);
+  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS, server);
   try {
     let n = 0;
     const send = {

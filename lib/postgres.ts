@@ -33,6 +33,8 @@ export interface Postgres {
   kill(): Promise<void>;
   /** Fast shutdown. */
   stop(): Promise<void>;
+  /** SIGKILL without waiting: for an exit handler, where nothing asynchronous runs any more. */
+  killSync(): void;
 }
 
 export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -133,6 +135,9 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
       const proc = child;
       if (signalGroup('SIGKILL')) await exited(proc);
       await groupGone(proc?.pid);
+    },
+    killSync() {
+      signalGroup('SIGKILL');
     },
     async stop() {
       const proc = child;

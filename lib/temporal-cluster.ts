@@ -85,7 +85,14 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
 
   let postgres: Postgres | undefined;
   const roles = new Map<ClusterRole, RoleProcess>();
+  // Should the process that started the cluster die without stopping it, nothing of it may outlive it.
+  const killAll = () => {
+    for (const role of roles.values()) role.child?.kill('SIGKILL');
+    postgres?.killSync();
+  };
+  process.once('exit', killAll);
   const stop = async () => {
+    process.off('exit', killAll);
     await Promise.all([...roles.values()].map((role) => stopProcess(role.child)));
     await postgres?.stop();
     await rm(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { BATON_SEARCH_ATTRIBUTES } from '../../definitions/search-attributes';
 import { parseEnv, workerEnv } from '../../config/env';
 import { startDevServer, type DevServer } from '../../lib/dev-server';
+import { startTemporalCluster } from '../../lib/temporal-cluster';
 import { createDataConverter, generatePayloadKey } from '../../lib/payload-codec';
 import { freePort } from '../../lib/ports';
 import { otelWorkflowInterceptorModule } from '../../worker/tracing';
@@ -26,8 +27,14 @@ const batonDataConverter = createDataConverter(parseEnv(workerEnv.pick({ BATON_P
 
 export type SagaServices = Record<'payments' | 'inventory' | 'shipping', string>;
 
+/**
+ * `dev`: the Temporal CLI's dev server on a temporary SQLite file (as `npm start`). `cluster`: Temporal's own
+ * server on PostgreSQL, one process per role (lib/temporal-cluster.ts, as `npm run test:production`).
+ */
+export type TemporalKind = 'dev' | 'cluster';
+
 export interface Temporal {
-  server: DevServer;
+  server: Pick<DevServer, 'address' | 'namespace' | 'source' | 'stop'>;
   /** Plain SDK client, as the raw baselines use it. */
   client: Client;
   /** With Baton's data converter: reads and starts Baton's (encrypted) orders. */
@@ -55,15 +62,18 @@ function pragmasFromEnv(): Record<string, string> | undefined {
 const dynamicConfigFromEnv = () =>
   process.env.BENCH_EAGER_ACTIVITIES === '0' ? { dynamicConfig: { 'system.enableActivityEagerExecution': false } } : {};
 
-/** A fresh dev server with its own SQLite file, and a client for the driver. */
-export async function startTemporal(): Promise<Temporal> {
-  const server = await startDevServer({
-    ...dynamicConfigFromEnv(),
-    dbFilename: join(scratch, `temporal-${++serverCount}.sqlite`),
-    logLevel: 'error',
-    searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
-    ...(pragmasFromEnv() && { sqlitePragmas: pragmasFromEnv() }),
-  });
+/** A fresh server (a dev server with its own SQLite file, or a cluster on its own PostgreSQL), and a client for the driver. */
+export async function startTemporal(kind: TemporalKind = 'dev'): Promise<Temporal> {
+  const server =
+    kind === 'cluster'
+      ? await startTemporalCluster()
+      : await startDevServer({
+          ...dynamicConfigFromEnv(),
+          dbFilename: join(scratch, `temporal-${++serverCount}.sqlite`),
+          logLevel: 'error',
+          searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
+          ...(pragmasFromEnv() && { sqlitePragmas: pragmasFromEnv() }),
+        });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   const batonClient = new Client({ connection, namespace: server.namespace, dataConverter: batonDataConverter });
@@ -169,9 +179,9 @@ export interface SagaStage {
   parts: { stop(): Promise<void> }[];
 }
 
-/** A fresh dev server and the sample services at `stepLatencyMs`: what every saga benchmark stands on. */
-export async function startSagaStage(stepLatencyMs: number): Promise<SagaStage> {
-  const temporal = await startTemporal();
+/** A fresh Temporal server and the sample services at `stepLatencyMs`: what every saga benchmark stands on. */
+export async function startSagaStage(stepLatencyMs: number, kind: TemporalKind = 'dev'): Promise<SagaStage> {
+  const temporal = await startTemporal(kind);
   const parts: SagaStage['parts'] = [temporal];
   try {
     const services = await startServices(stepLatencyMs);

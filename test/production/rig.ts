@@ -43,6 +43,16 @@ export interface ProductionRig {
 
 export async function startProductionRig(services: StartSampleServicesOptions = {}): Promise<ProductionRig> {
   const cluster = await startTemporalCluster({ binDir: inject('temporalServerBinDir') });
+  try {
+    return await startOnCluster(cluster, services);
+  } catch (err) {
+    // beforeAll failed: nobody else will stop the cluster.
+    await cluster.stop();
+    throw err;
+  }
+}
+
+async function startOnCluster(cluster: TemporalCluster, services: StartSampleServicesOptions): Promise<ProductionRig> {
   const running = await startSampleServices(services);
   const stack: Stack = { address: cluster.address, namespace: cluster.namespace, taskQueue: uniqueTaskQueue('production'), serviceUrls: running.urls };
   const workerEnv = { BATON_WORKFLOW_BUNDLE: inject('productionWorkflowBundle'), ...WORKER_ENV };
@@ -51,10 +61,20 @@ export async function startProductionRig(services: StartSampleServicesOptions = 
   const connection = await Connection.connect({ address: cluster.address });
   const client = new Client({ connection, namespace: cluster.namespace });
 
-  const [workers, apis] = await Promise.all([
-    Promise.all(Array.from({ length: WORKER_PROCESSES }, () => startWorkerProcess(stack, workerEnv))),
-    Promise.all(apiPorts.map((port) => startApiProcess(stack, port))),
+  const starting = await Promise.allSettled([
+    ...Array.from({ length: WORKER_PROCESSES }, () => startWorkerProcess(stack, workerEnv)),
+    ...apiPorts.map((port) => startApiProcess(stack, port)),
   ]);
+  const failed = starting.find((s) => s.status === 'rejected');
+  if (failed) {
+    for (const s of starting) if (s.status === 'fulfilled') await ('handle' in s.value ? s.value.handle : s.value).stop('SIGKILL');
+    await running.close();
+    await connection.close();
+    throw failed.reason;
+  }
+  const value = <T>(s: PromiseSettledResult<T>) => (s as PromiseFulfilledResult<T>).value;
+  const workers = starting.slice(0, WORKER_PROCESSES).map((s) => value(s) as ChildHandle);
+  const apis = starting.slice(WORKER_PROCESSES).map((s) => value(s) as ApiProcess);
   const callers = apis.map((_, i) => apiCaller(() => apis[i]!.url));
   let next = 0;
   const restartWorker = async (i: number) => {
