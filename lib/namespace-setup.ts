@@ -162,7 +162,14 @@ export async function checkNamespace(services: NamespaceServices, options: Check
     missing = missing.filter((a) => custom[a.name] === undefined);
   }
 
-  if (missing.length > 0 || wrongType.length > 0) return notReady(missing.map((a) => a.name), wrongType, refusal);
+  if (missing.length > 0 || wrongType.length > 0) {
+    const because = !options.register
+      ? undefined
+      : refusal !== undefined
+        ? { text: `adding them failed (${messageOf(refusal)})`, error: messageOf(refusal) }
+        : { text: 'they were added, but the server does not list them' };
+    return notReady(missing.map((a) => a.name), wrongType, because);
+  }
 
   // Listed is not yet usable: the frontend checks starts and queries against its cached copy of the
   // namespace. Right after adding them, wait for it; otherwise just look once.
@@ -187,12 +194,13 @@ export async function checkNamespace(services: NamespaceServices, options: Check
     };
   }
 
-  function notReady(missingNames: string[], wrong: WrongType[], error: unknown): NamespaceCheck {
+  /** `because`: why registration did not fix it; undefined when it is off. */
+  function notReady(missingNames: string[], wrong: WrongType[], because: { text: string; error?: string } | undefined): NamespaceCheck {
     const commands: string[] = [];
     const parts: string[] = [];
     if (missingNames.length > 0) {
       commands.push(createSearchAttributesCommand(namespace, missingNames));
-      const why = error !== undefined ? `adding them failed (${messageOf(error)})` : 'BATON_REGISTER_SEARCH_ATTRIBUTES=false, so Baton does not add them';
+      const why = because?.text ?? 'BATON_REGISTER_SEARCH_ATTRIBUTES=false, so Baton does not add them';
       parts.push(`Temporal namespace "${namespace}" lacks Baton's search attributes ${missingNames.join(', ')} (Keyword) and ${why}`);
     }
     if (wrong.length > 0) {
@@ -209,8 +217,8 @@ export async function checkNamespace(services: NamespaceServices, options: Check
       namespace,
       missing: missingNames,
       wrongType: wrong,
-      why: wrong.length > 0 && missingNames.length === 0 ? 'wrong-type' : error !== undefined ? 'registration-refused' : 'registration-off',
-      ...(error !== undefined && { error: messageOf(error) }),
+      why: wrong.length > 0 && missingNames.length === 0 ? 'wrong-type' : because !== undefined ? 'registration-refused' : 'registration-off',
+      ...(because?.error !== undefined && { error: because.error }),
       command,
       detail: `${parts.join('; ')}. Fix: ${command}`,
     };
@@ -222,7 +230,8 @@ export async function checkNamespace(services: NamespaceServices, options: Check
     if (unusable === NAMESPACE_GONE) return notFound();
     if (unusable.length > 0) {
       // Not listable, so not addable either: say what to run.
-      return notReady(unusable, [], options.register ? listError : undefined);
+      const refused = messageOf(listError);
+      return notReady(unusable, [], options.register ? { text: `the server lets Baton neither list nor add them (${refused})`, error: refused } : undefined);
     }
     return {
       state: 'unverified',

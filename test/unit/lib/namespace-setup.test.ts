@@ -25,6 +25,8 @@ interface FakeCluster {
   refuseAdd?: Error;
   /** Another process adds these just before our add lands (so ours fails with ALREADY_EXISTS). */
   raceAdd?: boolean;
+  /** addSearchAttributes answers OK but changes nothing. */
+  ignoreAdd?: boolean;
   /** listSearchAttributes fails with this. */
   refuseList?: Error;
   /** Searches by these still fail as unknown (the server's namespace cache is behind), for this many searches. */
@@ -53,6 +55,7 @@ function fake(cluster: Partial<FakeCluster> & Pick<FakeCluster, 'attributes'>): 
         c.calls.push('add');
         if (c.refuseAdd) throw c.refuseAdd;
         c.added.push({ ...searchAttributes });
+        if (c.ignoreAdd) return {};
         if (c.raceAdd) {
           Object.assign(c.attributes!, searchAttributes);
           throw grpcError(GrpcStatus.ALREADY_EXISTS, 'Search attribute CustomerId already exists.');
@@ -116,6 +119,14 @@ describe('checkNamespace', () => {
     expect(result.detail).toContain('adding them failed (Request unauthorized.)');
   });
 
+  it('an add the server accepts but does not apply is reported as such, not as registration being off', async () => {
+    const { services } = fake({ attributes: {}, ignoreAdd: true });
+    const result = await check(services, true);
+    expect(result).toMatchObject({ state: 'search-attributes-missing', why: 'registration-refused', missing: ['CustomerId', 'OrderStatus'] });
+    expect(result.detail).toContain('they were added, but the server does not list them');
+    expect(result.detail).not.toContain('BATON_REGISTER_SEARCH_ATTRIBUTES=false');
+  });
+
   it('another process adding them first (ALREADY_EXISTS) is no failure', async () => {
     const { services } = fake({ attributes: {}, raceAdd: true });
     expect(await check(services, true)).toMatchObject({ state: 'ready', registered: ['CustomerId', 'OrderStatus'] });
@@ -159,7 +170,10 @@ describe('checkNamespace', () => {
     const present = fake({ attributes: { CustomerId: KEYWORD, OrderStatus: KEYWORD }, refuseList: denied });
     expect(await check(present.services, true)).toMatchObject({ state: 'unverified' });
     const absent = fake({ attributes: { CustomerId: KEYWORD }, refuseList: denied });
-    expect(await check(absent.services, false)).toMatchObject({ state: 'search-attributes-missing', missing: ['OrderStatus'] });
+    expect(await check(absent.services, false)).toMatchObject({ state: 'search-attributes-missing', why: 'registration-off', missing: ['OrderStatus'] });
+    const refused = await check(absent.services, true);
+    expect(refused).toMatchObject({ state: 'search-attributes-missing', why: 'registration-refused', missing: ['OrderStatus'] });
+    expect(refused.detail).toContain('lets Baton neither list nor add them (Request unauthorized.)');
     expect(absent.cluster.calls).not.toContain('add');
   });
 
