@@ -9,6 +9,7 @@ import { traceRequests } from '../lib/http-tracing';
 import { createApiMetrics } from './metrics';
 import { authenticate } from './middleware/auth';
 import { createJwtVerifier } from './jwt';
+import { documentScopes } from './scopes';
 import { observeRequests } from './middleware/observe';
 import { rateLimitPerClient } from './middleware/rate-limit';
 import { requireNamespace } from './middleware/namespace-ready';
@@ -137,6 +138,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', codecRoutes());
   // Every registered workflow type (and any extra definitions the deps bring, e.g. tests').
   app.route('/', workflowRoutes(deps.workflows ?? registeredWorkflows));
+  // Each route's scope (api/scopes.ts) and its 403, in the served document.
+  documentScopes(app.openAPIRegistry);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

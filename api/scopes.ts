@@ -1,3 +1,8 @@
+import { errorResponses } from './problems';
+import type { createRouter } from './router';
+
+type OpenAPIRegistry = ReturnType<typeof createRouter>['openAPIRegistry'];
+
 // Which scope each route class needs (docs/security.md has the table). A JWT carries its scopes in `scope`
 // (space-separated, OAuth 2) or `scp` (a list, as some providers write it); a static token has them all.
 // `family:*` in a token grants every scope of that family (`workflows:*` = workflows:read + workflows:write).
@@ -51,4 +56,20 @@ export function scopesFromClaims(claims: Record<string, unknown>): Set<Scope> {
     } else if ((SCOPES as readonly string[]).includes(entry)) granted.add(entry as Scope);
   }
   return granted;
+}
+
+/**
+ * Writes each secured route's scope into the OpenAPI document (`security: [{ bearer: ["orders:read"] }]`) and
+ * lists its 403, so clients read there what their token needs. Run once every route is registered.
+ */
+export function documentScopes(registry: OpenAPIRegistry): void {
+  for (const definition of registry.definitions) {
+    if (definition.type !== 'route') continue;
+    const { route } = definition;
+    if (!route.security?.some((requirement) => 'bearer' in requirement)) continue;
+    const scope = requiredScope(route.method, route.path);
+    if (scope === undefined) continue;
+    route.security = [{ bearer: [scope] }];
+    route.responses[403] ??= errorResponses[403];
+  }
 }

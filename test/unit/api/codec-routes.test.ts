@@ -148,7 +148,7 @@ describe('codec endpoint', () => {
       components: { schemas: Record<string, unknown> };
     };
     for (const path of ['/codec/encode', '/codec/decode']) {
-      expect(doc.paths[path]?.post?.security).toEqual([{ bearer: [] }]);
+      expect(doc.paths[path]?.post?.security).toEqual([{ bearer: ['codec'] }]);
       expect(Object.keys(doc.paths[path]?.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '401']));
     }
     expect(Object.keys(doc.paths['/codec/decode']?.post?.responses ?? {})).toContain('422');

@@ -90,7 +90,7 @@ describe('API request observability', () => {
     expect(samples.some((s) => s.labels.route?.includes('ord-'))).toBe(false);
     // The spec lists it, behind the bearer scheme (docs/security.md: the metrics token or the operator scope).
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, { get?: { security?: unknown } }> };
-    expect(doc.paths['/metrics']?.get?.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/metrics']?.get?.security).toEqual([{ bearer: ['operator'] }]);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/orders', '/orders/{orderId}/timeline']));
   });
 

@@ -156,6 +156,22 @@ describe('scopes', () => {
     expect([401, 403]).not.toContain(allowed.status);
   });
 
+  it('writes each secured route’s scope and its 403 into the served OpenAPI document', async () => {
+    const doc = (await (await appWith().request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[]; responses?: Record<string, unknown> }>>;
+    };
+    let secured = 0;
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        if (!op.security || path.startsWith('/webhooks/')) continue;
+        secured++;
+        expect(op.security, `${method} ${path}`).toEqual([{ bearer: [requiredScope(method, path)] }]);
+        expect(op.responses?.['403'], `${method} ${path}`).toBeDefined();
+      }
+    }
+    expect(secured).toBeGreaterThan(20);
+  });
+
   it('reads `scope` (space-separated) and `scp` (a list), expands family:*, ignores unknown scopes', () => {
     expect([...scopesFromClaims({ scope: 'orders:read  codec unknown:thing' })].sort()).toEqual(['codec', 'orders:read']);
     expect([...scopesFromClaims({ scp: ['profiles:read', 42, 'workflows:*'] })].sort()).toEqual(['profiles:read', 'workflows:read', 'workflows:write']);
