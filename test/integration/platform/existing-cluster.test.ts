@@ -124,7 +124,8 @@ describe('a fresh namespace without Baton search attributes', () => {
     // Before any worker (which would add them too) exists: the API alone set the namespace up.
     const first = await baton.call('/orders', { method: 'POST', json: order });
     expect(first.status, await first.clone().text()).toBe(202);
-    expect(baton.handle.output()).toMatch(/registered Baton's search attributes CustomerId, OrderStatus in \\"default\\"/);
+    // (Its log line may reach us just after the response: wait for it rather than read the output so far.)
+    await baton.handle.waitFor(/registered Baton's search attributes CustomerId, OrderStatus in \\"default\\"/, 10_000);
 
     await worker(stack);
     await completesAndIsFound(baton.call, order.orderId, customerId);
@@ -142,7 +143,7 @@ describe('BATON_REGISTER_SEARCH_ATTRIBUTES=false on a namespace without them', (
     const baton = await api(stack, off);
     // The worker does not add them either, says what to run, and polls anyway.
     const batonWorker = await worker(stack, off);
-    expect(batonWorker.output()).toContain(CREATE_BOTH('default'));
+    await batonWorker.waitFor(new RegExp(CREATE_BOTH('default')), 10_000);
 
     const readyz = await baton.call('/readyz');
     expect(readyz.status).toBe(503);
