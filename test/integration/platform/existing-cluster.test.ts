@@ -41,9 +41,9 @@ afterAll(async () => {
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 });
 
-/** A fresh dev server with no search attributes but the built-in ones. */
-async function bareServer(): Promise<DevServer> {
-  const server = await startDevServer({ logLevel: 'error' });
+/** A fresh dev server with no search attributes but the built-in ones (or these, as `name=Type`). */
+async function bareServer(searchAttributes: string[] = []): Promise<DevServer> {
+  const server = await startDevServer({ logLevel: 'error', searchAttributes });
   servers.push(server);
   return server;
 }
@@ -239,5 +239,31 @@ describe('a namespace that does not exist', () => {
     );
     await batonWorker.waitFor(/worker polling task queue/);
     await completesAndIsFound(baton.call, order.orderId, customerId);
+  });
+});
+
+describe('a search attribute registered with another type', () => {
+  it('is reported with the commands that replace it, never changed by Baton; running them fixes it', { timeout: 90_000 }, async () => {
+    const server = await bareServer(['CustomerId=Text']);
+    const baton = await api(stackOn(server));
+    const fix =
+      'temporal operator search-attribute remove --namespace default --name CustomerId --yes && ' +
+      'temporal operator search-attribute create --namespace default --name CustomerId --type Keyword';
+    const readyz = await baton.call('/readyz');
+    expect(readyz.status).toBe(503);
+    expect(await readyz.json()).toMatchObject({
+      namespace: { state: 'search-attributes-missing', wrongTypeSearchAttributes: [{ name: 'CustomerId', registeredAs: 'Text', expected: 'Keyword' }], command: fix },
+    });
+    const order = orderRequest();
+    const res = await baton.call('/orders', { method: 'POST', json: order });
+    expect(res.status).toBe(503);
+    expect((await problem(res)).detail).toContain('CustomerId is registered as Text, but Baton needs Keyword');
+
+    for (const command of fix.split(' && ')) await run(command, server.address);
+    await eventually('POST /orders answering 202', async () => {
+      const again = await baton.call('/orders', { method: 'POST', json: order });
+      await again.body?.cancel();
+      return again.status === 202 ? true : undefined;
+    });
   });
 });
