@@ -89,7 +89,9 @@ function commonOptions(env: TemporalConnectionEnv, readFile?: ReadFile) {
   const apiKey = env.TEMPORAL_AUTH_TOKEN_FILE !== undefined ? readAuthTokenFile(env.TEMPORAL_AUTH_TOKEN_FILE, readFile) : env.TEMPORAL_API_KEY;
   return {
     address: env.TEMPORAL_ADDRESS,
-    ...(tls !== undefined && { tls }),
+    // The SDK takes an API key for a TLS one (Temporal Cloud) unless told otherwise: a token for a self-hosted
+    // authorizer on a plaintext frontend (compose) says so.
+    ...(tls !== undefined ? { tls } : env.TEMPORAL_AUTH_TOKEN_FILE !== undefined && { tls: false }),
     ...(apiKey !== undefined && { apiKey }),
   };
 }

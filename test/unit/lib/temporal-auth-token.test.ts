@@ -25,9 +25,12 @@ describe('TEMPORAL_AUTH_TOKEN_FILE', () => {
     const file = join(dir, 'token-1');
     writeFileSync(file, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ3b3JrZXIifQ.c2ln\n');
     const env = { ...base, TEMPORAL_AUTH_TOKEN_FILE: file };
-    expect(clientConnectionOptions(env)).toEqual({ address: 'temporal:7233', apiKey: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ3b3JrZXIifQ.c2ln' });
+    // tls: false in so many words: the SDK would take a bare API key for a TLS one (Temporal Cloud).
+    expect(clientConnectionOptions(env)).toEqual({ address: 'temporal:7233', tls: false, apiKey: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ3b3JrZXIifQ.c2ln' });
     expect(workerConnectionOptions(env).apiKey).toBe('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ3b3JrZXIifQ.c2ln');
-    expect(workerConnectionOptions(env).tls).toBeUndefined();
+    expect(workerConnectionOptions(env).tls).toBe(false);
+    // With TLS asked for, it stays on.
+    expect(clientConnectionOptions({ ...env, TEMPORAL_TLS: true }).tls).toEqual({});
     expect(describeTemporalSecurity(env)).toBe('plaintext+jwt');
   });
 
