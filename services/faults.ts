@@ -20,6 +20,8 @@ export const FaultConfig = z
     commitThenFail: count.optional(),
     /** The next N calls never answer until the client goes away. */
     hangNext: count.optional(),
+    /** The next N state-changing calls apply their effect and keep it under the key, then never answer until the client goes away. */
+    commitThenHang: count.optional(),
     /** Every matching call hangs. */
     hang: z.boolean().optional(),
     /** Probability (0..1) that a call hangs until the client goes away: the occasional stuck request. */
@@ -36,7 +38,7 @@ export const FaultConfig = z
   .strict();
 export type FaultConfig = z.infer<typeof FaultConfig>;
 
-type Countdown = 'failNext' | 'commitThenFail' | 'hangNext' | 'malformedNext';
+type Countdown = 'failNext' | 'commitThenFail' | 'commitThenHang' | 'hangNext' | 'malformedNext';
 
 /** Parses a `<SERVICE>_FAULTS` variable; throws a readable message when it is not a FaultConfig. */
 export function parseFaults(json: string): FaultConfig {

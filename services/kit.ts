@@ -10,7 +10,7 @@ import { traceRequests } from '../lib/http-tracing';
 import { createLogger, type Logger } from '../lib/logger';
 import { registerAdminRoutes } from './admin';
 import { countingMiddleware, RequestCounters, type RequestCounts } from './counters';
-import { faultMiddleware, Faults, type FaultConfig, type FaultVariables } from './faults';
+import { faultMiddleware, Faults, waitFor, type FaultConfig, type FaultVariables } from './faults';
 import { IdempotencyStore, toResponse } from './idempotency';
 import { ProblemError, problemResponse } from './problem';
 
@@ -114,7 +114,7 @@ export class ServiceKit {
 
   /**
    * Runs a state-changing handler under its Idempotency-Key, scoped to this service and route.
-   * commitThenFail (and its rate) is applied here, after the effect is stored, so the retry finds the success.
+   * commitThenFail (and its rate) and commitThenHang are applied here, after the effect is stored, so the retry finds the success.
    */
   async idempotent(c: Context<ServiceEnv>, key: string, execute: () => Response | Promise<Response>): Promise<Response> {
     const scope = `${c.req.method} ${routePath(c)}`;
@@ -122,7 +122,12 @@ export class ServiceKit {
     const faults = c.get('faults');
     const failAfterCommit =
       fresh && faults !== undefined && (faults.take('commitThenFail') || (faults.commitThenFailRate > 0 && this.#random() < faults.commitThenFailRate));
+    const hangAfterCommit = fresh && !failAfterCommit && faults !== undefined && faults.take('commitThenHang');
     const stored = await result;
+    if (hangAfterCommit) {
+      await waitFor(Infinity, AbortSignal.any([c.req.raw.signal, this.#shutdown.signal]));
+      return problemResponse(503, 'injected-fault', 'Injected fault', 'commitThenHang: the effect was applied, then the answer was held until the caller left');
+    }
     if (failAfterCommit) {
       return problemResponse(503, 'injected-fault', 'Injected fault', 'commitThenFail: the effect was applied but this answer is lost');
     }

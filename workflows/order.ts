@@ -50,16 +50,21 @@ export async function order(input: OrderInput): Promise<OrderState> {
     state.set('awaiting_payment');
     const payment = await state.step('authorizePayment', () => saga.run(steps.authorizePayment), attempts);
     state.remember({ paymentId: payment.paymentId });
+    // v4: a step that was running when the cancel came was waited for; no further step starts.
+    const goOn = () => (moneySafe ? stopIfCancelled() : undefined);
+    await goOn();
     if (payment.status !== 'cleared') {
       await state.step('awaitPaymentClearance', () =>
         moneySafe ? clearanceOnRecord(payment, inbox, input.paymentClearanceTimeout, calls) : awaitClearance(payment, inbox, input.paymentClearanceTimeout, calls),
       );
     }
 
+    await goOn();
     state.set('reserving');
     const reservation = await state.step('reserveInventory', () => saga.run(steps.reserveInventory), attempts);
     state.remember({ reservationId: reservation.reservationId });
 
+    await goOn();
     state.set('shipping');
     const shipment = await state.step(
       'createShipment',
@@ -77,6 +82,12 @@ export async function order(input: OrderInput): Promise<OrderState> {
     await undoWhatTookEffect(err, state, saga, inbox);
   }
   return state.snapshot();
+}
+
+/** Rejects with the cancellation once the order has been cancelled. */
+async function stopIfCancelled(): Promise<void> {
+  const scope = CancellationScope.current();
+  if (scope.consideredCancelled) await scope.cancelRequested;
 }
 
 /** A refused payment stops the order as `payment_failed`. */

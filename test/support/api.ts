@@ -1,6 +1,7 @@
 // Baton's API over real HTTP, built by createApp against the shared test Temporal server.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { DrainingConnection } from '../../lib/draining-connection';
 import { pino } from 'pino';
 import { createComposer, type Composer, type ComposerOptions } from '../../api/composition';
 import { startApiServer, type RunningApi } from '../../api/server';
@@ -46,7 +47,7 @@ export function apiCaller(baseUrl: () => string): ApiCall {
 
 export interface TestApi extends RunningApi {
   client: Client;
-  connection: Connection;
+  connection: DrainingConnection;
   composition: Composer;
   /** fetch against the API with the test bearer token; needs no `this`, so it can be passed around. */
   call: ApiCall;
@@ -67,7 +68,7 @@ export async function startTestApi(options: {
   /** Workflow types served under /workflows (default: definitions/registry.ts). */
   workflows?: AppDeps['workflows'];
 }): Promise<TestApi> {
-  const connection = await Connection.connect({ address: options.address });
+  const connection = await DrainingConnection.connect({ address: options.address });
   // The test keys, as every worker a test starts has them (startChild): orders go to Temporal encrypted.
   const client = new Client({ connection, namespace: options.namespace, dataConverter: testDataConverter() });
   const config: AppConfig = {

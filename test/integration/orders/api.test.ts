@@ -1,7 +1,7 @@
 // The order API as a client meets it: the API over HTTP, the real worker as a child process, the
 // sample services, and the shared Temporal dev server. The payments service calls back to the API.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OrderState } from '../../../definitions';
+import { orderSignals, orderWorkflow, type OrderState } from '../../../definitions';
 import type { OrderRequest } from '../../../domain/orders';
 import { startSampleServices, type RunningSampleServices } from '../../../services';
 import { callbackQuery, startTestApi, TEST_WEBHOOK_SECRET, uniqueTaskQueue, type TestApi } from '../../support/api';
@@ -183,6 +183,14 @@ describe('the payment webhook', () => {
     expect((await postEvent(callbackQuery(TEST_WEBHOOK_SECRET, other), event)).status).toBe(401);
     expect((await postEvent(callbackQuery(TEST_WEBHOOK_SECRET, other, { orderId: null }), event)).status).toBe(401);
     expect((await postEvent('', event, { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
+    // A token past its expiry, and one whose expiry was stretched after signing.
+    const expired = await postEvent(callbackQuery(TEST_WEBHOOK_SECRET, order.orderId, { expiresAt: Math.floor(Date.now() / 1000) - 1 }), event);
+    expect(expired.status).toBe(401);
+    expect(((await expired.json()) as { detail: string }).detail).toMatch(/expired/);
+    const stretched = callbackQuery(TEST_WEBHOOK_SECRET, order.orderId).replace(/exp=(\d+)/, (_m, exp: string) => `exp=${Number(exp) + 86_400}`);
+    expect((await postEvent(stretched, event)).status).toBe(401);
+    // A valid token for this order, about a payment that is not this order's.
+    expect((await postEvent(callbackQuery(TEST_WEBHOOK_SECRET, order.orderId), { ...event, paymentId: 'pay_someone_else' })).status).toBe(409);
 
     await new Promise((r) => setTimeout(r, 300));
     const after = await state(order.orderId);
@@ -191,12 +199,41 @@ describe('the payment webhook', () => {
     await api.call(`/orders/${order.orderId}/cancel`, { method: 'POST' });
   });
 
+  it('keeps waiting on a signed "cleared" while the payments service still says pending, and goes on only on its record', async () => {
+    const order = orderRequest({ paymentMethod: 'bank_transfer' });
+    await place(order);
+    const { paymentId } = await until(order.orderId, awaitingClearance);
+    // Whoever holds the callback URL (the payments service's logs, a trace) can send this with a valid token.
+    const forged = { paymentId, orderId: order.orderId, status: 'cleared' };
+    const signed = callbackQuery(TEST_WEBHOOK_SECRET, order.orderId);
+    const received = async () => ((await (await fetch(`${services.urls.payments}/__admin/state`)).json()) as { requests: { received: number } }).requests.received;
+    const before = await received();
+    for (let i = 0; i < 10; i++) expect((await postEvent(signed, forged)).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 2500));
+
+    const still = await state(order.orderId);
+    expect(still.status).toBe('awaiting_payment');
+    expect(still.steps.at(-1)).toMatchObject({ name: 'awaitPaymentClearance', status: 'running' });
+    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1 }, inventory: { reservations: 0 }, shipping: { shipments: 0 } });
+    // Ten notices asked the record a few times at most: notices cannot make the order hammer the payments service.
+    const looks = (await received()) - before;
+    expect(looks).toBeGreaterThanOrEqual(1);
+    expect(looks).toBeLessThanOrEqual(3);
+
+    // The transfer really clears: the service's own callback wakes the order, its record says cleared.
+    await settlePayment(services.urls.payments, paymentId!, 'cleared');
+    const final = await until(order.orderId, settled, 30_000);
+    expect(final.status).toBe('completed');
+    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 }, inventory: { reservations: 1 }, shipping: { shipments: 1 } });
+  });
+
   it('changes nothing when the same event arrives twice', async () => {
     const order = orderRequest({ paymentMethod: 'bank_transfer' });
     await place(order);
     const { paymentId } = await until(order.orderId, awaitingClearance);
     const event = { paymentId, orderId: order.orderId, status: 'cleared' };
     const signed = callbackQuery(TEST_WEBHOOK_SECRET, order.orderId);
+    await settlePayment(services.urls.payments, paymentId!, 'cleared');
 
     const [first, second] = await Promise.all([postEvent(signed, event), postEvent(signed, event)]);
     expect([first.status, second.status]).toEqual([202, 202]);
@@ -235,6 +272,34 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect((await api.call(`/orders/${order.orderId}/cancel`, { method: 'POST' })).status).toBe(409);
   });
 
+  it('waits for the step running when the cancel arrives, then undoes it: the call and its undo never overlap', async () => {
+    await setFaults(services.urls.inventory, { latencyMs: 700, match: '/reservations' });
+    const order = orderRequest();
+    await place(order);
+    await until(order.orderId, (s) => s.status === 'reserving', 10_000);
+    await new Promise((r) => setTimeout(r, 300)); // the reservation request is at the service now
+    expect((await api.call(`/orders/${order.orderId}/cancel`, { method: 'POST' })).status).toBe(202);
+    const final = await until(order.orderId, settled);
+    expect(final).toMatchObject({ status: 'cancelled', failure: { step: 'reserveInventory', reason: 'cancelled' } });
+    expect(final.compensations.map((c) => [c.name, c.status])).toEqual([
+      ['releaseReservation', 'completed'],
+      ['refundPayment', 'completed'],
+    ]);
+
+    // In the history: from the cancel request until the reservation's attempt has answered, nothing else is scheduled.
+    const events = (await api.client.workflow.getHandle(orderWorkflow.workflowId(order.orderId)).fetchHistory()).events ?? [];
+    const reserve = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'reserveInventory');
+    const cancelRequested = events.findIndex((e) => e.activityTaskCancelRequestedEventAttributes);
+    const reserveEnded = events.findIndex((e) => {
+      const ended = e.activityTaskCompletedEventAttributes ?? e.activityTaskCanceledEventAttributes ?? e.activityTaskFailedEventAttributes;
+      return ended && String(ended.scheduledEventId) === String(reserve?.eventId);
+    });
+    expect(cancelRequested).toBeGreaterThan(0);
+    expect(reserveEnded).toBeGreaterThan(cancelRequested);
+    expect(events.slice(cancelRequested, reserveEnded).filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 1, active: 0 }, shipping: { shipments: 0 } });
+  });
+
   it('answers 409 after completion and 404 for an unknown order', async () => {
     const order = orderRequest();
     await place(order);
@@ -243,6 +308,39 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect(res.status).toBe(409);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect((await api.call(`/orders/${uniqueOrderId('nobody')}/cancel`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('an orderId seen again after its workflow is gone (namespace retention)', () => {
+  it('never ships: the new saga repeats the first one\'s keys, and the payment record says refunded', async () => {
+    // The first saga: shipping is down past its retries, so the reservation is released and the payment refunded.
+    await setFaults(services.urls.shipping, { failNext: 1000 });
+    const order = orderRequest();
+    await place(order);
+    const first = await until(order.orderId, settled);
+    expect(first).toMatchObject({ status: 'failed', failure: { step: 'createShipment', reason: 'service_unavailable' } });
+    await clearFaults(services.urls);
+
+    // Retention deletes closed workflows; Temporal then knows the workflow ID no more.
+    const workflowId = orderWorkflow.workflowId(order.orderId);
+    await api.connection.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId } });
+    const handle = api.client.workflow.getHandle(workflowId);
+    for (let i = 0; await handle.describe().then(() => true, () => false); i++) {
+      if (i > 300) throw new Error('the workflow was never deleted');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await api.call(`/orders/${order.orderId}`)).status).toBe(404);
+
+    // The same order again: its calls carry the first saga's Idempotency-Keys, so the services answer with the
+    // first results (a charge made, stock reserved); only the payment's record tells that it was refunded since.
+    expect((await place(order)).status).toBe(202);
+    const second = await until(order.orderId, settled);
+    expect(second).toMatchObject({ status: 'failed', failure: { step: 'createShipment', reason: 'payment_failed' } });
+    expect(await effects(services.urls, order.orderId)).toMatchObject({
+      payments: { charges: 1, refunds: 1 },
+      inventory: { reservations: 1, active: 0 },
+      shipping: { shipments: 0 },
+    });
   });
 });
 
@@ -263,6 +361,11 @@ describe('needs_attention and POST /orders/{orderId}/resolve', () => {
   it('retry: once the payments service is back, the refund goes through and the order ends failed', async () => {
     const stuck = await stuckOrder();
     await clearFaults(services.urls);
+    // Malformed decisions, as `temporal workflow signal` can send them, change nothing and wedge nothing.
+    const handle = api.client.workflow.getHandle(orderWorkflow.workflowId(stuck.orderId));
+    for (const payload of [null, 'retry', { action: 'later' }, { action: ['retry'] }]) await handle.signal(orderSignals.resolve, payload as never);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await state(stuck.orderId)).status).toBe('needs_attention');
 
     const res = await api.call(`/orders/${stuck.orderId}/resolve`, { method: 'POST', json: { action: 'retry' } });
     expect(res.status).toBe(202);

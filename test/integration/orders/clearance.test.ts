@@ -2,7 +2,7 @@
 // activities and real sample services; only the clock is fast.
 import { describe, expect, it } from 'vitest';
 import { orderSignals, type OrderInput, type OrderState } from '../../../definitions';
-import { effects, names, orderInput, queryUntil, settlePayment } from '../../support/orders';
+import { effects, names, orderInput, queryUntil, setFaults, settlePayment } from '../../support/orders';
 import { useSagaOnTimeSkipping } from '../../support/time-skipping';
 
 const saga = useSagaOnTimeSkipping();
@@ -71,6 +71,34 @@ describe('a bank transfer waits for clearance', () => {
     expect(names(final.steps)).not.toContain('reserveInventory');
   });
 
+  it('takes no notice for proof: "cleared" while the record stays pending ends, after the timeout, refunded', async () => {
+    const input = orderInput({ paymentMethod: 'bank_transfer' });
+    const handle = await start(input);
+    const { paymentId } = await queryUntil(handle, awaiting);
+    await handle.signal(orderSignals.paymentEvent, { paymentId: paymentId!, orderId: input.orderId, status: 'cleared' });
+    // A signal with no payload at all, as the CLI can send one: ignored, the order goes on.
+    await handle.signal(orderSignals.paymentEvent, null as never);
+
+    const final = await handle.result();
+    expect(final.status).toBe('failed');
+    expect(final.failure).toMatchObject({ step: 'awaitPaymentClearance', reason: 'payment_not_cleared' });
+    expect(hours(final, 'awaitPaymentClearance')).toBeGreaterThanOrEqual(72);
+    expect(await effects(saga.services.urls, input.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 0 }, shipping: { shipments: 0 } });
+  });
+
+  it('asks the record again while the payments service does not answer, and clears once it does', async () => {
+    const input = orderInput({ paymentMethod: 'bank_transfer' });
+    const handle = await start(input);
+    const { paymentId } = await queryUntil(handle, awaiting);
+    await settlePayment(saga.services.urls.payments, paymentId!, 'cleared');
+    await setFaults(saga.services.urls.payments, { failNext: 12, match: `/payments/${paymentId!}` });
+    await handle.signal(orderSignals.paymentEvent, { paymentId: paymentId!, orderId: input.orderId, status: 'cleared' });
+
+    const final = await handle.result();
+    expect(final.status).toBe('completed');
+    expect(await effects(saga.services.urls, input.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 }, shipping: { shipments: 1 } });
+  });
+
   it('is cancelled during the wait: the payment is refunded and the order ends cancelled', async () => {
     const input = orderInput({ paymentMethod: 'bank_transfer' });
     const handle = await start(input);
@@ -85,12 +113,13 @@ describe('a bank transfer waits for clearance', () => {
     expect(await effects(saga.services.urls, input.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 0 } });
   });
 
-  it('ignores a repeated or contradicting event for the same payment', async () => {
+  it('goes by the payments record, not by a repeated or contradicting event', async () => {
     const input = orderInput({ paymentMethod: 'bank_transfer' });
     const handle = await start(input);
     const { paymentId } = await queryUntil(handle, awaiting);
     const event = { paymentId: paymentId!, orderId: input.orderId, status: 'cleared' as const };
 
+    await settlePayment(saga.services.urls.payments, paymentId!, 'cleared');
     await handle.signal(orderSignals.paymentEvent, event);
     await handle.signal(orderSignals.paymentEvent, event);
     await handle.signal(orderSignals.paymentEvent, { ...event, status: 'failed' });
