@@ -49,7 +49,10 @@ export async function workerScalingBenchmark({ quick }: BenchOptions): Promise<B
       return orderCompleted(temporal.batonClient, order.orderId);
     };
     const rounds: Record<string, ClosedLoopResult> = {};
-    let running = 0;
+    // A warm-up on one worker, not counted: a new cluster settles its shards and caches, a new worker its JIT.
+    parts.push(await startBatonWorker(temporal, queue, urls, workerEnv));
+    await closedLoop(send, concurrency, quick ? 3000 : 8000, 0, 30_000);
+    let running = 1;
     for (const workers of WORKER_COUNTS) {
       const started = await Promise.all(Array.from({ length: workers - running }, () => startBatonWorker(temporal, queue, urls, workerEnv)));
       parts.push(...started);

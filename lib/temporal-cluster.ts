@@ -159,8 +159,11 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
       if (name === 'frontend') await waitUntilServing(address, child, () => role.recent.join('\n'));
     };
 
-    // Every role at once: they find each other through the membership table in PostgreSQL.
-    await Promise.all([...roles.keys()].map(startRole));
+    // The frontend alone can create the namespace and register the search attributes (both are rows in
+    // PostgreSQL). The other roles start after that, so their search-attribute caches are current from the
+    // start and the bootstrap need not wait for them to refresh. They find each other through the
+    // membership table.
+    await startRole('frontend');
     await bootstrap(
       'namespace',
       {
@@ -168,10 +171,12 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
         TEMPORAL_NAMESPACE: namespace,
         TEMPORAL_NAMESPACE_RETENTION: options.retention ?? '24h',
         BATON_SEARCH_ATTRIBUTES: BATON_SEARCH_ATTRIBUTES.join(' '),
+        BOOTSTRAP_SETTLE_SECONDS: '0',
         TEMPORAL_CLI: cli.executable.path,
       },
       log,
     );
+    await Promise.all([...roles.keys()].filter((name) => name !== 'frontend').map(startRole));
 
     const pg = postgres;
     return {

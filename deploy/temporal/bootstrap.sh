@@ -14,7 +14,8 @@
 #   VISIBILITY_DBNAME (temporal_visibility); TEMPORAL_SCHEMA_DIR: a schema/postgresql/v12 folder, default the
 #   schemas built into temporal-sql-tool.
 #   TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_NAMESPACE_RETENTION (72h),
-#   BATON_SEARCH_ATTRIBUTES ("CustomerId=Keyword OrderStatus=Keyword", as definitions/search-attributes.ts).
+#   BATON_SEARCH_ATTRIBUTES ("CustomerId=Keyword OrderStatus=Keyword", as definitions/search-attributes.ts);
+#   BOOTSTRAP_SETTLE_SECONDS (60): the wait after adding attributes, until every role's cache has them.
 #   TEMPORAL_SQL_TOOL (temporal-sql-tool) and TEMPORAL_CLI (temporal): the binaries, when not on PATH.
 set -eu
 
@@ -91,7 +92,7 @@ register_search_attributes() {
   args=""
   for spec in $missing; do args="$args --name ${spec%%=*} --type ${spec#*=}"; done
   # shellcheck disable=SC2086 # one word per flag and value
-  temporal_cli operator search-attribute create $args
+  temporal_cli operator search-attribute create $args && ADDED="$missing"
 }
 
 search_attributes_registered() {
@@ -110,8 +111,16 @@ namespace() {
     retry 10 temporal_cli operator namespace create --retention "$retention"
   fi
   # A new namespace takes a moment to reach every frontend's cache: retry until the attributes show.
+  ADDED=""
   retry 20 register_search_attributes
   retry 20 search_attributes_registered
+  # Each server role caches the attributes for up to 60 s: until then a role that loaded them before may
+  # refuse the new ones. Roles started after this step see them at once (BOOTSTRAP_SETTLE_SECONDS=0).
+  settle="${BOOTSTRAP_SETTLE_SECONDS:-60}"
+  if [ -n "$ADDED" ] && [ "$settle" -gt 0 ]; then
+    echo "bootstrap: added$ADDED; waiting ${settle}s until every server role's cache has them" >&2
+    sleep "$settle"
+  fi
   echo "bootstrap: namespace $NAMESPACE (retention $retention) has search attributes $SEARCH_ATTRIBUTES"
 }
 

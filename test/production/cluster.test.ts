@@ -143,29 +143,27 @@ const running = (name: Parameters<ProductionRig['cluster']['pid']>[0]) => rig.cl
 interface InFlight {
   /** Which of the rig's worker processes. */
   index: number;
-  /** Its activities started and not finished, among the runs looked at. */
+  /** Its activities started and not finished, in the run where it was found. */
   activities: number;
 }
 
 /**
- * A worker process running an activity right now, from Temporal's own account: open runs' pending activities
- * in state STARTED name the worker that holds them (its identity, `pid@host`).
+ * The first worker process found running an activity right now, from Temporal's own account: an open run's
+ * pending activities in state STARTED name the worker that holds them (its identity, `pid@host`).
  */
 async function workerWithActivityInFlight(): Promise<InFlight | undefined> {
   const pids = rig.workers.map((w) => w.child.pid);
-  const held = new Map<number, number>();
   let looked = 0;
   for await (const run of rig.client.workflow.list({ query: `TaskQueue = '${rig.stack.taskQueue}' AND ExecutionStatus = 'Running'` })) {
     if (++looked > 40) break;
     const { raw } = await rig.client.workflow.getHandle(run.workflowId, run.runId).describe();
-    for (const activity of raw.pendingActivities ?? []) {
-      if (activity.state !== temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) continue;
+    const started = (raw.pendingActivities ?? []).filter((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+    for (const activity of started) {
       const index = pids.indexOf(Number(activity.lastWorkerIdentity?.split('@')[0]));
-      if (index >= 0) held.set(index, (held.get(index) ?? 0) + 1);
+      if (index >= 0) return { index, activities: started.length };
     }
   }
-  const [best] = [...held.entries()].sort((a, b) => b[1] - a[1]);
-  return best && { index: best[0], activities: best[1] };
+  return undefined;
 }
 
 describe('Baton on a real Temporal cluster', () => {
@@ -249,8 +247,8 @@ describe('Baton on a real Temporal cluster', () => {
   it('a worker process is SIGKILLed while its activities are in flight, and restarted', async () => {
     const started = Date.now();
     const { urls } = rig.services;
-    // Shipping holds its calls for a second, so that workers wait on them.
-    await setFaults(urls.shipping, { latencyMs: 1000 });
+    // Shipping holds its calls for 4 s, so that a worker found running one is still running it when it dies.
+    await setFaults(urls.shipping, { latencyMs: 4000 });
     const orders = planOrders('worker-kill', ORDERS);
     let victim: InFlight | undefined;
     let kill: Promise<void> | undefined;
@@ -270,7 +268,7 @@ describe('Baton on a real Temporal cluster', () => {
       'worker-kill',
       orders,
       started,
-      `worker process ${victim?.index} of ${rig.workers.length} SIGKILLed while it ran ${victim?.activities} activities (shipping at 1 s), restarted 2 s later; ` +
+      `worker process ${victim?.index} of ${rig.workers.length} SIGKILLed while it ran activities (shipping at 4 s), restarted 2 s later; ` +
         'its attempts come back after their start-to-close timeout',
       { activitiesInFlightOnKilledWorker: victim?.activities ?? 0 },
     );
