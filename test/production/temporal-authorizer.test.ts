@@ -19,7 +19,8 @@ import { resolveTemporalCli } from '../../lib/temporal-binaries';
 import { TEMPORAL_BOOTSTRAP, TEMPORAL_SERVER_CONFIG } from '../../lib/temporal-cluster';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../support/api';
 import { TestIdentityProvider } from '../support/identity-provider';
-import { startChild, type ChildHandle, repoRoot } from '../support/processes';
+import { startSampleServices, type RunningSampleServices } from '../../services';
+import { serviceUrlEnv, startChild, type ChildHandle, repoRoot } from '../support/processes';
 
 const run = promisify(execFile);
 const AUDIENCE = 'temporal';
@@ -34,6 +35,8 @@ let postgres: Postgres | undefined;
 let server: ChildProcess | undefined;
 let serverLog = '';
 let api: ChildHandle | undefined;
+let worker: ChildHandle | undefined;
+let services: RunningSampleServices | undefined;
 let frontend = '';
 let internalFrontend = '';
 
@@ -154,6 +157,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
+  await worker?.stop();
+  await services?.close();
   if (server && server.exitCode === null && server.signalCode === null) {
     const exited = once(server, 'exit');
     server.kill('SIGTERM');
@@ -200,6 +205,27 @@ describe("Temporal's JWT authorizer with the identity provider's keys", () => {
     expect(read.status).toBe(200);
     expect(((await read.json()) as { status: string }).status).toBe('RUNNING');
     expect(api.output()).toMatch(/"temporalSecurity":"plaintext\+jwt"/);
+
+    // A worker with a token of its own polls and finishes the run. Its permission is "<namespace>:write": Temporal's
+    // default authorizer ranks roles, and a "worker"-only token cannot even describe the namespace.
+    services = await startSampleServices();
+    const workerTokenFile = join(dir, 'worker-temporal-token');
+    await writeFile(workerTokenFile, `${await temporalToken([`${NAMESPACE}:write`])}\n`, { mode: 0o600 });
+    worker = startChild('worker/main.ts', {
+      TEMPORAL_ADDRESS: frontend,
+      TEMPORAL_NAMESPACE: NAMESPACE,
+      TEMPORAL_TASK_QUEUE: 'authorizer-test',
+      TEMPORAL_AUTH_TOKEN_FILE: workerTokenFile,
+      BATON_WORKFLOW_BUNDLE: inject('productionWorkflowBundle'),
+      ...serviceUrlEnv(services.urls),
+    });
+    await worker.waitFor(/worker polling task queue/, 90_000);
+    let status = 'RUNNING';
+    for (let i = 0; i < 150 && status === 'RUNNING'; i++) {
+      await sleep(200);
+      status = ((await (await call(`/welcomes/${workflowId}`)).json()) as { status: string }).status;
+    }
+    expect(status, worker.output().slice(-3000)).toBe('COMPLETED');
 
     // The same API without a token: Temporal refuses it, and the client gets no 2xx.
     const anonymous = startChild('api/main.ts', env);
