@@ -198,7 +198,7 @@ describe("Temporal's JWT authorizer with the identity provider's keys", () => {
     const url = line.slice(line.indexOf('http://'));
     const call = (path: string, init: RequestInit = {}) =>
       fetch(url + path, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
-    const started = await call('/welcomes', { method: 'POST', body: JSON.stringify({ userId: 'u-authorized' }) });
+    const started = await call('/welcomes', { method: 'POST', body: JSON.stringify({ userId: 'u-1' }) });
     expect(started.status, `${await started.clone().text()}\n${api.output().slice(-3000)}`).toBe(202);
     const { workflowId } = (await started.json()) as { workflowId: string };
     const read = await call(`/welcomes/${workflowId}`);
