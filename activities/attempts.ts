@@ -55,7 +55,8 @@ const BEATS_PER_TIMEOUT = 3;
 
 export function attemptContext(ctx: Context | undefined = currentContext()): AttemptContext {
   if (!ctx) return { attempt: 1, cancelled: () => false, earlier: 'none', record: () => undefined, keepAlive: () => () => undefined };
-  const { attempt, heartbeatDetails, heartbeatTimeoutMs } = ctx.info;
+  const { attempt, heartbeatTimeoutMs } = ctx.info;
+  const heartbeatDetails: unknown = ctx.info.heartbeatDetails;
   const predecessor = asRecord(heartbeatDetails);
   const earlier: CallOutcome = attempt === 1 ? 'none' : predecessor?.attempt === attempt - 1 ? predecessor.outcome : 'unknown';
   return {

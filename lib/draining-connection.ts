@@ -19,7 +19,7 @@ function drainableRetries() {
   });
   return {
     interceptor,
-    async drained(): Promise<void> {
+    drained: async (): Promise<void> => {
       closing = true;
       const wait = lastRetryAt - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 20));

@@ -9,6 +9,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { redactUrl } from './redact';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -71,7 +72,17 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     tracerProvider: provider,
     // Spans for outgoing calls made inside a traced operation only, never a root span of their own
     // (health probes, the exporter, test scaffolding).
-    instrumentations: [new UndiciInstrumentation({ requireParentforSpans: true })],
+    instrumentations: [
+      new UndiciInstrumentation({
+        requireParentforSpans: true,
+        // Outgoing calls to a callback URL carry its token in the query: never in a span.
+        requestHook: (span, request) => {
+          if (!/[?&]token=/.test(request.path)) return;
+          const full = redactUrl(new URL(request.path, request.origin).toString());
+          span.setAttributes({ 'url.full': full, 'url.query': new URL(full).search });
+        },
+      }),
+    ],
   });
   const processor = spanProcessor;
   current = {

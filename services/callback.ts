@@ -1,6 +1,7 @@
 // Delivers a PaymentEvent to the caller's callback URL, retrying what might succeed later.
 import type { PaymentEvent } from '../domain/schemas';
 import type { Logger } from '../lib/logger';
+import { redactUrl } from '../lib/redact';
 import { waitFor } from './faults';
 
 export interface CallbackRetryOptions {
@@ -43,11 +44,11 @@ export async function deliverCallback(
       await res.body?.cancel();
     } catch (err) {
       if (signal.aborted) return 'cancelled';
-      logger.warn({ err, url, attempt, paymentId: event.paymentId }, 'payment callback failed');
+      logger.warn({ err, url: redactUrl(url), attempt, paymentId: event.paymentId }, 'payment callback failed');
     }
     if (status !== undefined && status < 300) return 'delivered';
     if (status !== undefined && !retryable(status)) {
-      logger.warn({ url, status, paymentId: event.paymentId }, 'payment callback rejected; not retrying');
+      logger.warn({ url: redactUrl(url), status, paymentId: event.paymentId }, 'payment callback rejected; not retrying');
       return 'rejected';
     }
     if (attempt < retry.attempts) await waitFor(retry.baseDelayMs * 2 ** (attempt - 1), signal);

@@ -32,9 +32,13 @@ export class OrderInbox {
     return this.#settlements.get(paymentId);
   }
 
-  /** Resolves once a notice about the payment is waiting, or after `timeoutMs`; the notice is then used up. */
-  async notice(paymentId: string, timeoutMs: number): Promise<void> {
-    await condition(() => this.#notices.has(paymentId), timeoutMs);
+  /** Whether a notice about the payment is waiting (v4). */
+  hasNotice(paymentId: string): boolean {
+    return this.#notices.has(paymentId);
+  }
+
+  /** Uses up the waiting notice, if any: the next one wakes the order again. */
+  takeNotice(paymentId: string): void {
     this.#notices.delete(paymentId);
   }
 

@@ -2,7 +2,6 @@
 // the stock, ship. If anything stops it (a business refusal, a service down past its retries, a
 // cancellation), what took effect is undone newest first; what cannot be undone waits for a person.
 import { CancellationScope, isCancellation, log, patched, setHandler, sleep, workflowInfo, condition } from '@temporalio/workflow';
-import { msToNumber } from '@temporalio/common/lib/time';
 import {
   DEFAULT_ORDER_TIMINGS,
   orderQueries,
@@ -112,17 +111,23 @@ const RECHECK_PAUSE_MS = { first: 1_000, max: 15 * 60_000 };
 async function clearanceOnRecord(payment: Payment, inbox: OrderInbox, timeout: Timespan, calls: OrderCalls): Promise<Attempted<void>> {
   const { paymentId } = payment;
   if (payment.status === 'failed' || payment.status === 'refunded') throw notHonoured(paymentId, payment.status);
-  const deadline = Date.now() + msToNumber(timeout);
+  // One timer for the whole wait. A cancellation rejects it: the order is compensating then, and it no longer matters.
+  let expired = false;
+  void sleep(timeout).then(
+    () => (expired = true),
+    () => undefined,
+  );
   let pause = RECHECK_PAUSE_MS.first;
   let askAgain = false;
   for (let looks = 1; ; looks++) {
-    if (!askAgain) await inbox.notice(paymentId, Math.max(0, deadline - Date.now()));
+    if (!askAgain) await condition(() => expired || inbox.hasNotice(paymentId));
+    inbox.takeNotice(paymentId);
     const recorded = await currentStatus(paymentId, calls);
     if (recorded === 'cleared') return { value: undefined, attempt: looks };
     if (recorded === 'failed' || recorded === 'refunded') throw notHonoured(paymentId, recorded);
-    if (Date.now() >= deadline) break;
+    if (expired) break;
     askAgain = recorded === undefined; // no answer: ask again; pending: wait for the next notice
-    await sleep(Math.min(pause, deadline - Date.now()));
+    await condition(() => expired, pause);
     pause = Math.min(pause * 2, RECHECK_PAUSE_MS.max);
   }
   throw new OrderStop('payment_not_cleared', `payment ${paymentId} did not clear within ${String(timeout)}`);

@@ -137,6 +137,22 @@ describe('tracing', () => {
   });
 });
 
+describe('secrets in traces', () => {
+  it("a bank transfer's callback, delivered by the payments service, shows its URL in spans with the token redacted", async () => {
+    // The sample payments service settles the transfer after a few seconds and POSTs to the callback URL.
+    const { body } = await place({ paymentMethod: 'bank_transfer' });
+    const spans = await eventually(() => {
+      const found = receiver.spans.filter((s) => String(s.attributes['url.full'] ?? '').includes('/webhooks/payments'));
+      return found.length > 0 ? found : undefined;
+    }, 'the callback span');
+    expect(spans.every((s) => String(s.attributes['url.full']).includes('token=REDACTED'))).toBe(true);
+    // No attribute of any span holds a callback token (64 hex characters after token=).
+    const leaks = receiver.spans.filter((s) => Object.values(s.attributes).some((v) => /token=[0-9a-f]{64}/i.test(String(v))));
+    expect(leaks.map((s) => s.name)).toEqual([]);
+    await stack.call(`/orders/${body.orderId}/cancel`, { method: 'POST' });
+  });
+});
+
 describe('metrics', () => {
   it("the API's /metrics (with the scrape token) counts requests by route pattern and status, and shows composition outcomes and breakers", async () => {
     const metricsUrl = `${stack.apiUrl}/metrics`;
