@@ -3,7 +3,7 @@
 // retries with the same orderId and learns whether its order had started. Nothing lost, nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/ports';
-import { apiCaller, audit, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals, type ApiCall } from '../support/chaos';
+import { apiCaller, audit, existence, place, planOrders, pool, caseSummary, recordChaosResult, waitForFinals } from '../support/chaos';
 import { startRig, type ChaosRig } from './harness';
 
 const ORDERS = 50;
@@ -11,22 +11,6 @@ const CONCURRENCY = 10;
 const KILL_AFTER = 20;
 
 let rig: ChaosRig;
-
-/**
- * GET /orders/{id} until the API gives a definite answer: 200 (the order exists) or 404 (it does not).
- * A 503 or no answer (Temporal slow to answer a query under load) is asked again.
- */
-async function existence(call: ApiCall, orderId: string): Promise<number | undefined> {
-  let status: number | undefined;
-  for (let attempt = 1; attempt <= 20; attempt++) {
-    const res = await call(`/orders/${orderId}`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
-    await res?.body?.cancel();
-    status = res?.status;
-    if (status === 200 || status === 404) break;
-    await sleep(500);
-  }
-  return status;
-}
 
 beforeAll(async () => {
   rig = await startRig('api', { faults: { payments: { latencyMs: 20 }, inventory: { latencyMs: 20 }, shipping: { latencyMs: 20 } } });

@@ -9,6 +9,7 @@ import type { OrderState } from '../../definitions';
 import {
   audit,
   caseSummary,
+  existence,
   place,
   planOrders,
   plannedOrder,
@@ -304,10 +305,12 @@ describe('Baton on a real Temporal cluster', () => {
       if ((await place(rig.api(1), request, { attempts: 120 })) === 200) existedAlready++;
     });
     await rig.restartApi(0);
-    // Every acknowledged order exists, asked through the restarted process.
+    // Every acknowledged order exists, asked through the restarted process until it answers 200 or 404 (a
+    // process just started may answer 503 while it checks the namespace, or be slow under load).
     const missing: string[] = [];
     await pool([...acknowledged], CONCURRENCY, async (orderId) => {
-      if (!(await readOrder(rig.api(0), orderId))) missing.push(orderId);
+      const status = await existence(rig.api(0), orderId);
+      if (status !== 200) missing.push(`${orderId}: ${status ?? 'no answer'}`);
     });
     const outcome = await finish(
       'api-kill',

@@ -132,6 +132,22 @@ export async function readOrder(call: ApiCall, orderId: string): Promise<OrderSt
   return (await res.json()) as OrderState;
 }
 
+/**
+ * GET /orders/{id} until the API gives a definite answer: 200 (the order exists) or 404 (it does not).
+ * A 503 or no answer (a process just started, Temporal slow to answer a query under load) is asked again.
+ */
+export async function existence(call: ApiCall, orderId: string): Promise<number | undefined> {
+  let status: number | undefined;
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    const res = await call(`/orders/${orderId}`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    await res?.body?.cancel();
+    status = res?.status;
+    if (status === 200 || status === 404) break;
+    await sleep(500);
+  }
+  return status;
+}
+
 const FINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 
 /** Polls every order until each is final or time runs out; an order missing from the answer never ended. */
