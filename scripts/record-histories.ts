@@ -20,7 +20,7 @@ import { quietRuntime } from '../test/support/quiet-runtime';
 import { workflowsPath } from '../worker/workflow-source';
 
 /** The order workflow's current version (workflows/order-patches.ts): bump it with each new patch. */
-const CURRENT_VERSION = 'v3';
+const CURRENT_VERSION = 'v4';
 const outDir = join(historiesDir, CURRENT_VERSION);
 const taskQueue = 'record-histories';
 
@@ -66,6 +66,18 @@ const scenarios: Scenario[] = [
       await h.signal(orderSignals.paymentEvent, { orderId, paymentId: paymentId!, status: 'cleared' });
     },
     expect: 'failed',
+  },
+  {
+    // v4: a signed "cleared" notice while the record says pending only makes the order look; it goes on once the record clears.
+    name: 'bank-transfer-notice-forged',
+    input: { paymentMethod: 'bank_transfer' },
+    drive: async (h, s) => {
+      const { orderId, paymentId } = await queryUntil(h, awaitingClearance);
+      await h.signal(orderSignals.paymentEvent, { orderId, paymentId: paymentId!, status: 'cleared' });
+      await new Promise((r) => setTimeout(r, 500));
+      await settle(h, s, 'cleared');
+    },
+    expect: 'completed',
   },
   { name: 'bank-transfer-never-cleared', input: { paymentMethod: 'bank_transfer', paymentClearanceTimeout: '1 second' }, expect: 'failed' },
   { name: 'payment-declined', input: { customerId: 'declined-1' }, expect: 'failed' },

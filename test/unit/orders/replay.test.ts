@@ -33,11 +33,16 @@ const V1_PATHS = [
 /** v2 re-confirms a cleared bank transfer with the payments service, so it has one path more. */
 const V2_PATHS = [...V1_PATHS, 'bank-transfer-notice-contradicted'].sort();
 
+/** v4 (the money-safe saga) adds the path of a forged notice. */
+const V4_PATHS = [...V2_PATHS, 'bank-transfer-notice-forged'].sort();
+
 const VERSIONS = {
   v1: loadHistories(),
   v2: loadHistories(join(historiesDir, 'v2')),
   /** v3 upserts the OrderStatus search attribute as the order advances (started with Baton's attributes). */
   v3: loadHistories(join(historiesDir, 'v3')),
+  /** v4: the payments record decides, attempts heartbeat, a cancelled step is waited for, failures are encoded. */
+  v4: loadHistories(join(historiesDir, 'v4')),
 };
 type Version = keyof typeof VERSIONS;
 const history = (version: Version, path: string) => {
@@ -70,9 +75,10 @@ describe('recorded order histories', () => {
     expect(VERSIONS.v1.map((h) => h.workflowId)).toEqual(V1_PATHS);
     expect(VERSIONS.v2.map((h) => h.workflowId)).toEqual(V2_PATHS);
     expect(VERSIONS.v3.map((h) => h.workflowId)).toEqual(V2_PATHS);
+    expect(VERSIONS.v4.map((h) => h.workflowId)).toEqual(V4_PATHS);
   });
 
-  it('v2 histories carry the patch marker where the v2 change ran, v1 histories none', () => {
+  it('each version\'s histories carry the patch markers and show the changes of their version, v1 histories none', () => {
     const events = (version: Version, path: string) => history(version, path).events ?? [];
     /** The IDs of the patches the run took (a core_patch marker's payload is `{ id, deprecated }`). */
     const patches = (version: Version, path: string) =>
@@ -98,6 +104,18 @@ describe('recorded order histories', () => {
     expect(patches('v3', 'bank-transfer-cleared')).toEqual([ORDER_PATCHES.searchAttributes, ORDER_PATCHES.reconfirmClearance]);
     expect(upserts('v3', 'card-completed')).toBeGreaterThan(0);
     for (const path of V2_PATHS) expect(upserts('v2', path), path).toBe(0);
+
+    // v4: every order takes the money-safe patch; the payment's record is read before anything ships;
+    // a forged notice made the order look at the record, not go on; a cancelled reservation was waited for.
+    expect(patches('v4', 'card-completed')).toEqual([ORDER_PATCHES.moneySafe, ORDER_PATCHES.searchAttributes]);
+    expect(activities('v4', 'card-completed')).toEqual(['authorizePayment', 'reserveInventory', 'getPayment', 'createShipment']);
+    expect(activities('v4', 'bank-transfer-notice-forged')).toEqual(['authorizePayment', 'getPayment', 'getPayment', 'reserveInventory', 'getPayment', 'createShipment']);
+    const cancelled = events('v4', 'cancelled-while-reserving');
+    const cancelAt = cancelled.findIndex((e) => e.activityTaskCancelRequestedEventAttributes);
+    const reserveEnd = cancelled.findIndex((e) => e.activityTaskCompletedEventAttributes || e.activityTaskCanceledEventAttributes);
+    expect(cancelled.slice(cancelAt, cancelled.findIndex((e, i) => i > cancelAt && (e.activityTaskCompletedEventAttributes || e.activityTaskCanceledEventAttributes)))
+      .filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    expect(reserveEnd).toBeGreaterThan(0);
   });
 
   it.each(Object.keys(VERSIONS) as Version[])('all %s histories replay against the current workflow code', async (version) => {
