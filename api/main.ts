@@ -1,5 +1,6 @@
 // `npm run api`: Baton's REST API.
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { DrainingConnection } from '../lib/draining-connection';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { apiAuthConfig } from '../config/api-auth';
 import { apiEnv, loadEnvOrExit } from '../config/env';
@@ -29,7 +30,7 @@ if (rateLimit && !(await rateLimit.connected(5000))) logger.warn('the rate-limit
 const telemetry = startTelemetry({ serviceName: 'baton-api' });
 
 // Lazy: the API starts (and /healthz answers) even while Temporal is down; /readyz tells the difference.
-const connection = Connection.lazy(
+const connection = DrainingConnection.lazy(
   buildOrExit('api', () => clientConnectionOptions(env, { connectTimeout: '3 seconds' })),
 );
 // A token for Temporal's JWT authorizer that its issuer refreshes in a file (TEMPORAL_AUTH_TOKEN_FILE).

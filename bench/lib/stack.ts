@@ -12,7 +12,7 @@ import { BATON_SEARCH_ATTRIBUTES } from '../../definitions/search-attributes';
 import { parseEnv, workerEnv } from '../../config/env';
 import { startDevServer, type DevServer } from '../../lib/dev-server';
 import { startTemporalCluster } from '../../lib/temporal-cluster';
-import { createDataConverter, generatePayloadKey } from '../../lib/payload-codec';
+import { createDataConverter, failureConverterPath, generatePayloadKey } from '../../lib/payload-codec';
 import { freePort } from '../../lib/ports';
 import { otelWorkflowInterceptorModule } from '../../worker/tracing';
 import { workflowsPath } from '../../worker/workflow-source';
@@ -138,7 +138,7 @@ let bundles: Promise<Bundles> | undefined;
 export function workflowBundles(): Promise<Bundles> {
   bundles ??= (async () => {
     const quiet = { logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } };
-    const baton = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [otelWorkflowInterceptorModule], ...quiet });
+    const baton = await bundleWorkflowCode({ workflowsPath, failureConverterPath, workflowInterceptorModules: [otelWorkflowInterceptorModule], ...quiet });
     const raw = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../raw-saga/workflows.ts', import.meta.url)), ...quiet });
     const paths = { baton: join(scratch, 'baton-bundle.js'), raw: join(scratch, 'raw-bundle.js') };
     writeFileSync(paths.baton, baton.code);
