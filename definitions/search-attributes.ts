@@ -1,7 +1,7 @@
 // The custom search attributes of Baton's runs, so the Temporal Web UI, `temporal workflow list
 // --query` and GET /orders?customerId=…&status=… find them. A namespace must have them registered
 // (Keyword) before a run may carry them: the dev server gets them at start (lib/dev-server.ts
-// `searchAttributes`), compose in deploy/temporal/setup-namespace.sh, any other cluster when the API or
+// `searchAttributes`), compose and the production tier in deploy/temporal/bootstrap.sh, any other cluster when the API or
 // the worker starts (lib/namespace-setup.ts; or by hand, BATON_REGISTER_SEARCH_ATTRIBUTES=false, with
 // `temporal operator search-attribute create --name CustomerId --type Keyword --name OrderStatus --type Keyword`).
 // Workflow-safe: @temporalio/common only.
