@@ -5,7 +5,7 @@ import { BatonApiError, createBatonClient, type BatonClient } from '../../../cli
 import type { OrderState } from '../../../definitions';
 import { startSampleServices, type RunningSampleServices } from '../../../services';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { FAST_TIMINGS, orderInput, orderRequest, setFaults, uniqueOrderId } from '../../support/orders';
+import { FAST_TIMINGS, orderInput, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
 import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 
 const address = inject('temporalAddress');
@@ -141,10 +141,11 @@ describe('order through /workflows/order', () => {
     expect(waiting.status).toBe('awaiting_payment');
     expect(await baton.update('order', id, 'paymentAuthorized', {})).toMatchObject({ paymentId: early.paymentId });
 
-    // A bad payload names its field; a good one clears the payment.
+    // A bad payload names its field; a good one wakes the order, which finds the payment cleared on record.
     const bad = await problemOf(baton.signal('order', id, 'paymentEvent', { paymentId: early.paymentId!, orderId: input.orderId, status: 'settled' as 'cleared' }));
     expect(bad.status).toBe(400);
     expect(bad.problem?.errors?.map((e) => e.path)).toEqual(['status']);
+    await settlePayment(services.urls.payments, early.paymentId!, 'cleared');
     await baton.signal('order', id, 'paymentEvent', { paymentId: early.paymentId!, orderId: input.orderId, status: 'cleared' });
 
     const closed = await eventually(() => baton.describe('order', id), (d) => d.status !== 'RUNNING');

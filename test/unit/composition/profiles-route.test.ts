@@ -183,7 +183,7 @@ describe('OpenAPI', () => {
     const summary = doc.paths['/profiles/{userId}/summary']?.get;
     expect(profile?.responses['200']?.content?.['application/json']?.schema.$ref).toBe('#/components/schemas/Profile');
     expect(summary?.responses['200']?.content?.['application/json']?.schema.$ref).toBe('#/components/schemas/ProfileSummary');
-    for (const op of [profile, summary]) expect(Object.keys(op?.responses ?? {}).sort()).toEqual(['200', '400', '401', '404', '502', '503', '504']);
+    for (const op of [profile, summary]) expect(Object.keys(op?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404', '502', '503', '504']);
     expect(Object.keys(doc.components.schemas.Profile?.properties ?? {})).toEqual(['user', 'recentOrders', 'loyalty', 'partial', 'errors']);
     expect(doc.components.schemas.SourceError).toBeDefined();
   });
