@@ -6,7 +6,7 @@ import type { ServiceName } from '../config/env';
 import type { CircuitStateName } from './composition/resilience';
 
 /** What a composition source ended as; `ok` when it answered within its contract. */
-export type SourceOutcome = 'ok' | 'not_found' | 'timeout' | 'unavailable' | 'bad_response' | 'circuit_open' | 'cancelled' | 'skipped';
+export type SourceOutcome = 'ok' | 'not_found' | 'timeout' | 'unavailable' | 'bad_response' | 'circuit_open' | 'overloaded' | 'cancelled' | 'skipped';
 
 const CIRCUIT_STATES: readonly CircuitStateName[] = ['closed', 'open', 'half_open', 'isolated'];
 

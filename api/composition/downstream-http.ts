@@ -8,7 +8,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { ServiceName } from '../../config/env';
 import type { Logger } from '../../lib/logger';
 import type { CallScope, Cancellable } from './call-scope';
-import { CancelledCall, DEADLINE_EXCEEDED, TransientFailure, type FailureReason } from './failures';
+import { CancelledCall, DEADLINE_EXCEEDED, LAG_TOLERANCE_MS, TransientFailure, type FailureReason } from './failures';
 import {
   DEFAULT_BREAKER,
   DEFAULT_RETRY,
@@ -22,7 +22,8 @@ import {
 export type HttpOutcome =
   | { readonly kind: 'ok'; readonly body: unknown }
   | { readonly kind: 'not_found' }
-  | { readonly kind: 'failed'; readonly reason: FailureReason }
+  /** `overloaded`: a timeout Baton caused itself (its event loop or its connection pool held the call). */
+  | { readonly kind: 'failed'; readonly reason: FailureReason; readonly overloaded?: true }
   | { readonly kind: 'cancelled' };
 
 export interface PoolOptions {
@@ -52,11 +53,6 @@ export interface GetOptions {
 
 const DEFAULT_POOL: PoolOptions = { connectionsPerService: 128, keepAliveMs: 30_000, maxResponseBytes: 1024 * 1024 };
 const OWN_TIMEOUT: unique symbol = Symbol('own timeout');
-/**
- * A timeout timer that fires later than this was held up by Baton's own event loop (overload, a
- * long GC), not by the service: the answer may well be sitting unread in the socket.
- */
-const LAG_TOLERANCE_MS = 100;
 const ACCEPT_JSON: Readonly<Record<string, string>> = { accept: 'application/json' };
 const ABORTED = new Error('call abandoned');
 const OVERSIZED = new Error('response body too large');
@@ -110,7 +106,9 @@ export class DownstreamHttp {
     try {
       return await call.settleWith(target.resilience.policy.execute(attempt));
     } catch (err) {
-      if (err instanceof TransientFailure) return { kind: 'failed', reason: err.reason };
+      if (err instanceof TransientFailure) {
+        return err.reason === 'timeout' && !err.blamesService ? { kind: 'failed', reason: 'timeout', overloaded: true } : { kind: 'failed', reason: err.reason };
+      }
       if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) return { kind: 'failed', reason: 'circuit_open' };
       if (err instanceof CancelledCall) return { kind: 'cancelled' };
       throw err;

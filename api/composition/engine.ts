@@ -6,10 +6,14 @@ import { UnsafePathSegmentError } from '../../lib/url-path';
 import { CallScope } from './call-scope';
 import type { Composition, SourceNode } from './define';
 import type { DownstreamHttp, HttpOutcome } from './downstream-http';
-import { CANCELLED, DEADLINE_EXCEEDED, type FailureReason, type SourceError } from './failures';
+import { CANCELLED, DEADLINE_EXCEEDED, LAG_TOLERANCE_MS, type FailureReason, type SourceError } from './failures';
 
-/** Why a required source left the composition without an answer. */
-export type RequiredFailureReason = FailureReason | 'not_found';
+/**
+ * Why a required source left the composition without an answer. `overloaded`: it ran out of time
+ * because Baton itself was too busy (its deadline fired late, or the call waited on Baton's own
+ * event loop or connection pool), which says nothing about the service.
+ */
+export type RequiredFailureReason = FailureReason | 'not_found' | 'overloaded';
 
 export type CompositionOutcome<T> =
   | { readonly ok: true; readonly value: T }
@@ -111,12 +115,16 @@ export function runComposition<I, O extends z.ZodType>(
 
     function onDeadline() {
       if (settled) return;
+      const overdueMs = performance.now() - deadlineAt;
       // Before anything else, so each outstanding call learns how late the deadline fired.
-      scope.cancel(DEADLINE_EXCEEDED, performance.now() - deadlineAt);
+      scope.cancel(DEADLINE_EXCEEDED, overdueMs);
       for (let i = 0; i < count; i++) {
         const source = sources[i] as SourceNode;
         if (states[i] !== State.Waiting && states[i] !== State.Running) continue;
-        if (source.required) return finish({ ok: false, source: source.name, reason: 'timeout' }, DEADLINE_EXCEEDED);
+        if (source.required) {
+          const reason = overdueMs > LAG_TOLERANCE_MS ? 'overloaded' : 'timeout';
+          return finish({ ok: false, source: source.name, reason }, DEADLINE_EXCEEDED);
+        }
         states[i] = State.Failed;
         reasons[i] = 'timeout';
       }
@@ -171,6 +179,7 @@ export function runComposition<I, O extends z.ZodType>(
         case 'not_found':
           return source.endpoint.absentOn404 ? settle(index, State.Absent) : settle(index, State.Failed, 'bad_response');
         case 'failed':
+          if (source.required && outcome.overloaded) return finish({ ok: false, source: source.name, reason: 'overloaded' }, CANCELLED);
           return settle(index, State.Failed, outcome.reason);
         case 'cancelled':
           return undefined;

@@ -17,6 +17,12 @@ export const partialAnswerFields = {
   errors: z.array(SourceError),
 };
 
+/**
+ * A timer that fires later than this was held up by Baton's own event loop (overload, a long GC), not
+ * by a service: an answer may well be sitting unread in its socket.
+ */
+export const LAG_TOLERANCE_MS = 100;
+
 /** Abort reasons the engine gives its signal, so the HTTP layer can tell a deadline from a cancellation. */
 export const DEADLINE_EXCEEDED: unique symbol = Symbol('deadline exceeded');
 export const CANCELLED: unique symbol = Symbol('cancelled');

@@ -1,6 +1,6 @@
 // The HTTP edge of a composition: run it for a request and turn a failed required source into the
-// problem the contract promises (404 unknown, 504 too slow, 502 anything else), without ever
-// naming a downstream URL or host.
+// problem the contract promises (404 unknown, 504 too slow, 502 anything else; 503 when Baton itself
+// was too busy to hear the answer in time), without ever naming a downstream URL or host.
 import type { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../deps';
@@ -15,7 +15,11 @@ export const compositionErrorResponses = {
   401: errorResponses[401],
   404: errorResponses[404],
   502: errorResponses[502],
-  503: { ...errorResponses[503], description: 'Too many composition requests are in progress in this API process; retry after `Retry-After` seconds' },
+  503: {
+    ...errorResponses[503],
+    description:
+      'This API process is overloaded (too many composition requests in progress, or too busy to read an answer in time); retry after `Retry-After` seconds',
+  },
   504: errorResponses[504],
 } as const;
 
@@ -50,6 +54,9 @@ function problemFor(failure: Exclude<CompositionOutcome<unknown>, { ok: true }>,
       return problems.notFound(notFoundDetail ?? `The ${source} source has no such resource.`);
     case 'timeout':
       return problems.gatewayTimeout(`The ${source} source did not answer in time.`);
+    case 'overloaded':
+      // Baton, not the service, was too slow: a 504 would blame a healthy service.
+      return problems.overloaded('composition requests');
     case 'circuit_open':
       return problems.badGateway(`The ${source} source is failing; calls to it are paused (circuit open).`);
     case 'bad_response':

@@ -179,6 +179,7 @@ const DELIBERATE_503 = new Set<string | undefined>(['temporal-unavailable', 'ove
 describe('load within bounds', () => {
   it('answers rising load with no 5xx but a 503 with Retry-After, and every accepted order runs to completion', async () => {
     const all: Outcome[] = [];
+    const byRate = new Map<number, Outcome[]>();
     const steps: (Summary & { step: string })[] = [];
     const cpu = cpuMeter();
     for (const rate of RAMP.steps) {
@@ -186,6 +187,7 @@ describe('load within bounds', () => {
       const summary = { step: `ramp ${rate}`, ...summarize(rate, RAMP.stepMs, outcomes), cpuMs: cpu.since() };
       console.log(`${formatSummary(summary.step, summary)}; CPU ms ${JSON.stringify(summary.cpuMs)}`);
       steps.push(summary);
+      byRate.set(rate, outcomes);
       all.push(...outcomes);
     }
     results.steps = steps;
@@ -194,9 +196,14 @@ describe('load within bounds', () => {
     expect(undeliberateFailures(all)).toEqual([]);
     // Every 503 is one of the two deliberate ones: Temporal unreachable (or exhausted), or shed.
     expect(all.filter((o) => o.status === 503 && !DELIBERATE_503.has(typeOf(o))).map((o) => `${o.route} ${o.problemType ?? ''}`)).toEqual([]);
-    // Nothing else either: each order is accepted or deliberately turned away, each profile served.
+    // Nothing else either: each request is served or deliberately turned away. Past what the machine
+    // can serve (200 req/s is, on 2 cores; more so beside another busy process), a profile Baton was
+    // too busy to compose in time is a 503 `overloaded`, never a 504 blaming a healthy service.
     const describeOutcome = (o: Outcome) => `${o.route} ${o.status} ${o.problemType ?? o.error ?? ''}`;
-    expect(all.filter((o) => (o.route === 'orders' ? o.status !== 202 && o.status !== 503 : o.status !== 200)).map(describeOutcome)).toEqual([]);
+    const served = (o: Outcome) => o.status === (o.route === 'orders' ? 202 : 200);
+    expect(all.filter((o) => !served(o) && o.status !== 503).map(describeOutcome)).toEqual([]);
+    // Light load is served in full: shedding is for overload only.
+    expect((byRate.get(RAMP.steps[0]!) ?? []).filter((o) => !served(o)).map(describeOutcome)).toEqual([]);
 
     // Every 202 was a real start: the run exists in Temporal, and it completes.
     const accepted = all.filter((o) => o.route === 'orders' && o.status === 202).map((o) => o.orderId!);

@@ -89,7 +89,7 @@ describe('DownstreamHttp', () => {
     const answered: string[] = [];
     const holder = get(h, 1000).finally(() => answered.push('holder'));
     const waiting = await Promise.all([get(h, 50), get(h, 50), get(h, 50)]).finally(() => answered.push('waiting'));
-    expect(waiting).toEqual(Array(3).fill({ kind: 'failed', reason: 'timeout' }));
+    expect(waiting).toEqual(Array(3).fill({ kind: 'failed', reason: 'timeout', overloaded: true }));
     expect(await holder).toEqual({ kind: 'ok', body: { ok: true } });
     // At their own timeout, not once the slot they waited for was free.
     expect(answered).toEqual(['waiting', 'holder']);
@@ -189,7 +189,7 @@ describe('DownstreamHttp', () => {
         while (performance.now() < until);
         return call;
       };
-      for (let i = 0; i < 4; i++) expect(await blocked()).toEqual({ kind: 'failed', reason: 'timeout' });
+      for (let i = 0; i < 4; i++) expect(await blocked()).toEqual({ kind: 'failed', reason: 'timeout', overloaded: true });
       expect(h.circuitStates().users).toBe('closed');
       expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
     });
@@ -200,7 +200,12 @@ describe('DownstreamHttp', () => {
       // The first call holds the only connection for 300 ms: the second never leaves the pool before
       // its timeout, the third reaches the service with less than half of its 450 ms left.
       const [first, queued, late] = await Promise.all([get(h, 300), get(h, 100), get(h, 450)]);
-      expect([first, queued, late]).toEqual(Array(3).fill({ kind: 'failed', reason: 'timeout' }));
+      // Only the first was the service's fault; the others were Baton's own overload.
+      expect([first, queued, late]).toEqual([
+        { kind: 'failed', reason: 'timeout' },
+        { kind: 'failed', reason: 'timeout', overloaded: true },
+        { kind: 'failed', reason: 'timeout', overloaded: true },
+      ]);
       expect(backend.arrivals).toHaveLength(2);
       // Only the first counted.
       expect(h.circuitStates().users).toBe('closed');
@@ -217,7 +222,7 @@ describe('DownstreamHttp', () => {
         setTimeout(() => scope.cancel(DEADLINE_EXCEEDED, overdueMs), 100);
         return get(h, 120, scope);
       };
-      expect(await cutAt(250)).toEqual({ kind: 'failed', reason: 'timeout' });
+      expect(await cutAt(250)).toEqual({ kind: 'failed', reason: 'timeout', overloaded: true });
       expect(h.circuitStates().users).toBe('closed');
       expect(await cutAt(0)).toEqual({ kind: 'failed', reason: 'timeout' });
       expect(h.circuitStates().users).toBe('open');

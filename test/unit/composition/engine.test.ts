@@ -192,14 +192,14 @@ describe('runComposition', () => {
     await eventually(() => loyalty.aborted === 1);
   });
 
-  it('answers a deadline our own blocked event loop missed as a timeout, without holding it against the service', async () => {
+  it('answers a deadline our own blocked event loop missed as overloaded, without holding it against the service', async () => {
     const strict = new DownstreamHttp({ baseUrls: { users: users.url, orderHistory: orders.url, loyalty: loyalty.url }, retry: { retries: 0 }, breaker: { threshold: 1 } });
     try {
       users.answer(delayed(5, 200, user('u-1')));
       const blocked = runComposition(fanOut, { userId: 'u-1' }, { http: strict, deadlineMs: 50 });
       const until = performance.now() + 300;
       while (performance.now() < until);
-      expect(await blocked).toEqual({ ok: false, source: 'users', reason: 'timeout' });
+      expect(await blocked).toEqual({ ok: false, source: 'users', reason: 'overloaded' });
       expect(strict.circuitStates().users).toBe('closed');
 
       users.answer(hang);

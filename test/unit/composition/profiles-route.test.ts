@@ -130,6 +130,20 @@ describe('GET /profiles/{userId}', () => {
     expect(ms).toBeGreaterThanOrEqual(290);
     expect(ms).toBeLessThan(600);
   });
+
+  it('is 503 with Retry-After, not 504, when Baton itself was too busy to read the answer in time', async () => {
+    // The users service answers at once, but this process (Baton's) is blocked for 500 ms before it
+    // can read the answer: the 300 ms deadline fires late. Blaming the service with a 504 would be false.
+    users.answer((req, res) => {
+      const until = performance.now() + 500;
+      while (performance.now() < until);
+      json(res, 200, user(idIn(req.url, 2)));
+    });
+    const response = await api.get('/profiles/u-1');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await problem(response)).toMatchObject({ status: 503, type: 'https://baton.dev/problems/overloaded' });
+  });
 });
 
 describe('GET /profiles/{userId}/summary', () => {
