@@ -2,7 +2,7 @@
 # One image for every Baton role; the command picks the role:
 #   node --import tsx api/main.ts        REST API (the default)
 #   node --import tsx worker/main.ts     Temporal worker (scale it out: docker compose up --scale worker=3)
-#   node --import tsx services/main.ts   the six sample downstream services
+#   node --import tsx dev/services/main.ts   the six sample downstream services
 # Entries run TypeScript through tsx (a runtime dependency), so there is no compile step besides the
 # prebuilt workflow bundle, which makes workers start fast and run exactly the code that was built.
 

@@ -8,7 +8,7 @@
 // effect, whatever the later attempts hear.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { FailureType, type ActivityFailureDetails, type Attempted, type CallOutcome } from '../definitions/failures';
+import { FailureType, type ActivityFailureDetails, type Attempted, type CallOutcome } from '../contracts/activity-failures';
 
 /** The service's final word for the Idempotency-Key (or a request never sent): nothing took effect, whatever came before. */
 const SETTLED_NONE: ReadonlySet<string> = new Set([FailureType.PaymentDeclined, FailureType.OutOfStock, FailureType.AddressRejected, FailureType.Unsendable]);

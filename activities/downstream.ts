@@ -2,7 +2,7 @@
 // transport errors become failures that say whether the request can have reached the service.
 import { ApplicationFailure } from '@temporalio/common';
 import type { ServiceName } from '../config/env';
-import { FailureType } from '../definitions/failures';
+import { FailureType } from '../contracts/activity-failures';
 import type { ActivityContext } from './context';
 import { pathSegment, UnsafePathSegmentError } from '../lib/url-path';
 import { DownstreamTimeoutError, type DownstreamRequest, type DownstreamResponse } from './http-client';

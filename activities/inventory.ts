@@ -1,10 +1,10 @@
 // Inventory: reserve stock and release it.
-import { FailureType } from '../definitions/failures';
-import { Reservation, type LineItem } from '../domain/schemas';
+import { FailureType } from '../contracts/activity-failures';
+import { Reservation, type LineItem } from '../contracts';
 import { attempted } from './attempts';
 import type { ActivityContext } from './context';
 import { idSegment, isSuccess, send } from './downstream';
-import { failureFor, parseOrFail } from './failures';
+import { failureFor, parseOrFail } from './http-failures';
 
 export interface ReserveInventoryInput {
   idempotencyKey: string;

@@ -1,10 +1,10 @@
 // Payments: authorize, read and refund. Each is one HTTP call; Temporal retries what may pass later.
-import { FailureType } from '../definitions/failures';
-import { Payment, type PaymentRequest } from '../domain/schemas';
+import { FailureType } from '../contracts/activity-failures';
+import { Payment, type PaymentRequest } from '../contracts';
 import { attempted } from './attempts';
 import type { ActivityContext } from './context';
 import { idSegment, isSuccess, send } from './downstream';
-import { failureFor, parseOrFail } from './failures';
+import { failureFor, parseOrFail } from './http-failures';
 
 export interface AuthorizePaymentInput {
   idempotencyKey: string;

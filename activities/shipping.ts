@@ -1,10 +1,10 @@
 // Shipping: create a shipment and cancel it.
-import { FailureType } from '../definitions/failures';
-import { Shipment, type Address, type LineItem } from '../domain/schemas';
+import { FailureType } from '../contracts/activity-failures';
+import { Shipment, type Address, type LineItem } from '../contracts';
 import { attempted } from './attempts';
 import type { ActivityContext } from './context';
 import { idSegment, isSuccess, send } from './downstream';
-import { failureFor, parseOrFail } from './failures';
+import { failureFor, parseOrFail } from './http-failures';
 
 export interface CreateShipmentInput {
   idempotencyKey: string;

@@ -1,7 +1,7 @@
-import { User } from '../domain/schemas';
+import { User } from '../contracts';
 import type { ActivityContext } from './context';
 import { idSegment } from './downstream';
-import { failureFor, parseOrFail } from './failures';
+import { failureFor, parseOrFail } from './http-failures';
 
 export function createUserActivities({ http, urls, signal }: ActivityContext) {
   return {

@@ -4,39 +4,40 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { AppDeps, AppEnv } from './deps';
+import type { AppDeps, AppEnv } from './http/deps';
 import { traceRequests } from '../lib/http-tracing';
-import { createApiMetrics } from './metrics';
-import { authenticate } from './middleware/auth';
-import { createJwtVerifier } from './jwt';
-import { documentScopes } from './scopes';
-import { observeRequests } from './middleware/observe';
-import { rateLimitPerClient } from './middleware/rate-limit';
-import { requireNamespace } from './middleware/namespace-ready';
-import { shedLoad } from './middleware/shed-load';
-import { ApiProblem, problems } from './problems';
-import { createRouter } from './router';
-import { docsRoutes } from './routes/docs';
-import { healthRoutes } from './routes/health';
-import { metricsRoutes } from './routes/metrics';
-import { orderRoutes } from './routes/orders';
-import { profileRoutes } from './routes/profiles';
-import { welcomeRoutes } from './routes/welcome';
-import { webhookRoutes } from './routes/webhooks';
-import { CODEC_PATH_PREFIX, codecCors, codecRoutes } from './routes/codec';
-import { workflowRoutes } from './routes/workflows';
-import { problemFromTemporal } from './temporal-errors';
-import { registeredWorkflows } from '../definitions/registry';
+import { createApiMetrics } from './http/api-metrics';
+import { authenticate } from './http/middleware/auth';
+import { createJwtVerifier } from './http/jwt';
+import { documentScopes } from './http/scopes';
+import { observeRequests } from './http/middleware/observe';
+import { rateLimitPerClient } from './http/middleware/rate-limit';
+import { requireNamespace } from './http/middleware/namespace-ready';
+import { shedLoad } from './http/middleware/shed-load';
+import { ApiProblem, problems } from './http/problems';
+import { createRouter } from './http/router';
+import { docsRoutes } from './ops/docs-routes';
+import { healthRoutes } from './ops/health-routes';
+import { metricsRoutes } from './ops/metrics-routes';
+import { orderRoutes } from './orders/order-routes';
+import { profileRoutes } from './profiles/profile-routes';
+import { webhookRoutes } from './orders/payment-webhook-routes';
+import { CODEC_PATH_PREFIX, codecCors, codecRoutes } from './ops/codec-routes';
+import { workflowRoutes } from './workflows/workflow-routes';
+import { problemFromTemporal } from './http/temporal-errors';
+import { orderDefinition, registeredWorkflows } from '../contracts';
+import { orderServerInput } from './orders/order-server-input';
+import { workflowStarter } from './workflows/starter';
 
 /**
- * Routes anyone may call; everything else needs a bearer token with the route's scope (api/scopes.ts). The
+ * Routes anyone may call; everything else needs a bearer token with the route's scope (api/http/scopes.ts). The
  * webhook checks its own signature. /metrics takes BATON_METRICS_TOKEN or the `operator` scope (docs/security.md).
  */
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
 /** Probes, scrapes and docs get no span: they would bury the traces worth reading. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
 const PUBLIC_PREFIXES = ['/docs/', '/webhooks/'];
-const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/welcomes', '/webhooks', '/workflows'];
+const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/webhooks', '/workflows'];
 const COMPOSITION_ROUTE_PREFIXES = ['/profiles'];
 /** The routes that start, read or search orders (POST /workflows/order starts one too). */
 const ORDER_ROUTE_PREFIXES = ['/orders', '/workflows/order'];
@@ -63,6 +64,9 @@ function toProblem(err: Error, c: Context<AppEnv>): ApiProblem {
 
 export function createApp(deps: AppDeps) {
   const app = createRouter();
+  const workflows = deps.workflows ?? registeredWorkflows;
+  // The one way in for every start: each definition's server-owned fields come from here.
+  const start = workflowStarter(workflows, { [orderDefinition.type]: orderServerInput });
   const metrics = deps.metrics ?? createApiMetrics();
   if (deps.composition) metrics.watchCircuits(() => deps.composition?.circuitStates() ?? {});
 
@@ -118,7 +122,7 @@ export function createApp(deps: AppDeps) {
     app.use(`${prefix}/*`, (c, next) => deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalDeadlineMs, next));
   }
   // Orders need the namespace set up for Baton (its search attributes): until it is, their routes answer
-  // 503 naming the fix; other routes (profiles, health, welcomes) are unaffected.
+  // 503 naming the fix; other routes (profiles, health, other workflows) are unaffected.
   if (deps.namespaceReadiness) {
     const ready = requireNamespace(deps.namespaceReadiness);
     for (const prefix of ORDER_ROUTE_PREFIXES) app.use(`${prefix}/*`, ready);
@@ -131,14 +135,13 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', healthRoutes());
   app.route('/', metricsRoutes());
-  app.route('/', welcomeRoutes());
-  app.route('/', orderRoutes());
+  app.route('/', orderRoutes(start));
   app.route('/', webhookRoutes());
   app.route('/', profileRoutes());
   app.route('/', codecRoutes());
   // Every registered workflow type (and any extra definitions the deps bring, e.g. tests').
-  app.route('/', workflowRoutes(deps.workflows ?? registeredWorkflows));
-  // Each route's scope (api/scopes.ts) and its 403, in the served document.
+  app.route('/', workflowRoutes(workflows, start));
+  // Each route's scope (api/http/scopes.ts) and its 403, in the served document.
   documentScopes(app.openAPIRegistry);
 
   app.doc31('/openapi.json', {

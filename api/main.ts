@@ -10,11 +10,11 @@ import { createDataConverter, describePayloadEncryption } from '../lib/payload-c
 import { startTelemetry } from '../lib/telemetry';
 import { checkNamespace, logNamespaceCheck } from '../lib/namespace-setup';
 import { buildOrExit, clientConnectionOptions, describeTemporalSecurity, followAuthTokenFile } from '../lib/temporal-connection';
-import { createComposer } from './composition';
-import { createApiMetrics } from './metrics';
-import { createSharedRateLimitStore } from './rate-limit-store';
-import { createNamespaceReadiness } from './namespace-readiness';
-import { profileDeadlines } from './routes/profiles';
+import { createComposer } from '../composition';
+import { createApiMetrics } from './http/api-metrics';
+import { createSharedRateLimitStore } from './http/rate-limit-store';
+import { createNamespaceReadiness } from './ops/namespace-readiness';
+import { profileDeadlines } from './profiles/profile-routes';
 import { startApiServer } from './server';
 
 const env = loadEnvOrExit(apiEnv, 'api');

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { createApp } from './app';
-import type { AppDeps } from './deps';
-import { problems, type ApiProblem } from './problems';
+import type { AppDeps } from './http/deps';
+import { problems, type ApiProblem } from './http/problems';
 
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 

@@ -1,7 +1,7 @@
 // A typed client for Baton's generic workflow API (/workflows/{type}/...). Its types come from the
-// workflow definitions themselves (definitions/registry.ts by default), so a wrong workflow type,
+// workflow definitions themselves (contracts/registry.ts by default), so a wrong workflow type,
 // signal, query or update name, or a payload of the wrong shape, does not compile.
-// Types only from definitions/: the client pulls in no Temporal or zod code at run time.
+// Types only from contracts/: the client pulls in no Temporal or zod code at run time.
 import type {
   AnyWorkflowDefinition,
   InputOf,
@@ -13,8 +13,8 @@ import type {
   UpdateArgsOf,
   UpdateNameOf,
   UpdateResultOf,
-} from '../definitions/define-workflow';
-import type { WorkflowRegistry } from '../definitions/registry';
+} from '../contracts/define-workflow';
+import type { WorkflowRegistry } from '../contracts/registry';
 
 export type Registry = Record<string, AnyWorkflowDefinition>;
 export type WorkflowType<R extends Registry = WorkflowRegistry> = keyof R & string;

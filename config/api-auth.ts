@@ -1,6 +1,6 @@
 // The API's credentials from its environment: static tokens, an identity provider's JWTs, or both. The
 // cross-checks the schema cannot express field by field live here, and throw an EnvError naming the variable.
-import type { JwtSettings } from '../api/jwt';
+import type { JwtSettings } from '../api/http/jwt';
 import { EnvError, type ApiEnv } from './env';
 
 export interface ApiAuthConfig {

@@ -1,7 +1,7 @@
 // Every role validates its environment with zod at start and exits naming the bad variable.
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import { DEFAULT_PAYMENT_CLEARANCE_TIMEOUT, DEFAULT_TASK_QUEUE, type Timespan } from '../definitions';
+import { DEFAULT_PAYMENT_CLEARANCE_TIMEOUT, DEFAULT_TASK_QUEUE, type ServiceName, type Timespan } from '../contracts';
 import { PUBLIC_SECRET_MESSAGE, isPublicSecret, secretString } from './public-secrets';
 
 const url = z.string().url();
@@ -28,8 +28,7 @@ const duration = z
   .refine(isPositiveDuration, 'must be a positive duration such as "3 days" or "90 seconds"')
   .transform((value): Timespan => value);
 
-export const SERVICE_NAMES = ['users', 'orderHistory', 'loyalty', 'payments', 'inventory', 'shipping'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { SERVICE_NAMES, type ServiceName } from '../contracts';
 
 /** Env variable and default port of each sample service; the defaults match the launcher's sample services. */
 export const SERVICE_ENV: Record<ServiceName, { urlVar: string; portVar: string; defaultPort: number }> = {

@@ -1,5 +1,5 @@
 // Is the namespace ready for Baton's orders? It must exist, and it must know Baton's search attributes
-// (definitions/search-attributes.ts) with the right type: a start that carries an unknown one is refused
+// (contracts/search-attributes.ts) with the right type: a start that carries an unknown one is refused
 // ("Namespace default has no mapping defined for search attribute OrderStatus"), and so is a search by it.
 // The API and the worker both run this at start; missing attributes are added through the operator
 // service when BATON_REGISTER_SEARCH_ATTRIBUTES allows it. Baton never creates the namespace itself:
@@ -7,7 +7,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import type { temporal } from '@temporalio/proto';
-import { BATON_SEARCH_ATTRIBUTE_KEYS } from '../definitions/search-attributes';
+import { BATON_SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import type { Logger } from './logger';
 
 type OperatorService = temporal.api.operatorservice.v1.OperatorService;
@@ -60,7 +60,7 @@ export interface CheckNamespaceOptions {
   namespace: string;
   /** Add missing attributes through the operator service (BATON_REGISTER_SEARCH_ATTRIBUTES). */
   register: boolean;
-  /** Default: Baton's (definitions/search-attributes.ts). */
+  /** Default: Baton's (contracts/search-attributes.ts). */
   attributes?: readonly SearchAttributeKey<SearchAttributeType>[];
   /** Deadline of each call. */
   callTimeoutMs?: number;

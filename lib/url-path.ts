@@ -1,6 +1,6 @@
 // Values placed into downstream URL paths. encodeURIComponent keeps "/", "?" and "#" inside the
 // segment, but not "." or "..": URL parsers (and proxies in front of services) resolve those, so
-// `/payments/../refund` would reach `/refund`. IDs from clients already follow definitions/ids.ts;
+// `/payments/../refund` would reach `/refund`. IDs from clients already follow contracts/ids.ts;
 // this is the second line, for IDs that come back from downstream services.
 
 export class UnsafePathSegmentError extends Error {

@@ -28,7 +28,7 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 
 # Should the wheels not serve, the Temporal CLI also builds from the Go module proxy.
-if ! node --import tsx scripts/which-temporal.ts cli >/dev/null 2>&1 && command -v go >/dev/null 2>&1; then
+if ! node --import tsx dev/temporal/which-temporal.ts cli >/dev/null 2>&1 && command -v go >/dev/null 2>&1; then
   log "building the Temporal CLI with go install"
   GOBIN="$PWD/.tools/go/bin" go install github.com/temporalio/cli/cmd/temporal@latest
 fi
@@ -46,4 +46,4 @@ if ! command -v valkey-server >/dev/null 2>&1 && ! command -v redis-server >/dev
   fi
 fi
 
-node --import tsx scripts/which-temporal.ts
+node --import tsx dev/temporal/which-temporal.ts

@@ -1,7 +1,7 @@
 // Reads the failures that stop an order: why it stopped, how many attempts it took, and whether
 // the failed call may have left an effect behind.
 import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
-import { FailureType, type ActivityFailureDetails, type CallOutcome, type FailureReason } from '../definitions';
+import { FailureType, type ActivityFailureDetails, type CallOutcome, type FailureReason } from '../contracts';
 
 /** A stop the order decides itself, not an activity's failure (a payment that never cleared...). */
 export class OrderStop extends Error {

@@ -1,8 +1,8 @@
 // What reaches a running order from outside: payment notices and the operator's decisions. Signals
 // can come from anywhere (a leaked callback URL, the CLI): nothing here trusts their content.
 import { condition } from '@temporalio/workflow';
-import type { ResolveAction, Timespan } from '../definitions';
-import type { PaymentEvent } from '../domain/schemas';
+import type { ResolveAction, Timespan } from '../contracts';
+import type { PaymentEvent } from '../contracts';
 
 type Settlement = PaymentEvent['status'];
 

@@ -12,7 +12,7 @@ import {
   type StepName,
   type StepRecord,
   type UnresolvedEffect,
-} from '../definitions';
+} from '../contracts';
 import { attemptsOf, messageOf } from './order-failures';
 import type { CompensationReport, PendingCompensation, SagaListener } from './saga';
 

@@ -13,8 +13,8 @@ import {
   type OrderInput,
   type OrderTimings,
   type StepName,
-} from '../definitions';
-import type { Payment, Reservation, Shipment } from '../domain/schemas';
+} from '../contracts';
+import type { Payment, Reservation, Shipment } from '../contracts';
 import { isFinalAnswer } from './order-failures';
 import type { CompensationReport, SagaStep } from './saga';
 

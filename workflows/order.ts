@@ -13,12 +13,12 @@ import {
   type OrderState,
   type StepName,
   type Timespan,
-} from '../definitions';
-import type { Payment } from '../domain/schemas';
+} from '../contracts';
+import type { Payment } from '../contracts';
 import { callOutcome, failureReason, messageOf, OrderStop } from './order-failures';
 import { OrderInbox } from './order-inbox';
 import { ORDER_PATCHES } from './order-patches';
-import { publishOrderStatus } from './order-search';
+import { publishOrderStatus } from './publish-order-status';
 import { OrderStateTracker } from './order-state';
 import { orderCalls, orderSteps, type OrderCalls } from './order-steps';
 import { Saga } from './saga';

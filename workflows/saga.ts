@@ -3,7 +3,7 @@
 // was cancelled in flight). Compensations run newest first, cannot be cancelled, and one that keeps
 // failing is kept for another round instead of being swallowed.
 import { CancellationScope } from '@temporalio/workflow';
-import type { CallOutcome } from '../definitions';
+import type { CallOutcome } from '../contracts';
 
 export interface CompensationReport {
   attempts: number;

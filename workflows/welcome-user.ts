@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { WelcomeInput, WelcomeResult } from '../definitions';
+import type { WelcomeInput, WelcomeResult } from '../contracts';
 
 const { getUser } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',

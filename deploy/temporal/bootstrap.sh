@@ -1,7 +1,7 @@
 #!/bin/sh
 # The one bootstrap for a real Temporal cluster on PostgreSQL. docker-compose.yml's one-shot jobs run it
 # (temporalio/admin-tools), and so do the production test tier and the cluster benchmarks
-# (lib/temporal-cluster.ts), with the server config next to it (config.yaml). Safe to run on every start.
+# (dev/temporal/temporal-cluster.ts), with the server config next to it (config.yaml). Safe to run on every start.
 #
 #   bootstrap.sh schema      creates the databases when missing, then creates or upgrades Temporal's schemas
 #                            (temporal-sql-tool). Before the server starts, and again after a server upgrade.
@@ -14,7 +14,7 @@
 #   VISIBILITY_DBNAME (temporal_visibility); TEMPORAL_SCHEMA_DIR: a schema/postgresql/v12 folder, default the
 #   schemas built into temporal-sql-tool.
 #   TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_NAMESPACE_RETENTION (72h),
-#   BATON_SEARCH_ATTRIBUTES ("CustomerId=Keyword OrderStatus=Keyword", as definitions/search-attributes.ts);
+#   BATON_SEARCH_ATTRIBUTES ("CustomerId=Keyword OrderStatus=Keyword", as contracts/search-attributes.ts);
 #   BOOTSTRAP_SETTLE_SECONDS (60): the wait after adding attributes, until every role's cache has them.
 #   TEMPORAL_SQL_TOOL (temporal-sql-tool) and TEMPORAL_CLI (temporal): the binaries, when not on PATH.
 set -eu

@@ -2,7 +2,7 @@
 // same port. Every order that got its 202 (or 200) must exist and finish; a client that got no answer
 // retries with the same orderId and learns whether its order had started. Nothing lost, nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/ports';
+import { freePort } from '../../dev/ports';
 import { apiCaller, audit, existence, place, planOrders, pool, caseSummary, recordChaosResult, waitForFinals } from '../support/chaos';
 import { startRig, type ChaosRig } from './harness';
 

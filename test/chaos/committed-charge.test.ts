@@ -3,7 +3,7 @@
 // charge must count as possibly made: it is refunded, or the order waits in needs_attention naming the
 // refund, never "failed, nothing to undo" with the customer's money kept. Counted by the service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OrderState, OrderTimings } from '../../definitions';
+import type { OrderState, OrderTimings } from '../../contracts';
 import type { TestApi } from '../support/api';
 import { callsInFlight, place, readOrder, sleep } from '../support/chaos';
 import { clearFaults, effects, killTolerantCall, orderRequest, orderTimings, setFaults } from '../support/orders';

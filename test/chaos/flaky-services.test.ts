@@ -3,8 +3,8 @@
 // (the answer is lost), answers wander by up to 300 ms, and 3% of calls hang until the worker's HTTP
 // timeout gives up on them. Retries must carry every order to its right end with each effect once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallTimings, OrderTimings } from '../../definitions';
-import type { FaultConfig } from '../../services';
+import type { CallTimings, OrderTimings } from '../../contracts';
+import type { FaultConfig } from '../../dev/services';
 import type { TestApi } from '../support/api';
 import { audit, caseSummary, place, planOrders, pool, recordChaosResult, retriedAttempts, waitForFinals } from '../support/chaos';
 import { orderTimings } from '../support/orders';

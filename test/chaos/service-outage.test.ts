@@ -3,7 +3,7 @@
 // in their retries (a retry policy that spans the outage) and must all end right after it returns:
 // reservations made once, releases of refused shipments done, refunds of out-of-stock orders done.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallTimings, OrderTimings } from '../../definitions';
+import type { CallTimings, OrderTimings } from '../../contracts';
 import type { TestApi } from '../support/api';
 import { audit, callsInFlight, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals } from '../support/chaos';
 import { orderTimings } from '../support/orders';

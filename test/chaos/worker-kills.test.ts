@@ -3,7 +3,7 @@
 // the second between steps (no downstream call open). Lost attempts come back after their
 // start-to-close timeout; every order must end right, each effect exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OrderTimings } from '../../definitions';
+import type { OrderTimings } from '../../contracts';
 import type { TestApi } from '../support/api';
 import { audit, callsInFlight, place, planOrders, pool, caseSummary, recordChaosResult, sleep, waitForFinals } from '../support/chaos';
 import { killTolerantCall, orderTimings, setFaults } from '../support/orders';

@@ -5,7 +5,7 @@
 // the services' own books: orders lost, duplicate effects, missed compensations, wrong end states, all 0.
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OrderState } from '../../definitions';
+import type { OrderState } from '../../contracts';
 import {
   audit,
   caseSummary,

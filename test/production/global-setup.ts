@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { ensureTemporalServerBinaries } from '../../lib/temporal-cluster';
+import { ensureTemporalServerBinaries } from '../../dev/temporal/temporal-cluster';
 import { writeWorkflowBundle } from '../support/chaos';
 
 declare module 'vitest' {

@@ -1,13 +1,13 @@
-// What every production case stands on: a real Temporal cluster (lib/temporal-cluster.ts: Temporal's own
+// What every production case stands on: a real Temporal cluster (dev/temporal/temporal-cluster.ts: Temporal's own
 // server on PostgreSQL, one process per role), the sample services, two API processes and three worker
 // processes, as a deployment runs them. Cases kill parts of it; the rig starts them again on the same
 // ports, as a supervisor would, and stops everything at the end whatever happened.
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
-import { freePort } from '../../lib/ports';
-import { startTemporalCluster, type TemporalCluster } from '../../lib/temporal-cluster';
-import { startSampleServices, type RunningSampleServices, type StartSampleServicesOptions } from '../../services';
-import type { OrderTimings } from '../../definitions';
+import { freePort } from '../../dev/ports';
+import { startTemporalCluster, type TemporalCluster } from '../../dev/temporal/temporal-cluster';
+import { startSampleServices, type RunningSampleServices, type StartSampleServicesOptions } from '../../dev/services';
+import type { OrderTimings } from '../../contracts';
 import { apiCaller, startTestApi, uniqueTaskQueue, type ApiCall, type TestApi } from '../support/api';
 import { startApiProcess, startWorkerProcess, type ApiProcess, type Stack } from '../support/chaos';
 import type { ChildHandle } from '../support/processes';

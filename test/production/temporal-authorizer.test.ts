@@ -13,13 +13,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BATON_SEARCH_ATTRIBUTES } from '../../definitions/search-attributes';
-import { startPostgres, type Postgres } from '../../lib/postgres';
-import { resolveTemporalCli } from '../../lib/temporal-binaries';
-import { TEMPORAL_BOOTSTRAP, TEMPORAL_SERVER_CONFIG } from '../../lib/temporal-cluster';
+import { BATON_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
+import { startPostgres, type Postgres } from '../../dev/temporal/postgres';
+import { resolveTemporalCli } from '../../dev/temporal/temporal-binaries';
+import { TEMPORAL_BOOTSTRAP, TEMPORAL_SERVER_CONFIG } from '../../dev/temporal/temporal-cluster';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../support/api';
 import { TestIdentityProvider } from '../support/identity-provider';
-import { startSampleServices, type RunningSampleServices } from '../../services';
+import { startSampleServices, type RunningSampleServices } from '../../dev/services';
 import { serviceUrlEnv, startChild, type ChildHandle, repoRoot } from '../support/processes';
 
 const run = promisify(execFile);
@@ -198,10 +198,10 @@ describe("Temporal's JWT authorizer with the identity provider's keys", () => {
     const url = line.slice(line.indexOf('http://'));
     const call = (path: string, init: RequestInit = {}) =>
       fetch(url + path, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
-    const started = await call('/welcomes', { method: 'POST', body: JSON.stringify({ userId: 'u-1' }) });
+    const started = await call('/workflows/welcomeUser', { method: 'POST', body: JSON.stringify({ userId: 'u-1' }) });
     expect(started.status, `${await started.clone().text()}\n${api.output().slice(-3000)}`).toBe(202);
     const { workflowId } = (await started.json()) as { workflowId: string };
-    const read = await call(`/welcomes/${workflowId}`);
+    const read = await call(`/workflows/welcomeUser/${workflowId}`);
     expect(read.status).toBe(200);
     expect(((await read.json()) as { status: string }).status).toBe('RUNNING');
     expect(api.output()).toMatch(/"temporalSecurity":"plaintext\+jwt"/);
@@ -223,7 +223,7 @@ describe("Temporal's JWT authorizer with the identity provider's keys", () => {
     let status = 'RUNNING';
     for (let i = 0; i < 150 && status === 'RUNNING'; i++) {
       await sleep(200);
-      status = ((await (await call(`/welcomes/${workflowId}`)).json()) as { status: string }).status;
+      status = ((await (await call(`/workflows/welcomeUser/${workflowId}`)).json()) as { status: string }).status;
     }
     expect(status, worker.output().slice(-3000)).toBe('COMPLETED');
 
@@ -232,7 +232,7 @@ describe("Temporal's JWT authorizer with the identity provider's keys", () => {
     try {
       const anonLine = await anonymous.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 60_000);
       const anonUrl = anonLine.slice(anonLine.indexOf('http://'));
-      const refused = await fetch(`${anonUrl}/welcomes`, {
+      const refused = await fetch(`${anonUrl}/workflows/welcomeUser`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ userId: 'u-anonymous' }),

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { DrainingConnection } from '../../lib/draining-connection';
 import { pino } from 'pino';
-import { createComposer, type Composer, type ComposerOptions } from '../../api/composition';
+import { createComposer, type Composer, type ComposerOptions } from '../../composition';
 import { startApiServer, type RunningApi } from '../../api/server';
-import type { AppConfig, AppDeps } from '../../api/deps';
-import { callbackParams } from '../../api/webhook-signature';
+import type { AppConfig, AppDeps } from '../../api/http/deps';
+import { callbackParams } from '../../api/orders/callback-signature';
 import { parseEnv, serviceUrlsEnv } from '../../config/env';
 import { serviceUrlsFromEnv } from '../../config/service-urls';
 import { testDataConverter } from './payload-keys';
@@ -65,7 +65,7 @@ export async function startTestApi(options: {
   config?: Partial<AppConfig>;
   /** Downstream URLs (default: the sample services' default ports), breaker, retry and deadlines. */
   composition?: Partial<ComposerOptions>;
-  /** Workflow types served under /workflows (default: definitions/registry.ts). */
+  /** Workflow types served under /workflows (default: contracts/registry.ts). */
   workflows?: AppDeps['workflows'];
 }): Promise<TestApi> {
   const connection = await DrainingConnection.connect({ address: options.address });

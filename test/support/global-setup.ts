@@ -1,8 +1,8 @@
 // One real Temporal dev server (the `temporal` CLI, in memory) for the whole integration project.
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { BATON_SEARCH_ATTRIBUTES } from '../../definitions/search-attributes';
-import { startDevServer, type DevServer } from '../../lib/dev-server';
+import { BATON_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
+import { startDevServer, type DevServer } from '../../dev/temporal/dev-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,9 +2,9 @@
 // sample services' own account of what happened to an order.
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { orderQueries, type CallTimings, type OrderInput, type OrderState, type OrderTimings } from '../../definitions';
-import type { OrderRequest } from '../../domain/orders';
-import type { FaultConfig } from '../../services';
+import { orderQueries, type CallTimings, type OrderInput, type OrderState, type OrderTimings } from '../../contracts';
+import type { OrderRequest } from '../../contracts';
+import type { FaultConfig } from '../../dev/services';
 
 const fast = (maximumAttempts: number): CallTimings => ({
   startToCloseTimeout: '5 seconds',

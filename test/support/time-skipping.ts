@@ -6,9 +6,9 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createActivities, type ServiceUrls } from '../../activities';
 import { createDownstreamClient, type DownstreamClient } from '../../activities/http-client';
-import { orderWorkflow, type OrderInput, type OrderState, type OrderWorkflow } from '../../definitions';
-import { resolveTestServer } from '../../lib/temporal-binaries';
-import { startSampleServices, type RunningSampleServices } from '../../services';
+import { orderWorkflow, type OrderInput, type OrderState, type OrderWorkflow } from '../../contracts';
+import { resolveTestServer } from '../../dev/temporal/temporal-binaries';
+import { startSampleServices, type RunningSampleServices } from '../../dev/services';
 import { failureConverterPath } from '../../lib/payload-codec';
 import { workflowsPath } from '../../worker/workflow-source';
 import { uniqueTaskQueue } from './api';

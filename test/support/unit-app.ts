@@ -2,7 +2,7 @@
 // that goes nowhere (lazy: it only dials, and fails fast, when a route calls Temporal).
 import { Client, type ClientOptions } from '@temporalio/client';
 import { DrainingConnection } from '../../lib/draining-connection';
-import type { AppConfig, AppDeps } from '../../api/deps';
+import type { AppConfig, AppDeps } from '../../api/http/deps';
 
 export const UNIT_TOKEN = 'unit-test-token-0123456789';
 export const UNIT_WEBHOOK_SECRET = 'unit-webhook-secret-0123456789';

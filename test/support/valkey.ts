@@ -2,7 +2,7 @@
 // scripts/setup.sh installs, on a free loopback port, in memory only (no RDB, no AOF), stopped by the test.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from '../../lib/ports';
+import { freePort } from '../../dev/ports';
 
 export interface RunningValkey {
   url: string;

@@ -1,7 +1,7 @@
 // The typed client's types come from the workflow definitions: wrong names and payloads do not compile.
 import { describe, expectTypeOf, it } from 'vitest';
 import { createBatonClient, type SignalName, type SignalPayload, type WorkflowType } from '../../client/baton-client';
-import type { OrderState, WelcomeResult } from '../../definitions';
+import type { OrderState, WelcomeResult } from '../../contracts';
 
 const baton = createBatonClient({ baseUrl: 'http://localhost:3000', token: 't' });
 

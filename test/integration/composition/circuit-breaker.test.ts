@@ -2,7 +2,7 @@
 // service while open, and closes again once a trial call after the cool-down succeeds.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { requestCounts, resetAll, setFaults } from './sample-services';
 
 const THRESHOLD = 3;

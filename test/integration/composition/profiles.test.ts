@@ -1,7 +1,7 @@
 // Every row of the contract's "Synchronous composition" section, against the real sample services.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { profileDeadlines } from '../../../api/routes/profiles';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { profileDeadlines } from '../../../api/profiles/profile-routes';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { elapsed, requestCounts, resetAll, setFaults } from './sample-services';
 

@@ -1,6 +1,6 @@
 // Driving the real sample services' admin routes over HTTP, the way an operator or demo would.
 import type { ServiceName } from '../../../config/env';
-import type { FaultConfig, RunningSampleServices } from '../../../services';
+import type { FaultConfig, RunningSampleServices } from '../../../dev/services';
 
 export interface RequestCounts {
   received: number;

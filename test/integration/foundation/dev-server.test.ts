@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { BATON_SEARCH_ATTRIBUTES } from '../../../definitions/search-attributes';
-import { startDevServer } from '../../../lib/dev-server';
+import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
+import { startDevServer } from '../../../dev/temporal/dev-server';
 
 async function customAttributes(address: string, namespace: string): Promise<string[]> {
   const connection = await Connection.connect({ address });

@@ -41,7 +41,7 @@ describe('entry points refuse bad configuration', () => {
   });
 
   it('launcher: a bad port', async () => {
-    const start = startChild('scripts/start.ts', { TEMPORAL_UI_PORT: '99999' });
+    const start = startChild('dev/launcher/start.ts', { TEMPORAL_UI_PORT: '99999' });
     expect(await exitCode(start)).toBe(1);
     expect(start.output()).toMatch(/TEMPORAL_UI_PORT:/);
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../lib/ports';
+import { freePort } from '../../../dev/ports';
 import { startChild, type ChildHandle } from '../../support/processes';
 
 const TOKEN = 'launcher-test-token-0123456789';
@@ -28,7 +28,7 @@ async function launcherPorts() {
 
 function launch(env: Record<string, string>): ChildHandle {
   // No BATON_PAYLOAD_KEYS (startChild would give the test keys): the launcher's own key, as on a fresh machine.
-  const child = startChild('scripts/start.ts', { BATON_API_TOKENS: TOKEN, BATON_WEBHOOK_SECRET: '', BATON_PAYLOAD_KEYS: '', HOST: '', LOG_LEVEL: 'info', ...env });
+  const child = startChild('dev/launcher/start.ts', { BATON_API_TOKENS: TOKEN, BATON_WEBHOOK_SECRET: '', BATON_PAYLOAD_KEYS: '', HOST: '', LOG_LEVEL: 'info', ...env });
   running.push(child);
   return child;
 }
@@ -102,7 +102,7 @@ function listeningAddresses(port: number): string[] {
 }
 
 async function startWelcome(apiUrl: string, userId: string, token = TOKEN): Promise<string> {
-  const res = await fetch(`${apiUrl}/welcomes`, {
+  const res = await fetch(`${apiUrl}/workflows/welcomeUser`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ userId }),
@@ -113,7 +113,7 @@ async function startWelcome(apiUrl: string, userId: string, token = TOKEN): Prom
 
 async function welcomeStatus(apiUrl: string, workflowId: string, token = TOKEN) {
   for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${apiUrl}/welcomes/${workflowId}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${apiUrl}/workflows/welcomeUser/${workflowId}`, { headers: { authorization: `Bearer ${token}` } });
     const body = (await res.json()) as { status: string; result?: { message: string } };
     if (res.status !== 200 || body.status !== 'RUNNING') return { httpStatus: res.status, ...body };
     await new Promise((r) => setTimeout(r, 100));

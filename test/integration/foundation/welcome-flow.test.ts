@@ -1,6 +1,6 @@
 // The path API -> Temporal -> worker (a real child process) -> activity -> sample service, over real HTTP.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { startChild, type ChildHandle } from '../../support/processes';
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 async function untilClosed(workflowId: string) {
   for (let i = 0; i < 100; i++) {
-    const res = await api.call(`/welcomes/${workflowId}`);
+    const res = await api.call(`/workflows/welcomeUser/${workflowId}`);
     const body = (await res.json()) as { status: string; result?: { message: string }; failure?: string };
     if (body.status !== 'RUNNING') return body;
     await new Promise((r) => setTimeout(r, 100));
@@ -48,7 +48,7 @@ describe('first workflow end to end', () => {
   });
 
   it('starts the workflow, which greets the user fetched from the users service', async () => {
-    const start = await api.call('/welcomes', { method: 'POST', json: { userId: 'u-42' } });
+    const start = await api.call('/workflows/welcomeUser', { method: 'POST', json: { userId: 'u-42' } });
     expect(start.status).toBe(202);
     const started = (await start.json()) as { workflowId: string; runId: string; links: { self: string; temporalUi: string } };
     expect(started.workflowId).toMatch(/^welcome-u-42-/);
@@ -67,7 +67,7 @@ describe('first workflow end to end', () => {
   });
 
   it('fails the workflow for an unknown user without retrying a business answer', async () => {
-    const start = await api.call('/welcomes', { method: 'POST', json: { userId: 'nobody-here' } });
+    const start = await api.call('/workflows/welcomeUser', { method: 'POST', json: { userId: 'nobody-here' } });
     const { workflowId } = (await start.json()) as { workflowId: string };
     const closed = await untilClosed(workflowId);
     expect(closed.status).toBe('FAILED');
@@ -77,7 +77,7 @@ describe('first workflow end to end', () => {
   });
 
   it('answers 404 for an unknown workflow', async () => {
-    const res = await api.call('/welcomes/welcome-nobody-0000');
+    const res = await api.call('/workflows/welcomeUser/welcome-nobody-0000');
     expect(res.status).toBe(404);
   });
 

@@ -4,7 +4,7 @@
 // through GET /orders.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OrderState } from '../../../definitions';
+import type { OrderState } from '../../../contracts';
 import { TEST_METRICS_TOKEN, uniqueTaskQueue } from '../../support/api';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
 import {

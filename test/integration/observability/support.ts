@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
-import { freePort } from '../../../lib/ports';
+import { freePort } from '../../../dev/ports';
 import { apiCaller, TEST_METRICS_TOKEN, TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from '../../support/api';
 import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 
@@ -192,7 +192,7 @@ export function jsonLines(output: string): Record<string, unknown>[] {
 export async function startStack(options: { address: string; namespace: string; taskQueue: string; otlpUrl: string }): Promise<Stack> {
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpUrl, OTEL_BSP_SCHEDULE_DELAY: '100' };
   const freePorts = Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].portVar, '0']));
-  const services = startChild('services/main.ts', { ...freePorts, ...otel });
+  const services = startChild('dev/services/main.ts', { ...freePorts, ...otel });
   const serviceUrls = {} as Record<ServiceName, string>;
   for (const name of SERVICE_NAMES) {
     const line = await services.waitFor(new RegExp(`${name} listening on http://127\\.0\\.0\\.1:\\d+`), 30_000);

@@ -1,9 +1,9 @@
 // The order API as a client meets it: the API over HTTP, the real worker as a child process, the
 // sample services, and the shared Temporal dev server. The payments service calls back to the API.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { orderSignals, orderWorkflow, type OrderState } from '../../../definitions';
-import type { OrderRequest } from '../../../domain/orders';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { orderSignals, orderWorkflow, type OrderState } from '../../../contracts';
+import type { OrderRequest } from '../../../contracts';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { callbackQuery, startTestApi, TEST_WEBHOOK_SECRET, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { clearFaults, effects, FAST_TIMINGS, names, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
 import { startChild, type ChildHandle } from '../../support/processes';

@@ -1,7 +1,7 @@
 // The days-long wait for a bank transfer, on a time-skipping server: the real workflow, real
 // activities and real sample services; only the clock is fast.
 import { describe, expect, it } from 'vitest';
-import { orderSignals, type OrderInput, type OrderState } from '../../../definitions';
+import { orderSignals, type OrderInput, type OrderState } from '../../../contracts';
 import { effects, names, orderInput, queryUntil, setFaults, settlePayment } from '../../support/orders';
 import { useSagaOnTimeSkipping } from '../../support/time-skipping';
 

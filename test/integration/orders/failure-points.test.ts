@@ -2,8 +2,8 @@
 // as the order's state and the sample services' own records both show. Time-skipping, so that
 // exhausted retries take no real time.
 import { describe, expect, it } from 'vitest';
-import { orderWorkflow, type OrderInput, type OrderWorkflow } from '../../../definitions';
-import { startSampleServices } from '../../../services';
+import { orderWorkflow, type OrderInput, type OrderWorkflow } from '../../../contracts';
+import { startSampleServices } from '../../../dev/services';
 import { effects, FAST_TIMINGS, names, orderInput, setFaults } from '../../support/orders';
 import { realActivities, startWorker, useSagaOnTimeSkipping } from '../../support/time-skipping';
 

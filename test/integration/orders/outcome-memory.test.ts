@@ -4,8 +4,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { orderSignals, orderWorkflow, type OrderWorkflow } from '../../../definitions';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { orderSignals, orderWorkflow, type OrderWorkflow } from '../../../contracts';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { uniqueTaskQueue } from '../../support/api';
 import { clearFaults, effects, names, orderInput, queryUntil, setFaults } from '../../support/orders';
 import { quietRuntime } from '../../support/quiet-runtime';

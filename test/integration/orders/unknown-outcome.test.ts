@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { attempted } from '../../../activities/attempts';
 import type { Activities } from '../../../activities';
 import type { ReleaseReservationInput, ReserveInventoryInput } from '../../../activities';
-import { FailureType, orderWorkflow, type OrderInput, type OrderWorkflow } from '../../../definitions';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { FailureType, orderWorkflow, type OrderInput, type OrderWorkflow } from '../../../contracts';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { effects, FAST_TIMINGS, names, orderInput, queryUntil, setFaults } from '../../support/orders';
 import { realActivities, startTimeSkipping, startWorker, type RunningWorker } from '../../support/time-skipping';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, inject, it } from 'vitest';
 import { BatonApiError, createBatonClient } from '../../../client/baton-client';
-import { workflowRegistry } from '../../../definitions';
+import { workflowRegistry } from '../../../contracts';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { testDataConverter } from '../../support/payload-keys';
 import { quietRuntime } from '../../support/quiet-runtime';
@@ -15,7 +15,7 @@ const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
 const taskQueue = uniqueTaskQueue('add-a-workflow');
 
-// Step 3: register it. Here the test's own registry; in Baton, a line in definitions/registry.ts.
+// Step 3: register it. Here the test's own registry; in Baton, a line in contracts/registry.ts.
 const registry = { ...workflowRegistry, [counterDefinition.type]: counterDefinition };
 
 let connection: NativeConnection;

@@ -2,8 +2,8 @@
 // worker (child process), the sample services and the shared Temporal dev server.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BatonApiError, createBatonClient, type BatonClient } from '../../../client/baton-client';
-import type { OrderState } from '../../../definitions';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import type { OrderState } from '../../../contracts';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { FAST_TIMINGS, orderInput, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
 import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';

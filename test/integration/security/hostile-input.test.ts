@@ -5,8 +5,8 @@
 // carries a random suffix, so no request reads a run another one started.
 import fc from 'fast-check';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
-import { requiredScope, SCOPES } from '../../../api/scopes';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
+import { requiredScope, SCOPES } from '../../../api/http/scopes';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { expectSafeAnswer, hostileJwt, requestsFor, routeName, routesOf, sendRaw, type OpenApiDocument, type RawResponse, type Route } from '../../support/hostile-requests';
 import { refusedTokens, TestIdentityProvider } from '../../support/identity-provider';

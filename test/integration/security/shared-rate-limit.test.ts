@@ -48,7 +48,7 @@ afterAll(async () => {
 
 /** A cheap authenticated read that reaches Temporal (a welcome no one started: 404). */
 const get = (api: { url: string }, token: string) =>
-  fetch(`${api.url}/welcomes/welcome-nobody-${Math.random().toString(36).slice(2)}`, { headers: { authorization: `Bearer ${token}` } });
+  fetch(`${api.url}/workflows/welcomeUser/welcome-nobody-${Math.random().toString(36).slice(2)}`, { headers: { authorization: `Bearer ${token}` } });
 
 describe('one budget across two API replicas', () => {
   it('lets a static token spend the limit once in total, whichever replica each request reaches', async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES, type ServiceName } from '../../../config/env';
 import { exitCode, startChild, type ChildHandle } from '../../support/processes';
 
-const ENTRY = 'services/main.ts';
+const ENTRY = 'dev/services/main.ts';
 /** Port 0 everywhere: each service takes a free port and says which in its listen line. */
 const FREE_PORTS = {
   USERS_PORT: '0',
@@ -33,7 +33,7 @@ async function listenUrls(child: ChildHandle): Promise<Record<ServiceName, strin
   return urls as Record<ServiceName, string>;
 }
 
-describe('services/main.ts', () => {
+describe('dev/services/main.ts', () => {
   it('logs where each service listens, answers /healthz, and exits 0 promptly on SIGTERM', async () => {
     const child = start({});
     const urls = await listenUrls(child);

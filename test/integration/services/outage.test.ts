@@ -1,7 +1,7 @@
 // A sample service taken off the network refuses connections like a stopped process, keeps its books,
 // and serves again on the same port: what the chaos suite's "service down for a minute" needs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSampleServices, type RunningSampleServices } from '../../../services';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { effects } from '../../support/orders';
 
 let running: RunningSampleServices;

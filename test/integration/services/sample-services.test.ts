@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES } from '../../../config/env';
-import { Payment, PaymentEvent } from '../../../domain/schemas';
-import { startSampleServices, type RunningSampleServices } from '../../../services/index';
+import { Payment, PaymentEvent } from '../../../contracts';
+import { startSampleServices, type RunningSampleServices } from '../../../dev/services/index';
 
 interface Received {
   url: string;

@@ -12,7 +12,7 @@ export interface Temporal {
 
 export async function startServices(): Promise<{ handle: ChildHandle; urls: Record<ServiceName, string> }> {
   const freePorts = Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].portVar, '0']));
-  const handle = startChild('services/main.ts', freePorts);
+  const handle = startChild('dev/services/main.ts', freePorts);
   const urls = {} as Record<ServiceName, string>;
   try {
     for (const name of SERVICE_NAMES) {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { FailureType, failureFor, retryAfterMs } from '../../../activities/failures';
+import { FailureType, failureFor, retryAfterMs } from '../../../activities/http-failures';
 
 const res = (status: number, body: unknown = undefined, headers: Record<string, string> = {}) => ({ status, body, headers });
 

@@ -27,7 +27,7 @@ describe('API foundation', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/welcomes', '/welcomes/{workflowId}']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/workflows/welcomeUser', '/workflows/welcomeUser/{id}']));
     expect(doc.components.schemas).toHaveProperty('Problem');
   });
 
@@ -46,7 +46,7 @@ describe('API foundation', () => {
   it('rejects protected routes without a valid token with 401 problem+json', async () => {
     const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: 'Basic abc' }];
     for (const headers of attempts) {
-      const res = await app.request('/welcomes', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+      const res = await app.request('/workflows/welcomeUser', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/Bearer/);
       expect((await problem(res)).status).toBe(401);
@@ -54,7 +54,7 @@ describe('API foundation', () => {
   });
 
   it('names every bad field in a 400', async () => {
-    const res = await app.request('/welcomes', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: '../../admin' }) });
+    const res = await app.request('/workflows/welcomeUser', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: '../../admin' }) });
     expect(res.status).toBe(400);
     const body = await problem(res);
     expect(body.errors?.map((e) => e.path)).toEqual(['userId']);
@@ -62,13 +62,13 @@ describe('API foundation', () => {
   });
 
   it('answers malformed JSON with 400', async () => {
-    const res = await app.request('/welcomes', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"userId":' });
+    const res = await app.request('/workflows/welcomeUser', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"userId":' });
     expect(res.status).toBe(400);
     expect((await problem(res)).title).toBe('Malformed JSON');
   });
 
   it('answers a body over the limit with 413', async () => {
-    const res = await app.request('/welcomes', {
+    const res = await app.request('/workflows/welcomeUser', {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ userId: 'x'.repeat(4096) }),
@@ -94,7 +94,7 @@ describe('API foundation', () => {
     expect(ready.status).toBe(503);
     expect(ready.headers.get('retry-after')).toBeTruthy();
 
-    const res = await app.request('/welcomes', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u-1' }) });
+    const res = await app.request('/workflows/welcomeUser', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u-1' }) });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBeTruthy();
     const body = await problem(res);

@@ -2,8 +2,8 @@ import type * as NodeCrypto from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
-import type { AppEnv } from '../../../api/deps';
-import { authenticate, hasValidBearer, matchBearer, tokenDigests } from '../../../api/middleware/auth';
+import type { AppEnv } from '../../../api/http/deps';
+import { authenticate, hasValidBearer, matchBearer, tokenDigests } from '../../../api/http/middleware/auth';
 
 // The comparison itself is observed, not timed: a spy on timingSafeEqual sees every comparison made.
 vi.mock('node:crypto', async (importOriginal) => {

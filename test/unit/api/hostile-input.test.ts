@@ -3,7 +3,7 @@
 // tomorrow is in the document, so it is covered here without a line of this file changing.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ID_PATTERN } from '../../../definitions/ids';
+import { ID_PATTERN } from '../../../contracts/ids';
 import {
   encodeAll,
   expectSafeAnswer,
@@ -241,7 +241,7 @@ describe('IDs', () => {
     const started = () => fake.calls.filter((c) => c.method === 'startWorkflowExecution').map((c) => (c.request as { workflowId: string }).workflowId);
     const before = started().length;
     for (const requestId of ['a=b', '_x', 'r'.repeat(200), 'req-7']) {
-      const res = await sendRaw(api.url, { method: 'POST', path: '/welcomes', headers: { ...auth, 'content-type': 'application/json', 'x-request-id': requestId }, body: '{"userId":"u-1"}' });
+      const res = await sendRaw(api.url, { method: 'POST', path: '/workflows/welcomeUser', headers: { ...auth, 'content-type': 'application/json', 'x-request-id': requestId }, body: '{"userId":"u-1"}' });
       expect(res.status).toBe(202);
     }
     const ids = started().slice(before);

@@ -4,7 +4,7 @@ import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import { createNamespaceReadiness } from '../../../api/namespace-readiness';
+import { createNamespaceReadiness } from '../../../api/ops/namespace-readiness';
 import { NamespaceCheckError, type NamespaceCheck } from '../../../lib/namespace-setup';
 import { orderRequest } from '../../support/orders';
 import { unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
@@ -87,7 +87,7 @@ describe('order routes while the namespace lacks the search attributes', () => {
   it('leave the other routes alone', async () => {
     const { call } = setup();
     expect((await call('/healthz')).status).toBe(200);
-    expect((await call('/welcomes', { method: 'POST', json: { userId: 'u-1' } })).status).toBe(202);
+    expect((await call('/workflows/welcomeUser', { method: 'POST', json: { userId: 'u-1' } })).status).toBe(202);
   });
 
   it('/readyz answers 503 with what is missing and the command', async () => {

@@ -1,8 +1,8 @@
 // List page tokens: what the API hands out comes back as Temporal's own token; anything else is a 400
 // at once, instead of a request Temporal retries until the deadline.
 import { describe, expect, it } from 'vitest';
-import { issuePageToken, readPageToken } from '../../../api/page-token';
-import { ApiProblem } from '../../../api/problems';
+import { issuePageToken, readPageToken } from '../../../api/http/page-token';
+import { ApiProblem } from '../../../api/http/problems';
 
 const SECRET = ['unit-webhook-secret-0123456789'];
 const temporalToken = Buffer.from('{"LastStartTime":1,"LastRunID":"r"}');

@@ -77,7 +77,7 @@ describe('load shedding on the Temporal routes', () => {
     const app = appWith(1, fake.temporal);
     const order = placeOrder(app);
     await until(() => fake.waiting() === 1);
-    await expectShed(await app.request('/welcomes', { method: 'POST', headers: auth, body: JSON.stringify({ userId: 'u-1' }) }));
+    await expectShed(await app.request('/workflows/welcomeUser', { method: 'POST', headers: auth, body: JSON.stringify({ userId: 'u-1' }) }));
     await expectShed(await app.request('/orders/ord-1', { headers: auth }));
     fake.release();
     expect((await order).status).toBe(202);

@@ -2,9 +2,9 @@
 // connection only dials on a Temporal call.
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
-import { createComposer, type Composer, type ComposerOptions } from '../../../api/composition';
+import { createComposer, type Composer, type ComposerOptions } from '../../../composition';
 import { startApiServer, type RunningApi } from '../../../api/server';
-import type { AppConfig, AppDeps } from '../../../api/deps';
+import type { AppConfig, AppDeps } from '../../../api/http/deps';
 import { unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 
 export { UNIT_TOKEN as TOKEN } from '../../support/unit-app';

@@ -2,10 +2,10 @@
 // the types must catch (tsc fails if one of them compiles).
 import { z } from '@hono/zod-openapi';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { compose, endpoint, type InputOf, type OutputOf } from '../../../api/composition';
-import { getLoyalty, getUser, listUserOrders } from '../../../api/composition/endpoints';
-import type { profile, profileSummary } from '../../../api/routes/profiles';
-import type { LoyaltyStatus, OrderSummary, User } from '../../../domain/schemas';
+import { compose, endpoint, type InputOf, type OutputOf } from '../../../composition';
+import { getLoyalty, getUser, listUserOrders } from '../../../composition/endpoints';
+import type { profile, profileSummary } from '../../../api/profiles/profile-routes';
+import type { LoyaltyStatus, OrderSummary, User } from '../../../contracts';
 
 const Input = z.object({ userId: z.string() });
 const base = () => compose({ name: 't', input: Input, deadlineMs: 100 });

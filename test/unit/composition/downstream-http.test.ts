@@ -1,7 +1,7 @@
 // The outbound client alone: pooling, retry within the budget, and the per-service breaker.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallScope, DownstreamHttp, type DownstreamHttpOptions } from '../../../api/composition';
-import { CANCELLED, DEADLINE_EXCEEDED } from '../../../api/composition/failures';
+import { CallScope, DownstreamHttp, type DownstreamHttpOptions } from '../../../composition';
+import { CANCELLED, DEADLINE_EXCEEDED } from '../../../composition/source-failures';
 import { delayed, hang, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
 
 let backend: FakeBackend;

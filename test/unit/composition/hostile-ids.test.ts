@@ -2,7 +2,7 @@
 // endpoint names: clients' IDs are refused at the edge, and what services answer is encoded as one
 // segment or, when no segment can hold it, treated as that service's bad answer.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { compilePath } from '../../../api/composition/url-template';
+import { compilePath } from '../../../composition/url-template';
 import { UnsafePathSegmentError } from '../../../lib/url-path';
 import { startComposedApi, type ComposedApi } from './composed-api';
 import { json, startFakeBackend, type FakeBackend } from './fake-backend';

@@ -1,6 +1,6 @@
 // GET /profiles/{userId} and its summary through the whole app, against fake services.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { profileDeadlines } from '../../../api/routes/profiles';
+import { profileDeadlines } from '../../../api/profiles/profile-routes';
 import { startComposedApi, type ComposedApi } from './composed-api';
 import { delayed, eventually, hang, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
 

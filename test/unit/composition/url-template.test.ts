@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendQuery, compilePath } from '../../../api/composition/url-template';
+import { appendQuery, compilePath } from '../../../composition/url-template';
 
 describe('compilePath', () => {
   it('fills every parameter, encoded, so no value can become another path segment', () => {

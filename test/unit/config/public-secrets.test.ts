@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { apiAuthConfig } from '../../../config/api-auth';
 import { apiEnv, EnvError, parseEnv, workerEnv } from '../../../config/env';
 import { isPublicSecret, PUBLIC_SECRET_MESSAGE, SECRET_VARIABLES } from '../../../config/public-secrets';
-import { parseEnvFile } from '../../../scripts/compose-env-check';
+import { parseEnvFile } from '../../../dev/compose/compose-env-check';
 import { repoRoot } from '../../support/processes';
 
 const envExample = parseEnvFile(readFileSync(`${repoRoot}/.env.example`, 'utf8'));

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { apiEnv, servicesEnv, workerEnv } from '../../../config/env';
-import { checkCompose, checkComposeSecurity, interpolate, parseEnvFile, requiredVariables, roleOfService, usableSecretsIn } from '../../../scripts/compose-env-check';
+import { checkCompose, checkComposeSecurity, interpolate, parseEnvFile, requiredVariables, roleOfService, usableSecretsIn } from '../../../dev/compose/compose-env-check';
 
 const repo = (path: string) => readFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), 'utf8');
 
@@ -147,7 +147,7 @@ describe('compose check', () => {
   it('fails when a role has no service', () => {
     const c = compose() as { services: Record<string, unknown> };
     delete c.services.services;
-    expect(checkCompose({ compose: c, envFile }).problems).toEqual(['no service runs the services role (command services/main.ts)']);
+    expect(checkCompose({ compose: c, envFile }).problems).toEqual(['no service runs the services role (command dev/services/main.ts)']);
   });
 
   it('reads env_file entries', () => {

@@ -1,12 +1,12 @@
-// What CI proves on a real cluster (npm run test:production, lib/temporal-cluster.ts) is what docker-compose.yml
+// What CI proves on a real cluster (npm run test:production, dev/temporal/temporal-cluster.ts) is what docker-compose.yml
 // runs: the same bootstrap script, the same server config, and Baton's own search attributes.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BATON_SEARCH_ATTRIBUTES } from '../../../definitions/search-attributes';
-import { TEMPORAL_BOOTSTRAP, TEMPORAL_SERVER_CONFIG } from '../../../lib/temporal-cluster';
+import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
+import { TEMPORAL_BOOTSTRAP, TEMPORAL_SERVER_CONFIG } from '../../../dev/temporal/temporal-cluster';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const repo = (path: string) => readFileSync(`${root}${path}`, 'utf8');

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveTemporalCli, resolveTestServer } from '../../../lib/temporal-binaries';
+import { resolveTemporalCli, resolveTestServer } from '../../../dev/temporal/temporal-binaries';
 
 function fakeBinary(dir: string, name: string): string {
   const path = join(dir, name);

@@ -5,7 +5,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import { createApiMetrics, recordComposition } from '../../../api/metrics';
+import { createApiMetrics, recordComposition } from '../../../api/http/api-metrics';
 import { startTelemetry, type Telemetry } from '../../../lib/telemetry';
 import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 import { parsePrometheus, sumOf } from '../../integration/observability/support';

@@ -1,8 +1,8 @@
 // Pure parts of observability: the timeline read from an event history, the visibility query with
 // escaped values, and the one spelling of IDs on the worker's log lines.
 import { describe, expect, it } from 'vitest';
-import { orderSearchQuery, visibilityLiteral } from '../../../api/order-search';
-import { timelineOf } from '../../../api/order-timeline';
+import { orderSearchQuery, visibilityLiteral } from '../../../api/orders/find-orders';
+import { timelineOf } from '../../../api/orders/order-timeline';
 import { startTelemetry } from '../../../lib/telemetry';
 import { normaliseMeta } from '../../../worker/sdk-logger';
 

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities';
 import { DownstreamTimeoutError, type DownstreamClient, type DownstreamRequest, type DownstreamResponse } from '../../../activities/http-client';
-import type { ActivityFailureDetails } from '../../../definitions';
+import type { ActivityFailureDetails } from '../../../contracts';
 
 type Answer = DownstreamResponse | Error;
 

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities';
 import { createDownstreamClient, type DownstreamClient } from '../../../activities/http-client';
-import { FailureType } from '../../../definitions';
+import { FailureType } from '../../../contracts';
 import { json, startFakeBackend, type FakeBackend } from '../composition/fake-backend';
 
 let service: FakeBackend;

@@ -4,7 +4,7 @@ import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { attemptContext, attempted } from '../../../activities/attempts';
-import type { ActivityFailureDetails } from '../../../definitions';
+import type { ActivityFailureDetails } from '../../../contracts';
 
 function fakeContext(attempt: number, heartbeatDetails?: unknown, heartbeatTimeoutMs?: number) {
   const beats: unknown[] = [];

@@ -33,6 +33,33 @@ describe('order routes without Temporal', () => {
     expect([...new Set(await errorPaths(res))]).toEqual(['amount.value', 'customerId', 'items.0.quantity', 'orderId', 'shippingAddress.country']);
   });
 
+  describe.each(['/orders', '/workflows/order'])('POST %s refuses the fields Baton owns, by name, before any start', (path) => {
+    const order = {
+      orderId: 'ord-own',
+      customerId: 'cus-1',
+      items: [{ sku: 'SKU-1', quantity: 1 }],
+      amount: { currency: 'EUR', value: 100 },
+      paymentMethod: 'card',
+      shippingAddress: { line1: 'a', city: 'b', postalCode: 'c', country: 'DE' },
+    };
+    const owned = {
+      // A token holder choosing the retry policy of the payment and refund calls.
+      timings: { steps: { startToCloseTimeout: '1 second', retry: { initialInterval: 1, backoffCoefficient: 1, maximumInterval: 1, maximumAttempts: 1 } } },
+      // Payment events sent somewhere else.
+      callbackUrl: 'https://attacker.example/hook',
+      // A clearance wait the deployment did not choose.
+      paymentClearanceTimeout: '1 second',
+    };
+    it.each(Object.entries(owned))('%s', async (field, value) => {
+      // Temporal is unreachable here: a start would answer 503, so a 400 is a refusal before it.
+      const res = await post(path, { ...order, [field]: value });
+      expect(await errorPaths(res)).toEqual([field]);
+    });
+    it('all three at once', async () => {
+      expect(await errorPaths(await post(path, { ...order, ...owned }))).toEqual(['callbackUrl', 'paymentClearanceTimeout', 'timings']);
+    });
+  });
+
   it('POST /orders/{orderId}/resolve names a bad action', async () => {
     expect(await errorPaths(await post('/orders/ord-1/resolve', { action: 'later' }))).toEqual(['action']);
   });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { paymentCallbackUrl, signCallback, verifyCallback } from '../../../api/webhook-signature';
+import { paymentCallbackUrl, signCallback, verifyCallback } from '../../../api/orders/callback-signature';
 
 const SECRET = 'unit-webhook-secret-0123456789';
 const NOW = Date.parse('2026-11-30T12:00:00Z');

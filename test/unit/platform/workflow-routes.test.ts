@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import { preferredWait } from '../../../api/workflow-runs';
+import { preferredWait } from '../../../api/workflows/workflow-runs';
 import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 
 const temporal = nowhereTemporal();

@@ -7,9 +7,9 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import type { AppConfig } from '../../../api/deps';
-import type { JwtSettings } from '../../../api/jwt';
-import { requiredScope, scopesFromClaims, SCOPES } from '../../../api/scopes';
+import type { AppConfig } from '../../../api/http/deps';
+import type { JwtSettings } from '../../../api/http/jwt';
+import { requiredScope, scopesFromClaims, SCOPES } from '../../../api/http/scopes';
 import { hostileJwt } from '../../support/hostile-requests';
 import { refusedTokens, TestIdentityProvider } from '../../support/identity-provider';
 import { createDataConverter, EncryptionCodec } from '../../../lib/payload-codec';
@@ -129,8 +129,8 @@ describe('scopes', () => {
     { scope: 'orders:write', method: 'POST', path: '/orders/ord-1/cancel' },
     { scope: 'operator', method: 'POST', path: '/orders/ord-1/resolve', body: '{}' },
     { scope: 'profiles:read', method: 'GET', path: '/profiles/u-1' },
-    { scope: 'workflows:write', method: 'POST', path: '/welcomes', body: '{}' },
-    { scope: 'workflows:read', method: 'GET', path: '/welcomes/welcome-u-1' },
+    { scope: 'workflows:write', method: 'POST', path: '/workflows/welcomeUser', body: '{}' },
+    { scope: 'workflows:read', method: 'GET', path: '/workflows/welcomeUser/welcome-u-1' },
     { scope: 'workflows:read', method: 'GET', path: '/workflows/order' },
     { scope: 'workflows:read', method: 'POST', path: '/workflows/order/order-1/queries/state' },
     { scope: 'workflows:write', method: 'POST', path: '/workflows/order/order-1/cancel' },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { apiEnv, EnvError, parseEnv, payloadKeys, workerEnv } from '../../../config/env';
-import { devPayloadKeys } from '../../../lib/dev-payload-keys';
+import { devPayloadKeys } from '../../../dev/dev-payload-keys';
 import {
   ENCRYPTED_ENCODING,
   EncryptionCodec,

@@ -1,7 +1,7 @@
 // The random fault kinds the chaos suite mixes in: occasional hangs and effects whose answer is lost.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPaymentsService } from '../../../services/payments';
-import type { CommonServiceOptions, SampleService } from '../../../services/kit';
+import { createPaymentsService } from '../../../dev/services/payments';
+import type { CommonServiceOptions, SampleService } from '../../../dev/services/kit';
 import { call, card, expectProblem } from './support';
 
 const started: SampleService[] = [];

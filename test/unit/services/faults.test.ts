@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Payment, User } from '../../../domain/schemas';
-import { parseFaults } from '../../../services/faults';
-import { createInventoryService } from '../../../services/inventory';
-import type { CommonServiceOptions, SampleService } from '../../../services/kit';
-import { createPaymentsService } from '../../../services/payments';
-import { createUsersService } from '../../../services/users';
+import { Payment, User } from '../../../contracts';
+import { parseFaults } from '../../../dev/services/faults';
+import { createInventoryService } from '../../../dev/services/inventory';
+import type { CommonServiceOptions, SampleService } from '../../../dev/services/kit';
+import { createPaymentsService } from '../../../dev/services/payments';
+import { createUsersService } from '../../../dev/services/users';
 import { call, card, expectProblem, items } from './support';
 
 const started: SampleService[] = [];

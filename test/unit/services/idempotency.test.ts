@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Reservation } from '../../../domain/schemas';
-import { IdempotencyStore, toResponse } from '../../../services/idempotency';
-import { createInventoryService } from '../../../services/inventory';
-import { jsonResponse } from '../../../services/problem';
+import { Reservation } from '../../../contracts';
+import { IdempotencyStore, toResponse } from '../../../dev/services/idempotency';
+import { createInventoryService } from '../../../dev/services/inventory';
+import { jsonResponse } from '../../../dev/services/problem';
 import { call, items } from './support';
 
 describe('IdempotencyStore', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Reservation, Shipment } from '../../../domain/schemas';
-import { createInventoryService, DEFAULT_STOCK } from '../../../services/inventory';
-import type { SampleService } from '../../../services/kit';
-import { createShippingService } from '../../../services/shipping';
+import { Reservation, Shipment } from '../../../contracts';
+import { createInventoryService, DEFAULT_STOCK } from '../../../dev/services/inventory';
+import type { SampleService } from '../../../dev/services/kit';
+import { createShippingService } from '../../../dev/services/shipping';
 import { address, call, expectProblem, items } from './support';
 
 const orderCounts = (service: SampleService, orderId: string) =>

@@ -1,7 +1,7 @@
 // In-process calls to a sample service through app.request(), with the answer read once.
 import { expect } from 'vitest';
-import { Problem } from '../../../domain/schemas';
-import type { SampleService } from '../../../services/kit';
+import { Problem } from '../../../contracts';
+import type { SampleService } from '../../../dev/services/kit';
 
 export interface CallOptions {
   body?: unknown;

@@ -1,0 +1,70 @@
+// The HTTP edge of a composition: run it for a request and turn a failed required source into the
+// problem the contract promises (404 unknown, 504 too slow, 502 anything else; 503 when Baton itself
+// was too busy to hear the answer in time), without ever naming a downstream URL or host.
+import type { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/deps';
+import { recordComposition } from '../http/api-metrics';
+import { errorResponses, problems, type ApiProblem } from '../http/problems';
+import type { Composition } from '../../composition/define';
+import type { CompositionOutcome } from '../../composition/engine';
+
+/** The error answers every composition route can give; spread into `responses`. */
+export const compositionErrorResponses = {
+  400: errorResponses[400],
+  401: errorResponses[401],
+  404: errorResponses[404],
+  502: errorResponses[502],
+  503: {
+    ...errorResponses[503],
+    description:
+      'This API process is overloaded (too many composition requests in progress, or too busy to read an answer in time); retry after `Retry-After` seconds',
+  },
+  504: errorResponses[504],
+} as const;
+
+export interface ServeOptions<I> {
+  /** Detail of the 404 when a required source found nothing. */
+  notFound?: (input: I) => string;
+}
+
+/** Runs `composition` for the current request; resolves with its output or throws an ApiProblem. */
+export async function serveComposition<I, O extends z.ZodType>(
+  c: Context<AppEnv>,
+  composition: Composition<I, O>,
+  input: I,
+  options: ServeOptions<I> = {},
+): Promise<z.input<O>> {
+  // c.get, not c.var: Hono builds a fresh object for every c.var read, and this is the hot path.
+  const composer = c.get('deps').composition;
+  if (!composer) throw new Error('deps.composition is not configured; createComposer() belongs in the app deps');
+  const outcome = await composer.run(composition, input, {
+    signal: c.req.raw.signal,
+    headers: { 'x-request-id': c.get('requestId') },
+  });
+  recordComposition(c.get('metrics'), composition, outcome);
+  if (outcome.ok) return outcome.value;
+  throw problemFor(outcome, options.notFound?.(input));
+}
+
+function problemFor(failure: Exclude<CompositionOutcome<unknown>, { ok: true }>, notFoundDetail?: string): ApiProblem {
+  const { source, reason } = failure;
+  switch (reason) {
+    case 'not_found':
+      return problems.notFound(notFoundDetail ?? `The ${source} source has no such resource.`);
+    case 'timeout':
+      return problems.gatewayTimeout(`The ${source} source did not answer in time.`);
+    case 'overloaded':
+      // Baton, not the service, was too slow: a 504 would blame a healthy service.
+      return problems.overloaded('composition requests');
+    case 'circuit_open':
+      return problems.badGateway(`The ${source} source is failing; calls to it are paused (circuit open).`);
+    case 'bad_response':
+      return problems.badGateway(`The ${source} source gave an answer outside its contract.`);
+    case 'unavailable':
+      return problems.badGateway(`The ${source} source is unavailable.`);
+    case 'cancelled':
+      // The client has gone; nobody reads this.
+      return problems.badGateway('The request was abandoned by the client.');
+  }
+}

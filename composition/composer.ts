@@ -1,0 +1,44 @@
+// What the app holds for compositions, made once per process: the pooled, circuit-broken HTTP
+// client (breakers must be shared to mean anything) and per-composition deadline overrides.
+import type { z } from '@hono/zod-openapi';
+import type { ServiceName } from '../contracts';
+import type { Composition } from './define';
+import { DownstreamHttp, type DownstreamHttpOptions } from './downstream-http';
+import { runComposition, type CompositionOutcome } from './engine';
+import type { CircuitStateName } from './resilience';
+
+export interface ComposerOptions extends DownstreamHttpOptions {
+  /** Deadline overrides by composition name, e.g. from BATON_PROFILE_DEADLINE_MS. */
+  deadlines?: Readonly<Record<string, number>>;
+}
+
+export interface ComposeCallOptions {
+  signal?: AbortSignal;
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface Composer {
+  run<I, O extends z.ZodType>(
+    composition: Composition<I, O>,
+    input: I,
+    options?: ComposeCallOptions,
+  ): Promise<CompositionOutcome<z.input<O>>>;
+  circuitStates(): Partial<Record<ServiceName, CircuitStateName>>;
+  close(): Promise<void>;
+}
+
+export function createComposer(options: ComposerOptions): Composer {
+  const http = new DownstreamHttp(options);
+  const deadlines = options.deadlines ?? {};
+  return {
+    run: (composition, input, call = {}) =>
+      runComposition(composition, input, {
+        http,
+        deadlineMs: deadlines[composition.name] ?? composition.deadlineMs,
+        signal: call.signal,
+        headers: call.headers,
+      }),
+    circuitStates: () => http.circuitStates(),
+    close: () => http.close(),
+  };
+}

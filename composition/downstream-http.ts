@@ -1,0 +1,284 @@
+// Outbound GETs to the downstream services: one keep-alive pool for all of them, a circuit breaker
+// per service, a retry within the caller's budget, and an outcome instead of an exception, so that
+// nothing a downstream service does can crash a request. Calls go through undici's dispatch API
+// with a small handler: no response stream, no AbortSignal, no promise per chunk. That keeps the
+// per-call cost below a plain `request()`, which matters because every composition makes several.
+import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
+import { Agent, type Dispatcher } from 'undici';
+import type { ServiceName } from '../contracts';
+import type { Logger } from '../lib/logger';
+import type { CallScope, Cancellable } from './call-scope';
+import { CancelledCall, DEADLINE_EXCEEDED, LAG_TOLERANCE_MS, TransientFailure, type FailureReason } from './source-failures';
+import {
+  DEFAULT_BREAKER,
+  DEFAULT_RETRY,
+  servicePolicy,
+  type BreakerOptions,
+  type CircuitStateName,
+  type RetryOptions,
+  type ServicePolicy,
+} from './resilience';
+
+export type HttpOutcome =
+  | { readonly kind: 'ok'; readonly body: unknown }
+  | { readonly kind: 'not_found' }
+  /** `overloaded`: a timeout Baton caused itself (its event loop or its connection pool held the call). */
+  | { readonly kind: 'failed'; readonly reason: FailureReason; readonly overloaded?: true }
+  | { readonly kind: 'cancelled' };
+
+export interface PoolOptions {
+  /** Keep-alive connections per service (default 128); more calls than that queue in the pool. */
+  connectionsPerService: number;
+  keepAliveMs: number;
+  /** Bodies above this are bad responses, not memory pressure (default 1 MiB). */
+  maxResponseBytes: number;
+}
+
+export interface DownstreamHttpOptions {
+  /** Base URL per service (USERS_URL and friends); a base path, if any, prefixes every call. */
+  baseUrls: Readonly<Partial<Record<ServiceName, string>>>;
+  breaker?: Partial<BreakerOptions>;
+  retry?: Partial<RetryOptions>;
+  pool?: Partial<PoolOptions>;
+  logger?: Logger;
+}
+
+export interface GetOptions {
+  /** Total budget for the call, retries included. */
+  timeoutMs: number;
+  /** Cancelling it abandons the call; with DEADLINE_EXCEEDED as reason the call reports a timeout. */
+  scope?: CallScope;
+  headers?: Readonly<Record<string, string>>;
+}
+
+const DEFAULT_POOL: PoolOptions = { connectionsPerService: 128, keepAliveMs: 30_000, maxResponseBytes: 1024 * 1024 };
+const OWN_TIMEOUT: unique symbol = Symbol('own timeout');
+const ACCEPT_JSON: Readonly<Record<string, string>> = { accept: 'application/json' };
+const ABORTED = new Error('call abandoned');
+const OVERSIZED = new Error('response body too large');
+
+interface Target {
+  origin: string;
+  basePath: string;
+  resilience: ServicePolicy;
+}
+
+export class DownstreamHttp {
+  readonly #agent: Agent;
+  readonly #targets = new Map<ServiceName, Target>();
+  readonly #maxResponseBytes: number;
+
+  constructor(options: DownstreamHttpOptions) {
+    const pool = { ...DEFAULT_POOL, ...options.pool };
+    const breaker = { ...DEFAULT_BREAKER, ...options.breaker };
+    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#maxResponseBytes = pool.maxResponseBytes;
+    this.#agent = new Agent({ connections: pool.connectionsPerService, keepAliveTimeout: pool.keepAliveMs, pipelining: 1 });
+    for (const [service, base] of Object.entries(options.baseUrls) as [ServiceName, string | undefined][]) {
+      if (base === undefined) continue;
+      const url = new URL(base);
+      const resilience = servicePolicy(breaker, retry, pool.connectionsPerService);
+      if (options.logger) {
+        const log = options.logger.child({ downstream: service });
+        resilience.breaker.onBreak(() => log.warn('circuit opened'));
+        resilience.breaker.onReset(() => log.info('circuit closed'));
+      }
+      this.#targets.set(service, { origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), resilience });
+    }
+  }
+
+  /** GETs `path` from `service` and reads a JSON body; never rejects for anything the service does. */
+  async get(service: ServiceName, path: string, options: GetOptions): Promise<HttpOutcome> {
+    const target = this.#targets.get(service);
+    if (!target) throw new Error(`no base URL configured for downstream service "${service}"`);
+    const { scope } = options;
+    if (scope?.reason !== undefined) return scope.reason === DEADLINE_EXCEEDED ? { kind: 'failed', reason: 'timeout' } : { kind: 'cancelled' };
+
+    const call = new Call(options.timeoutMs);
+    scope?.add(call);
+    const request: Dispatcher.DispatchOptions = {
+      origin: target.origin,
+      path: target.basePath + path,
+      method: 'GET',
+      headers: options.headers ? { ...ACCEPT_JSON, ...options.headers } : ACCEPT_JSON,
+    };
+    const attempt = () => this.#attempt(target, request, call);
+    try {
+      return await call.settleWith(target.resilience.policy.execute(attempt));
+    } catch (err) {
+      if (err instanceof TransientFailure) {
+        return err.reason === 'timeout' && !err.blamesService ? { kind: 'failed', reason: 'timeout', overloaded: true } : { kind: 'failed', reason: err.reason };
+      }
+      if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) return { kind: 'failed', reason: 'circuit_open' };
+      if (err instanceof CancelledCall) return { kind: 'cancelled' };
+      throw err;
+    } finally {
+      call.end();
+      scope?.delete(call);
+    }
+  }
+
+  circuitStates(): Partial<Record<ServiceName, CircuitStateName>> {
+    const states: Partial<Record<ServiceName, CircuitStateName>> = {};
+    for (const [service, target] of this.#targets) states[service] = target.resilience.state();
+    return states;
+  }
+
+  /** Closes the pool; calls still in flight are cut. */
+  async close(): Promise<void> {
+    await this.#agent.destroy();
+  }
+
+  #attempt(target: Target, request: Dispatcher.DispatchOptions, call: Call): Promise<HttpOutcome> {
+    if (call.reason !== undefined) return Promise.reject(call.failure(undefined));
+    return new Promise<HttpOutcome>((resolve, reject) => {
+      const handler = new GetHandler(resolve, reject, call, target.resilience, this.#maxResponseBytes);
+      call.attempt = handler;
+      this.#agent.dispatch(request, handler);
+    });
+  }
+}
+
+/** One logical call (all its attempts): its budget, and how to cancel the attempt in flight. */
+class Call implements Cancellable {
+  reason: symbol | undefined;
+  attempt: GetHandler | undefined;
+  readonly endsAt: number;
+  readonly #timeoutMs: number;
+  readonly #timer: NodeJS.Timeout;
+  /** How late the timer that cancelled this call fired. */
+  #overdueMs = 0;
+  #giveUp: ((err: Error) => void) | undefined;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+    this.endsAt = performance.now() + timeoutMs;
+    this.#timer = setTimeout(() => this.cancel(OWN_TIMEOUT, performance.now() - this.endsAt), Math.max(0, timeoutMs));
+  }
+
+  cancel(reason: symbol, overdueMs = 0): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.#overdueMs = overdueMs;
+    // Waiting for a slot (or between retries), nothing is on the wire: the caller is answered now,
+    // and the waiting execution ends without a request when its turn comes (#attempt).
+    if (this.attempt?.abandon() !== true) this.#giveUp?.(this.failure(undefined));
+  }
+
+  /** `execution`'s outcome, or this call's failure as soon as it is cancelled while no attempt is in flight. */
+  settleWith<T>(execution: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#giveUp = reject;
+      execution.then(resolve, reject);
+    });
+  }
+
+  /**
+   * What an attempt cut short by this call's cancellation failed with; `sentAt` is when the attempt
+   * left our pool for a socket. A timeout is the caller's `timeout` either way, but it counts against
+   * the service only when the service had the request for at least half the call's budget and our
+   * own event loop was not what kept the answer. A call that spent its budget queued for one of our
+   * connections, or whose timer fired late, says Baton was overloaded: that must not open the
+   * circuit of a healthy service.
+   */
+  failure(sentAt: number | undefined): Error {
+    const reason = this.reason;
+    if (reason !== OWN_TIMEOUT && reason !== DEADLINE_EXCEEDED) return new CancelledCall();
+    const heldMs = sentAt === undefined ? 0 : performance.now() - this.#overdueMs - sentAt;
+    return new TransientFailure('timeout', false, heldMs >= this.#timeoutMs / 2 && this.#overdueMs <= LAG_TOLERANCE_MS);
+  }
+
+  end(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** Collects one response; settles its attempt exactly once, as soon as the outcome is known. */
+class GetHandler implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #sentAt: number | undefined;
+  #status = 0;
+  #chunks: Buffer[] = [];
+  #bytes = 0;
+  #settled = false;
+
+  constructor(
+    private readonly resolve: (outcome: HttpOutcome) => void,
+    private readonly reject: (err: Error) => void,
+    private readonly call: Call,
+    private readonly resilience: ServicePolicy,
+    private readonly maxBytes: number,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // The pool hands a request to a socket only once one of its connections is free.
+    this.#sentAt = performance.now();
+    this.#controller = controller;
+    // Abandoned while it waited in the pool's queue.
+    if (this.#settled) controller.abort(ABORTED);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // Other statuses are read and dropped, so the connection goes back to the pool.
+    if (this.#status < 200 || this.#status >= 300 || this.#settled) return;
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.maxBytes) {
+      this.#settle({ kind: 'failed', reason: 'bad_response' });
+      controller.abort(OVERSIZED);
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    const status = this.#status;
+    if (status >= 200 && status < 300) {
+      const chunks = this.#chunks;
+      const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      try {
+        this.#settle({ kind: 'ok', body: JSON.parse(text) });
+      } catch {
+        this.#settle({ kind: 'failed', reason: 'bad_response' });
+      }
+    } else if (status === 404) this.#settle({ kind: 'not_found' });
+    else if (status === 429 || status >= 500) this.#fail(new TransientFailure('unavailable', this.#canRetry()));
+    // Any other status is outside what the contract lets the service answer.
+    else this.#settle({ kind: 'failed', reason: 'bad_response' });
+  }
+
+  onResponseError(): void {
+    if (this.#settled) return;
+    this.#fail(this.call.reason !== undefined ? this.call.failure(this.#sentAt) : new TransientFailure('unavailable', this.#canRetry()));
+  }
+
+  /**
+   * The caller's answer must not wait for the socket to wind down: settle first, then cut. False
+   * when this attempt had already settled.
+   */
+  abandon(): boolean {
+    if (this.#settled) return false;
+    this.#fail(this.call.failure(this.#sentAt));
+    this.#controller?.abort(ABORTED);
+    return true;
+  }
+
+  #canRetry(): boolean {
+    return this.resilience.canRetry(this.call.endsAt - performance.now());
+  }
+
+  #settle(outcome: HttpOutcome): void {
+    this.#settled = true;
+    this.resolve(outcome);
+  }
+
+  #fail(err: Error): void {
+    this.#settled = true;
+    this.reject(err);
+  }
+}
+

@@ -1,0 +1,88 @@
+// Child process: Baton serving GET /profiles. By default the real app (createApp with every
+// middleware); BENCH_VARIANT=route-only serves the profile router alone, BENCH_VARIANT=engine-only
+// the profile composition on bare node:http (no Hono, no validation of the path, no middleware), and
+// BENCH_VARIANT=hono-only the baseline's own fan-out through Hono and its Node adapter (no Baton
+// code at all), to tell the toolkit's cost from Hono's and the app middleware's.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { Client, Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { createComposer } from '../../../composition';
+import type { AppDeps } from '../../../api/http/deps';
+import { createRouter } from '../../../api/http/router';
+import { profile, profileRoutes } from '../../../api/profiles/profile-routes';
+import { startApiServer } from '../../../api/server';
+import { baselineFanOut } from './baseline-fanout';
+import { BENCH_TOKEN, backendUrlsFromEnv } from './shared';
+
+// The composition path never calls Temporal; a lazy connection never dials.
+const connection = Connection.lazy({ address: '127.0.0.1:1' });
+const deps: AppDeps = {
+  config: {
+    apiTokens: [BENCH_TOKEN],
+    bodyLimitBytes: 64 * 1024,
+    namespace: 'default',
+    taskQueue: 'bench',
+    temporalUiUrl: 'http://localhost:8233',
+    webhookSecrets: ['bench-webhook-secret-0123456789'],
+    temporalDeadlineMs: 5000,
+    publicUrl: 'http://127.0.0.1:0',
+  },
+  temporal: { client: new Client({ connection }), connection },
+  logger: pino({ level: 'silent' }),
+  composition: createComposer({ baseUrls: backendUrlsFromEnv() }),
+};
+
+function routeOnly(): Promise<string> {
+  const app = createRouter();
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    c.set('requestId', 'bench');
+    await next();
+  });
+  app.route('/', profileRoutes());
+  return serveHono(app.fetch);
+}
+
+function serveHono(fetch: (request: Request) => Response | Promise<Response>): Promise<string> {
+  return new Promise((resolve) => {
+    serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(`http://127.0.0.1:${info.port}`));
+  });
+}
+
+function engineOnly(): Promise<string> {
+  const composer = deps.composition!;
+  const server = createServer((req, res) => {
+    const userId = (req.url ?? '').split('/')[2] ?? '';
+    void composer.run(profile, { userId }).then((outcome) => {
+      const body = JSON.stringify(outcome.ok ? outcome.value : { reason: outcome.reason });
+      res.writeHead(outcome.ok ? 200 : 502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+function honoOnly(): Promise<string> {
+  const fanOut = baselineFanOut(backendUrlsFromEnv());
+  const app = new Hono().get('/profiles/:userId', async (c) => {
+    const { status, body } = await fanOut(c.req.param('userId'));
+    return c.body(body, status === 200 ? 200 : 404, { 'content-type': 'application/json' });
+  });
+  return serveHono(app.fetch);
+}
+
+const variants: Record<string, () => Promise<string>> = {
+  app: async () => (await startApiServer(deps, { port: 0 })).url,
+  'route-only': routeOnly,
+  'engine-only': engineOnly,
+  'hono-only': honoOnly,
+};
+const start = variants[process.env.BENCH_VARIANT ?? 'app'];
+if (!start) throw new Error(`BENCH_VARIANT must be one of ${Object.keys(variants).join(', ')}`);
+const url = await start();
+process.stdout.write(`${JSON.stringify({ url })}\n`);
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,199 @@
+// The parts the Temporal benchmarks run against, each started the way a deployment would start it:
+// a dev server persisting to a temporary SQLite file (like `npm start`), the sample services, the
+// API (api/main.ts) and the workers (worker/main.ts) as child processes, plus the raw-SDK baseline's
+// worker. Workflow bundles are built once per run, so workers start in seconds.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
+import { parseEnv, workerEnv } from '../../../config/env';
+import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { startTemporalCluster } from '../../temporal/temporal-cluster';
+import { createDataConverter, failureConverterPath, generatePayloadKey } from '../../../lib/payload-codec';
+import { freePort } from '../../ports';
+import { otelWorkflowInterceptorModule } from '../../../worker/tracing';
+import { workflowsPath } from '../../../worker/workflow-source';
+import { BENCH_TOKEN } from '../composition/shared';
+import { startChild, type Child } from './children';
+
+export { BENCH_TOKEN };
+const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
+/** Baton encrypts payloads in production, so it does here too: one key per run for the API, worker and driver. */
+const PAYLOAD_KEYS = generatePayloadKey('bench');
+const batonDataConverter = createDataConverter(parseEnv(workerEnv.pick({ BATON_PAYLOAD_KEYS: true }), { BATON_PAYLOAD_KEYS: PAYLOAD_KEYS }).BATON_PAYLOAD_KEYS);
+
+export type SagaServices = Record<'payments' | 'inventory' | 'shipping', string>;
+
+/**
+ * `dev`: the Temporal CLI's dev server on a temporary SQLite file (as `npm start`). `cluster`: Temporal's own
+ * server on PostgreSQL, one process per role (dev/temporal/temporal-cluster.ts, as `npm run test:production`).
+ */
+export type TemporalKind = 'dev' | 'cluster';
+
+export interface Temporal {
+  server: Pick<DevServer, 'address' | 'namespace' | 'source' | 'stop'>;
+  /** Plain SDK client, as the raw baselines use it. */
+  client: Client;
+  /** With Baton's data converter: reads and starts Baton's (encrypted) orders. */
+  batonClient: Client;
+  stop(): Promise<void>;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
+let serverCount = 0;
+
+/**
+ * BENCH_SQLITE_PRAGMAS overrides dev/temporal/dev-server.ts's pragmas for before/after comparisons:
+ * `none` for SQLite's own defaults, or `name=value,name=value`.
+ */
+function pragmasFromEnv(): Record<string, string> | undefined {
+  const raw = process.env.BENCH_SQLITE_PRAGMAS;
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return {};
+  return Object.fromEntries(raw.split(',').map((pair) => pair.split('=').map((s) => s.trim()) as [string, string]));
+}
+
+/** BENCH_EAGER_ACTIVITIES=0 turns eager activity dispatch off, for before/after comparisons. */
+const dynamicConfigFromEnv = () =>
+  process.env.BENCH_EAGER_ACTIVITIES === '0' ? { dynamicConfig: { 'system.enableActivityEagerExecution': false } } : {};
+
+/** A fresh server (a dev server with its own SQLite file, or a cluster on its own PostgreSQL), and a client for the driver. */
+export async function startTemporal(kind: TemporalKind = 'dev'): Promise<Temporal> {
+  const server =
+    kind === 'cluster'
+      ? await startTemporalCluster()
+      : await startDevServer({
+          ...dynamicConfigFromEnv(),
+          dbFilename: join(scratch, `temporal-${++serverCount}.sqlite`),
+          logLevel: 'error',
+          searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
+          ...(pragmasFromEnv() && { sqlitePragmas: pragmasFromEnv() }),
+        });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace });
+  const batonClient = new Client({ connection, namespace: server.namespace, dataConverter: batonDataConverter });
+  return {
+    server,
+    client,
+    batonClient,
+    async stop() {
+      await connection.close();
+      await server.stop();
+    },
+  };
+}
+
+/** The sample services, with payments, inventory and shipping at a fixed latency each. */
+export function startServices(stepLatencyMs: number): Promise<Child<{ urls: SagaServices }>> {
+  return startChild<{ urls: SagaServices }>({
+    entry: 'dev/bench/lib/services-child.ts',
+    ready: 'json',
+    env: { BENCH_STEP_LATENCY_MS: String(stepLatencyMs) },
+  });
+}
+
+const serviceEnv = (urls: SagaServices) => ({ PAYMENTS_URL: urls.payments, INVENTORY_URL: urls.inventory, SHIPPING_URL: urls.shipping });
+const temporalEnv = (t: Temporal, taskQueue: string) => ({
+  TEMPORAL_ADDRESS: t.server.address,
+  TEMPORAL_NAMESPACE: t.server.namespace,
+  TEMPORAL_TASK_QUEUE: taskQueue,
+});
+
+export interface Api extends Child<RegExpExecArray> {
+  url: string;
+}
+
+/** `npm run api` with its production defaults (log level info included), starting orders on `taskQueue`. */
+export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServices): Promise<Api> {
+  const port = await freePort();
+  const child = await startChild({
+    entry: 'api/main.ts',
+    ready: /api listening on (http:\/\/\S+)/,
+    env: {
+      ...temporalEnv(t, taskQueue),
+      ...(urls && serviceEnv(urls)),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BATON_API_TOKENS: BENCH_TOKEN,
+      BATON_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      BATON_PAYLOAD_KEYS: PAYLOAD_KEYS,
+    },
+  });
+  return Object.assign(child, { url: child.ready[1] ?? `http://127.0.0.1:${port}` });
+}
+
+interface Bundles {
+  baton: string;
+  raw: string;
+}
+
+let bundles: Promise<Bundles> | undefined;
+
+/** Baton's bundle exactly as `npm run build` makes it, and the baseline's; built once per run. */
+export function workflowBundles(): Promise<Bundles> {
+  bundles ??= (async () => {
+    const quiet = { logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } };
+    const baton = await bundleWorkflowCode({ workflowsPath, failureConverterPath, workflowInterceptorModules: [otelWorkflowInterceptorModule], ...quiet });
+    const raw = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../raw-saga/workflows.ts', import.meta.url)), ...quiet });
+    const paths = { baton: join(scratch, 'baton-bundle.js'), raw: join(scratch, 'raw-bundle.js') };
+    writeFileSync(paths.baton, baton.code);
+    writeFileSync(paths.raw, raw.code);
+    return paths;
+  })();
+  return bundles;
+}
+
+/** `npm run worker` on `taskQueue`, with its production defaults; `env` adds tuning variables. */
+export async function startBatonWorker(t: Temporal, taskQueue: string, urls: SagaServices, env: Record<string, string> = {}): Promise<Child<RegExpExecArray>> {
+  return startChild({
+    entry: 'worker/main.ts',
+    ready: /worker polling task queue/,
+    env: {
+      ...temporalEnv(t, taskQueue),
+      ...serviceEnv(urls),
+      BATON_PAYLOAD_KEYS: PAYLOAD_KEYS,
+      BATON_WORKFLOW_BUNDLE: (await workflowBundles()).baton,
+      ...env,
+    },
+  });
+}
+
+/** The raw-SDK baseline's worker (bench/raw-saga) on `taskQueue`. */
+export async function startRawWorker(t: Temporal, taskQueue: string, urls: SagaServices): Promise<Child<{ taskQueue: string }>> {
+  return startChild<{ taskQueue: string }>({
+    entry: 'dev/bench/raw-saga/worker.ts',
+    ready: 'json',
+    env: { ...temporalEnv(t, taskQueue), BENCH_SERVICES: JSON.stringify(urls), BENCH_RAW_BUNDLE: (await workflowBundles()).raw },
+  });
+}
+
+export interface SagaStage {
+  temporal: Temporal;
+  urls: SagaServices;
+  /** What the benchmark started so far, for stopAll; it pushes what it starts next. */
+  parts: { stop(): Promise<void> }[];
+}
+
+/** A fresh Temporal server and the sample services at `stepLatencyMs`: what every saga benchmark stands on. */
+export async function startSagaStage(stepLatencyMs: number, kind: TemporalKind = 'dev'): Promise<SagaStage> {
+  const temporal = await startTemporal(kind);
+  const parts: SagaStage['parts'] = [temporal];
+  try {
+    const services = await startServices(stepLatencyMs);
+    parts.push(services);
+    return { temporal, urls: services.ready.urls, parts };
+  } catch (err) {
+    await stopAll(parts);
+    throw err;
+  }
+}
+
+/** Stops everything given, newest first, whatever fails along the way. */
+export async function stopAll(parts: { stop(): Promise<void> }[]): Promise<void> {
+  for (const part of [...parts].reverse()) await part.stop().catch((err: unknown) => console.error('stopping failed:', err));
+}

@@ -1,0 +1,184 @@
+// Starts a real `temporal server start-dev`: persistent (SQLite file) with the Web UI for the launcher,
+// in memory on a free port for the tests. With a binary at hand we run it ourselves in its own process
+// group, so a Ctrl-C reaches the launcher first and the server stops last, after the workers drained;
+// without one, the SDK downloads and runs it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { freePort } from '../ports';
+import { resolveTemporalCli } from './temporal-binaries';
+
+export interface DevServerOptions {
+  /** SQLite file that keeps runs across restarts; in-memory when absent. */
+  dbFilename?: string;
+  ip?: string;
+  /** Frontend port; a free one when absent. */
+  port?: number;
+  /** Web UI port; no UI when absent. */
+  uiPort?: number;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The codec endpoint the Web UI decodes payloads with (e.g. http://localhost:3000/codec); only with a UI. */
+  uiCodecEndpoint?: string;
+  /** Search attributes to register at start, as `name=Type` (e.g. `CustomerId=Keyword`). */
+  searchAttributes?: string[];
+  /** SQLite pragmas for a `dbFilename` server, e.g. `{ journal_mode: 'wal' }`; see DEFAULT_SQLITE_PRAGMAS. */
+  sqlitePragmas?: Record<string, string>;
+  /** `--dynamic-config-value KEY=JSON` settings; DEFAULT_DYNAMIC_CONFIG for a `dbFilename` server when absent. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Where the server's own log lines go; ignored when absent. */
+  onLog?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  /** Which binary runs it, for logs. */
+  source: string;
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const cli = resolveTemporalCli();
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const port = options.port ?? (await freePort(ip));
+
+  if (cli.executable.type === 'cached-download') {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: cli.executable,
+        ip,
+        port,
+        namespace,
+        ...(options.dbFilename !== undefined && { dbFilename: options.dbFilename }),
+        ...(options.uiPort !== undefined && { ui: true, uiPort: options.uiPort }),
+        log: { format: 'json', level: options.logLevel ?? 'warn' },
+        extraArgs: [
+          ...(options.searchAttributes ?? []).flatMap((sa) => ['--search-attribute', sa]),
+          ...tuningArgs(options),
+          ...(options.uiPort !== undefined && options.uiCodecEndpoint !== undefined ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ],
+      },
+    });
+    await ensureSearchAttributes(env.address, namespace, options.searchAttributes ?? []);
+    return { address: env.address, namespace, source: cli.source, stop: () => env.teardown() };
+  }
+
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
+  args.push('--log-format', 'json', '--log-level', options.logLevel ?? 'warn');
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  if (options.uiPort !== undefined) {
+    args.push('--ui-port', String(options.uiPort));
+    if (options.uiCodecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  } else args.push('--headless');
+  for (const sa of options.searchAttributes ?? []) args.push('--search-attribute', sa);
+  args.push(...tuningArgs(options));
+
+  const child = spawn(cli.executable.path, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const forward = (chunk: Buffer) => {
+    if (options.onLog) for (const line of chunk.toString().split('\n')) if (line.trim()) options.onLog(line);
+  };
+  child.stdout.on('data', forward);
+  child.stderr.on('data', forward);
+  const address = `${ip}:${port}`;
+  try {
+    await waitUntilServing(address, child);
+    await ensureSearchAttributes(address, namespace, options.searchAttributes ?? []);
+  } catch (err) {
+    await stopProcessGroup(child);
+    throw err;
+  }
+  return { address, namespace, source: cli.source, pid: child.pid, stop: () => stopProcessGroup(child) };
+}
+
+/**
+ * SQLite's defaults (rollback journal, an fsync per commit and more) make a file-backed dev server
+ * spend most of an order waiting on the disk: every workflow and activity task is a transaction.
+ * WAL with synchronous=NORMAL commits without an fsync (the WAL is synced at checkpoints): a crash
+ * of the server loses nothing, a power loss can lose the last moments, which a dev server can take.
+ * bench/ measured it (README "Benchmarks").
+ */
+export const DEFAULT_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
+
+/**
+ * Eager activity dispatch: the server hands a workflow's next activity to the worker in the answer to
+ * the workflow task that scheduled it (the SDK asks for it by default, the server only obliges with
+ * this flag), which saves a matching round trip and a write per step. For file-backed servers, with
+ * the pragmas; the tests' in-memory servers keep the server's defaults.
+ */
+export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, boolean>> = { 'system.enableActivityEagerExecution': true };
+
+function tuningArgs(options: DevServerOptions): string[] {
+  const pragmas = options.dbFilename ? (options.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS) : {};
+  const dynamicConfig = options.dynamicConfig ?? (options.dbFilename ? DEFAULT_DYNAMIC_CONFIG : {});
+  return [
+    ...Object.entries(pragmas).flatMap(([name, value]) => ['--sqlite-pragma', `${name}=${value}`]),
+    ...Object.entries(dynamicConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
+  ];
+}
+
+/** temporal.api.enums.v1.IndexedValueType, by the names `--search-attribute name=Type` takes. */
+const INDEXED_VALUE_TYPES: Record<string, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
+
+/**
+ * `--search-attribute` only registers attributes when the dev server creates its database; a SQLite
+ * file from before an attribute existed would refuse every start that sets it. Register what is
+ * missing through the operator API, so old data folders keep working.
+ */
+async function ensureSearchAttributes(address: string, namespace: string, specs: readonly string[]): Promise<void> {
+  if (specs.length === 0) return;
+  const connection = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing: Record<string, number> = {};
+    for (const spec of specs) {
+      const [name = '', type = ''] = spec.split('=');
+      const code = INDEXED_VALUE_TYPES[type];
+      if (!name || code === undefined) throw new Error(`search attribute "${spec}" must be name=Type (${Object.keys(INDEXED_VALUE_TYPES).join(', ')})`);
+      if (!customAttributes?.[name]) missing[name] = code;
+    }
+    if (Object.keys(missing).length > 0) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  } finally {
+    await connection.close();
+  }
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`Temporal dev server at ${address} did not come up within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+async function stopProcessGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = once(child, 'exit');
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  signalGroup('SIGTERM');
+  const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
