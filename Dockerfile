@@ -12,8 +12,8 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install` honours the lockfile (see scripts/setup.sh for why not `npm ci`).
-RUN npm install --no-audit --no-fund --loglevel=error
+# `npm ci`: exactly the lockfile (it lists every platform's optional binaries, so it installs anywhere).
+RUN npm ci --no-audit --no-fund --loglevel=error
 COPY . .
 RUN npm run build
 
@@ -21,7 +21,7 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
 
 # --- runtime ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

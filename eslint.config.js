@@ -1,11 +1,37 @@
 // @ts-check
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
-  'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -26,23 +52,39 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no wall clock, no randomness.
-    files: ['workflows/**/*.ts'],
+    // The contracts are bundled with it, and stay free of the API's HTTP stack too.
+    files: ['workflows/**/*.ts', 'contracts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.flatMap((name) => [
-          { name, message: 'Workflows must be deterministic: no Node built-ins.' },
-          { name: `node:${name}`, message: 'Workflows must be deterministic: no Node built-ins.' },
-        ]),
-        patterns: [
-          { group: ['node:*'], message: 'Workflows must be deterministic: no Node built-ins.' },
-          { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activities as types only.' },
-        ],
-      }],
-      'no-restricted-syntax': ['error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Date.now() is replaced by the SDK; use workflow time helpers.' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Use the SDK-seeded random (uuid4 / Math.random is patched) deliberately.' },
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.flatMap((name) => [
+            { name, message: 'Workflows must be deterministic: no Node built-ins.' },
+            { name: `node:${name}`, message: 'Workflows must be deterministic: no Node built-ins.' },
+          ]),
+          patterns: [
+            { group: ['node:*'], message: 'Workflows must be deterministic: no Node built-ins.' },
+            { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activities as types only.' },
+            {
+              group: ['hono', 'hono/*', '@hono/*', '**/api', '**/api/*', '**/api/**'],
+              message: 'Workflows and contracts stay free of the HTTP API (Hono, api/).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Date.now() is replaced by the SDK; use workflow time helpers.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Use the SDK-seeded random (uuid4 / Math.random is patched) deliberately.',
+        },
         { selector: "CallExpression[callee.name='setTimeout']", message: 'Use sleep() from @temporalio/workflow.' },
       ],
     },
   },
+  prettier,
 );

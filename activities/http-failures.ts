@@ -47,11 +47,7 @@ const RETRYABLE_CLIENT_ERRORS: Partial<Record<number, FailureType>> = {
  * answers (402, 409, 422 ...) to their failure type; they are non-retryable, and the only answers
  * that prove the request took no effect (activities/attempts.ts).
  */
-export function failureFor(
-  service: string,
-  res: DownstreamResponse,
-  businessTypes: Partial<Record<number, FailureType>> = {},
-): ApplicationFailure {
+export function failureFor(service: string, res: DownstreamResponse, businessTypes: Partial<Record<number, FailureType>> = {}): ApplicationFailure {
   const detail = problemDetail(res.body) ?? `HTTP ${res.status}`;
   const details = [{ status: res.status }];
   const business = businessTypes[res.status];

@@ -25,14 +25,13 @@ const auth = buildOrExit('api', () => apiAuthConfig(env));
 const rateLimit = env.BATON_RATE_LIMIT_REDIS_URL ? createSharedRateLimitStore(env.BATON_RATE_LIMIT_REDIS_URL) : undefined;
 // Connected before the first request, so a replica's first requests are counted too; a store that is away
 // does not keep the API from starting (requests pass uncounted until it is back, each one logged).
-if (rateLimit && !(await rateLimit.connected(5000))) logger.warn('the rate-limit store (BATON_RATE_LIMIT_REDIS_URL) is not reachable yet: requests pass uncounted until it is');
+if (rateLimit && !(await rateLimit.connected(5000)))
+  logger.warn('the rate-limit store (BATON_RATE_LIMIT_REDIS_URL) is not reachable yet: requests pass uncounted until it is');
 // Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set; before any client exists, so their calls are traced.
 const telemetry = startTelemetry({ serviceName: 'baton-api' });
 
 // Lazy: the API starts (and /healthz answers) even while Temporal is down; /readyz tells the difference.
-const connection = DrainingConnection.lazy(
-  buildOrExit('api', () => clientConnectionOptions(env, { connectTimeout: '3 seconds' })),
-);
+const connection = DrainingConnection.lazy(buildOrExit('api', () => clientConnectionOptions(env, { connectTimeout: '3 seconds' })));
 // A token for Temporal's JWT authorizer that its issuer refreshes in a file (TEMPORAL_AUTH_TOKEN_FILE).
 followAuthTokenFile(env, connection, { onError: (err) => logger.warn({ err }, 'cannot re-read TEMPORAL_AUTH_TOKEN_FILE; keeping the last token') });
 // The interceptor puts the request's trace context into the headers of every start, signal, update
@@ -89,13 +88,28 @@ const api = await startApiServer(
   },
   { port: env.PORT, host: env.HOST },
 );
-logger.info({ url: api.url, temporal: env.TEMPORAL_ADDRESS, temporalSecurity: describeTemporalSecurity(env), payloadEncryption: describePayloadEncryption(env.BATON_PAYLOAD_KEYS), tracing: telemetry.enabled }, `api listening on ${api.url} (docs at ${api.url}/docs)`);
 logger.info(
-  { staticTokens: auth.apiTokens.length, jwtIssuer: auth.jwt?.issuer, metricsToken: auth.metricsToken !== undefined, rateLimitStore: rateLimit ? 'shared' : 'memory' },
+  {
+    url: api.url,
+    temporal: env.TEMPORAL_ADDRESS,
+    temporalSecurity: describeTemporalSecurity(env),
+    payloadEncryption: describePayloadEncryption(env.BATON_PAYLOAD_KEYS),
+    tracing: telemetry.enabled,
+  },
+  `api listening on ${api.url} (docs at ${api.url}/docs)`,
+);
+logger.info(
+  {
+    staticTokens: auth.apiTokens.length,
+    jwtIssuer: auth.jwt?.issuer,
+    metricsToken: auth.metricsToken !== undefined,
+    rateLimitStore: rateLimit ? 'shared' : 'memory',
+  },
   `auth: ${auth.apiTokens.length} static token(s)${auth.jwt ? `, JWTs from ${auth.jwt.issuer}` : ''}; rate limit counted ${rateLimit ? 'in the shared store' : 'in this process'}`,
 );
 if (env.BATON_PAYLOAD_KEYS.length === 0) logger.warn('BATON_PAYLOAD_KEYS=off: payloads are stored in Temporal in plaintext');
-if (env.BATON_CODEC_AUTH === 'none') logger.warn('BATON_CODEC_AUTH=none: /codec/decode decrypts payloads for anyone who can reach this API (local development only)');
+if (env.BATON_CODEC_AUTH === 'none')
+  logger.warn('BATON_CODEC_AUTH=none: /codec/decode decrypts payloads for anyone who can reach this API (local development only)');
 
 let stopping = false;
 async function shutdown(signal: string) {

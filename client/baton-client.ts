@@ -28,7 +28,8 @@ export type UpdateName<T extends WorkflowType<R>, R extends Registry = WorkflowR
 export type UpdateArgs<T extends WorkflowType<R>, U extends UpdateName<T, R>, R extends Registry = WorkflowRegistry> = UpdateArgsOf<R[T], U>;
 export type UpdateResult<T extends WorkflowType<R>, U extends UpdateName<T, R>, R extends Registry = WorkflowRegistry> = UpdateResultOf<R[T], U>;
 
-export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'CONTINUED_AS_NEW' | 'TIMED_OUT' | 'PAUSED' | 'UNSPECIFIED' | 'UNKNOWN';
+export type RunStatus =
+  'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'CONTINUED_AS_NEW' | 'TIMED_OUT' | 'PAUSED' | 'UNSPECIFIED' | 'UNKNOWN';
 export type ListStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'canceled' | 'terminated' | 'timed_out' | 'continued_as_new';
 
 export interface Links {
@@ -136,7 +137,11 @@ export function createBatonClient<R extends Registry = WorkflowRegistry>(options
   const read = async <T>(res: Promise<Response>) => (await (await res).json()) as T;
 
   return {
-    async start<T extends WorkflowType<R>>(type: T, input: WorkflowInput<T, R>, opts: StartOptions = {}): Promise<StartAnswer<WorkflowResult<T, R>, EarlyOf<R[T]>>> {
+    async start<T extends WorkflowType<R>>(
+      type: T,
+      input: WorkflowInput<T, R>,
+      opts: StartOptions = {},
+    ): Promise<StartAnswer<WorkflowResult<T, R>, EarlyOf<R[T]>>> {
       const query = opts.workflowId === undefined ? '' : `?workflowId=${encodeURIComponent(opts.workflowId)}`;
       const res = await call('POST', path(type) + query, input, {
         ...(opts.idempotencyKey !== undefined && { 'idempotency-key': opts.idempotencyKey }),
@@ -164,7 +169,10 @@ export function createBatonClient<R extends Registry = WorkflowRegistry>(options
     async cancel<T extends WorkflowType<R>>(type: T, id: string): Promise<void> {
       await call('POST', path(type, id, 'cancel'));
     },
-    list<T extends WorkflowType<R>>(type: T, opts: { status?: ListStatus; pageSize?: number; nextPageToken?: string } = {}): Promise<{ workflows: ListedRun[]; nextPageToken?: string }> {
+    list<T extends WorkflowType<R>>(
+      type: T,
+      opts: { status?: ListStatus; pageSize?: number; nextPageToken?: string } = {},
+    ): Promise<{ workflows: ListedRun[]; nextPageToken?: string }> {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(opts)) if (value !== undefined) params.set(key, String(value));
       const qs = params.size ? `?${params.toString()}` : '';

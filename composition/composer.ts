@@ -18,11 +18,7 @@ export interface ComposeCallOptions {
 }
 
 export interface Composer {
-  run<I, O extends z.ZodType>(
-    composition: Composition<I, O>,
-    input: I,
-    options?: ComposeCallOptions,
-  ): Promise<CompositionOutcome<z.input<O>>>;
+  run<I, O extends z.ZodType>(composition: Composition<I, O>, input: I, options?: ComposeCallOptions): Promise<CompositionOutcome<z.input<O>>>;
   circuitStates(): Partial<Record<ServiceName, CircuitStateName>>;
   close(): Promise<void>;
 }

@@ -71,13 +71,7 @@ export class CompositionBuilder<I, S extends Slots> {
     private readonly nodes: readonly SourceNode[],
   ) {}
 
-  source<
-    const N extends string,
-    E extends AnyEndpoint,
-    const D extends keyof S & string = never,
-    V = BodyOf<E>,
-    const R extends boolean = false,
-  >(
+  source<const N extends string, E extends AnyEndpoint, const D extends keyof S & string = never, V = BodyOf<E>, const R extends boolean = false>(
     name: N & (N extends keyof S | 'input' ? { error: 'source names must be unique and not "input"' } : unknown),
     spec: SourceSpec<I, S, E, D, V, R>,
   ): CompositionBuilder<I, S & { [K in N]: { value: V; required: R } }> {

@@ -9,15 +9,7 @@ import type { ServiceName } from '../contracts';
 import type { Logger } from '../lib/logger';
 import type { CallScope, Cancellable } from './call-scope';
 import { CancelledCall, DEADLINE_EXCEEDED, LAG_TOLERANCE_MS, TransientFailure, type FailureReason } from './source-failures';
-import {
-  DEFAULT_BREAKER,
-  DEFAULT_RETRY,
-  servicePolicy,
-  type BreakerOptions,
-  type CircuitStateName,
-  type RetryOptions,
-  type ServicePolicy,
-} from './resilience';
+import { DEFAULT_BREAKER, DEFAULT_RETRY, servicePolicy, type BreakerOptions, type CircuitStateName, type RetryOptions, type ServicePolicy } from './resilience';
 
 export type HttpOutcome =
   | { readonly kind: 'ok'; readonly body: unknown }
@@ -107,7 +99,9 @@ export class DownstreamHttp {
       return await call.settleWith(target.resilience.policy.execute(attempt));
     } catch (err) {
       if (err instanceof TransientFailure) {
-        return err.reason === 'timeout' && !err.blamesService ? { kind: 'failed', reason: 'timeout', overloaded: true } : { kind: 'failed', reason: err.reason };
+        return err.reason === 'timeout' && !err.blamesService
+          ? { kind: 'failed', reason: 'timeout', overloaded: true }
+          : { kind: 'failed', reason: err.reason };
       }
       if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) return { kind: 'failed', reason: 'circuit_open' };
       if (err instanceof CancelledCall) return { kind: 'cancelled' };
@@ -281,4 +275,3 @@ class GetHandler implements Dispatcher.DispatchHandler {
     this.reject(err);
   }
 }
-

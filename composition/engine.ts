@@ -40,11 +40,7 @@ const enum State {
   Failed,
 }
 
-export function runComposition<I, O extends z.ZodType>(
-  composition: Composition<I, O>,
-  input: I,
-  options: RunOptions,
-): Promise<CompositionOutcome<z.input<O>>> {
+export function runComposition<I, O extends z.ZodType>(composition: Composition<I, O>, input: I, options: RunOptions): Promise<CompositionOutcome<z.input<O>>> {
   const { sources } = composition;
   const { http, signal: clientSignal, headers } = options;
   const deadlineMs = options.deadlineMs ?? composition.deadlineMs;

@@ -2,9 +2,7 @@
 // become the typed parameters of the call, so a missing or misspelt parameter is a compile error.
 import { pathSegment } from '../lib/url-path';
 
-export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
-  ? Name | PathParamNames<Rest>
-  : never;
+export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
 
 export type PathParams<P extends string> = { readonly [K in PathParamNames<P>]: string };
 

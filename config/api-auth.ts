@@ -28,7 +28,10 @@ export function apiAuthConfig(env: AuthEnv): ApiAuthConfig {
   if (given.length > 0 && given.length < JWT_VARIABLES.length) {
     // Without an issuer or an audience any token the provider signs for any application would pass.
     throw new EnvError(
-      JWT_VARIABLES.filter((name) => env[name] === undefined).map((variable) => ({ variable, message: `is required with ${given.join(' and ')} (JWTs are checked for all three)` })),
+      JWT_VARIABLES.filter((name) => env[name] === undefined).map((variable) => ({
+        variable,
+        message: `is required with ${given.join(' and ')} (JWTs are checked for all three)`,
+      })),
     );
   }
   if (given.length === 0 && (env.BATON_API_TOKENS ?? []).length === 0) {

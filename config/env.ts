@@ -40,8 +40,7 @@ export const SERVICE_ENV: Record<ServiceName, { urlVar: string; portVar: string;
   shipping: { urlVar: 'SHIPPING_URL', portVar: 'SHIPPING_PORT', defaultPort: 4006 },
 };
 
-const serviceUrl = (name: ServiceName) =>
-  url.default(`http://127.0.0.1:${SERVICE_ENV[name].defaultPort}`);
+const serviceUrl = (name: ServiceName) => url.default(`http://127.0.0.1:${SERVICE_ENV[name].defaultPort}`);
 
 export const temporalEnv = z.object({
   TEMPORAL_ADDRESS: z
@@ -106,13 +105,17 @@ export const payloadKeys = z
       ctx.issues.push({ code: 'custom', message, input: undefined });
       return z.NEVER;
     };
-    for (const [index, entry] of value.split(',').map((e) => e.trim()).entries()) {
+    for (const [index, entry] of value
+      .split(',')
+      .map((e) => e.trim())
+      .entries()) {
       const colon = entry.indexOf(':');
       const id = colon < 0 ? '' : entry.slice(0, colon);
       const material = colon < 0 ? '' : entry.slice(colon + 1);
       const which = `entry ${index + 1}${PAYLOAD_KEY_ID.test(id) ? ` ("${id}")` : ''}`;
       if (!PAYLOAD_KEY_ID.test(id)) return fail(`${which} must be <id>:<base64 key>, the id 1-64 of A-Z a-z 0-9 . _ - (or the whole value off)`);
-      if (!BASE64_32_BYTES.test(material)) return fail(`${which}: the key must be 32 bytes in base64 (44 characters; generate one with openssl rand -base64 32)`);
+      if (!BASE64_32_BYTES.test(material))
+        return fail(`${which}: the key must be 32 bytes in base64 (44 characters; generate one with openssl rand -base64 32)`);
       if (isPublicSecret(material)) return fail(`${which}: the key ${PUBLIC_SECRET_MESSAGE.replace('openssl rand -hex 24', 'openssl rand -base64 32')}`);
       if (keys.some((k) => k.id === id)) return fail(`${which}: the id is used twice`);
       keys.push({ id, key: Buffer.from(material, 'base64') });
@@ -137,7 +140,12 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   /** Static bearer tokens, every scope each (small setups); optional when BATON_JWKS_URL is set (config/api-auth.ts). */
   BATON_API_TOKENS: z
     .string()
-    .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(secretString(16)).min(1, 'needs at least one token'))
     .optional(),
   // JWTs from the identity provider (docs/security.md): all three together, or none.
@@ -158,12 +166,21 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   /** Signs payment callback URLs. Comma-separated to rotate: the first signs, every one verifies. */
   BATON_WEBHOOK_SECRET: z
     .string()
-    .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(secretString(16)).min(1, 'needs at least one secret')),
   /** Where downstream services reach Baton (the payment callback URL is built from it). */
   BATON_PUBLIC_URL: url.optional(),
   BATON_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
-  BATON_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  BATON_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** How long an order waits for a pending payment to clear; it travels in each order's input. */
   BATON_PAYMENT_CLEARANCE_TIMEOUT: duration.default(DEFAULT_PAYMENT_CLEARANCE_TIMEOUT),
   /** One deadline for each profile composition (GET /profiles/{userId} and its summary). */
@@ -188,7 +205,12 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   /** Browser origins that may call /codec/* (the Temporal Web UI's), comma-separated. */
   BATON_CODEC_CORS_ORIGINS: z
     .string()
-    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(origin).min(1, 'needs at least one origin'))
     .default(['http://localhost:8233']),
   /** `none` opens /codec/* to callers without a token: only for a local Web UI, which cannot send one (npm start). */

@@ -81,7 +81,11 @@ const shellWord = (word: string) => (/^[A-Za-z0-9._:/=@-]+$/.test(word) ? word :
  * adds only the first of several names given one `--type`, and says it added them all.
  */
 export function createSearchAttributesCommand(namespace: string, names: readonly string[], type = 'Keyword'): string {
-  return ['temporal operator search-attribute create', `--namespace ${shellWord(namespace)}`, ...names.map((n) => `--name ${shellWord(n)} --type ${type}`)].join(' ');
+  return [
+    'temporal operator search-attribute create',
+    `--namespace ${shellWord(namespace)}`,
+    ...names.map((n) => `--name ${shellWord(n)} --type ${type}`),
+  ].join(' ');
 }
 
 export function createNamespaceCommand(namespace: string): string {
@@ -168,7 +172,11 @@ export async function checkNamespace(services: NamespaceServices, options: Check
       : refusal !== undefined
         ? { text: `adding them failed (${messageOf(refusal)})`, error: messageOf(refusal) }
         : { text: 'they were added, but the server does not list them' };
-    return notReady(missing.map((a) => a.name), wrongType, because);
+    return notReady(
+      missing.map((a) => a.name),
+      wrongType,
+      because,
+    );
   }
 
   // Listed is not yet usable: the frontend checks starts and queries against its cached copy of the
@@ -178,7 +186,10 @@ export async function checkNamespace(services: NamespaceServices, options: Check
     const unusable = await unusableAttributes();
     if (unusable === NAMESPACE_GONE) return notFound();
     if (unusable.length === 0) {
-      const detail = registered.length > 0 ? `registered Baton's search attributes ${registered.join(', ')} in "${namespace}"` : `namespace "${namespace}" has Baton's search attributes`;
+      const detail =
+        registered.length > 0
+          ? `registered Baton's search attributes ${registered.join(', ')} in "${namespace}"`
+          : `namespace "${namespace}" has Baton's search attributes`;
       return { state: 'ready', namespace, registered, detail };
     }
     if (Date.now() >= deadline) return pending(unusable);
@@ -205,7 +216,9 @@ export async function checkNamespace(services: NamespaceServices, options: Check
     }
     if (wrong.length > 0) {
       const wrongNames = wrong.map((w) => w.name);
-      commands.push(`temporal operator search-attribute remove --namespace ${shellWord(namespace)} ${wrongNames.map((n) => `--name ${shellWord(n)}`).join(' ')} --yes`);
+      commands.push(
+        `temporal operator search-attribute remove --namespace ${shellWord(namespace)} ${wrongNames.map((n) => `--name ${shellWord(n)}`).join(' ')} --yes`,
+      );
       commands.push(createSearchAttributesCommand(namespace, wrongNames));
       parts.push(
         `in Temporal namespace "${namespace}" ${wrong.map((w) => `${w.name} is registered as ${w.registeredAs}`).join(' and ')}, but Baton needs Keyword`,

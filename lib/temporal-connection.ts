@@ -32,9 +32,7 @@ export function temporalTlsConfig(env: TemporalConnectionEnv, readFile: ReadFile
   const cert = env.TEMPORAL_TLS_CERT_PATH;
   const key = env.TEMPORAL_TLS_KEY_PATH;
   if ((cert === undefined) !== (key === undefined)) {
-    const [missing, given] = cert === undefined
-      ? ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH']
-      : ['TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CERT_PATH'];
+    const [missing, given] = cert === undefined ? ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH'] : ['TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CERT_PATH'];
     throw new EnvError([{ variable: missing, message: `is required with ${given} (mTLS needs both the client certificate and its key)` }]);
   }
   const wantsTls =
@@ -74,7 +72,12 @@ export function readAuthTokenFile(path: string, readFile: ReadFile = readFileSyn
     token = Buffer.from(readFile(path)).toString('utf8').trim();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new EnvError([{ variable: 'TEMPORAL_AUTH_TOKEN_FILE', message: `cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err)})` }]);
+    throw new EnvError([
+      {
+        variable: 'TEMPORAL_AUTH_TOKEN_FILE',
+        message: `cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err)})`,
+      },
+    ]);
   }
   if (!/^\S+$/.test(token)) throw new EnvError([{ variable: 'TEMPORAL_AUTH_TOKEN_FILE', message: `${path} holds no token (one line, no spaces)` }]);
   return token;
@@ -83,7 +86,9 @@ export function readAuthTokenFile(path: string, readFile: ReadFile = readFileSyn
 /** Options shared by the client's and the worker's connections. */
 function commonOptions(env: TemporalConnectionEnv, readFile?: ReadFile) {
   if (env.TEMPORAL_API_KEY !== undefined && env.TEMPORAL_AUTH_TOKEN_FILE !== undefined) {
-    throw new EnvError([{ variable: 'TEMPORAL_AUTH_TOKEN_FILE', message: 'set it or TEMPORAL_API_KEY, not both (each is the one bearer token Temporal gets)' }]);
+    throw new EnvError([
+      { variable: 'TEMPORAL_AUTH_TOKEN_FILE', message: 'set it or TEMPORAL_API_KEY, not both (each is the one bearer token Temporal gets)' },
+    ]);
   }
   const tls = temporalTlsConfig(env, readFile);
   const apiKey = env.TEMPORAL_AUTH_TOKEN_FILE !== undefined ? readAuthTokenFile(env.TEMPORAL_AUTH_TOKEN_FILE, readFile) : env.TEMPORAL_API_KEY;

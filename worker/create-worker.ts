@@ -53,11 +53,7 @@ export function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> 
  * Temporal may still be starting (the launcher starts everything at once): retry for a while.
  * Takes the worker's connection options (lib/temporal-connection.ts) or, as before, just an address.
  */
-export async function connectWithRetry(
-  target: string | NativeConnectionOptions,
-  attempts = 60,
-  delayMs = 500,
-): Promise<NativeConnection> {
+export async function connectWithRetry(target: string | NativeConnectionOptions, attempts = 60, delayMs = 500): Promise<NativeConnection> {
   const options = typeof target === 'string' ? { address: target } : target;
   for (let attempt = 1; ; attempt++) {
     try {

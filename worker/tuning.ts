@@ -22,10 +22,7 @@ export type WorkerTuningEnv = Pick<
 >;
 
 /** The worker options tuning may set; passed as `overrides` to createBatonWorker. */
-export type TuningOverrides = Pick<
-  WorkerOptions,
-  'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows'
->;
+export type TuningOverrides = Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows'>;
 
 export interface WorkerTuning {
   role: WorkerRole;

@@ -29,7 +29,10 @@ export function orderCalls(timings: OrderTimings, settled: boolean) {
     proxyActivities<Activities>({
       startToCloseTimeout,
       retry,
-      ...(settled && { heartbeatTimeout: heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }),
+      ...(settled && {
+        heartbeatTimeout: heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      }),
     });
   return {
     steps: proxy(timings.steps),

@@ -54,7 +54,9 @@ export async function order(input: OrderInput): Promise<OrderState> {
     await goOn();
     if (payment.status !== 'cleared') {
       await state.step('awaitPaymentClearance', () =>
-        moneySafe ? clearanceOnRecord(payment, inbox, input.paymentClearanceTimeout, calls) : awaitClearance(payment, inbox, input.paymentClearanceTimeout, calls),
+        moneySafe
+          ? clearanceOnRecord(payment, inbox, input.paymentClearanceTimeout, calls)
+          : awaitClearance(payment, inbox, input.paymentClearanceTimeout, calls),
       );
     }
 
@@ -137,7 +139,8 @@ async function clearanceOnRecord(payment: Payment, inbox: OrderInbox, timeout: T
 async function awaitClearance(payment: Payment, inbox: OrderInbox, timeout: Timespan, calls: OrderCalls): Promise<Attempted<void>> {
   const { paymentId } = payment;
   let settlement: Payment['status'] | undefined = payment.status === 'pending' ? await inbox.settlement(paymentId, timeout) : payment.status;
-  if (settlement === undefined) settlement = await currentStatus(paymentId, calls); // the callback may have been lost
+  if (settlement === undefined)
+    settlement = await currentStatus(paymentId, calls); // the callback may have been lost
   else if (settlement === 'cleared' && payment.status === 'pending' && patched(ORDER_PATCHES.reconfirmClearance)) {
     // v2: a callback is a notice, the payments service's record has the last word. No answer keeps the (signed) notice.
     const recorded = await currentStatus(paymentId, calls);

@@ -7,8 +7,7 @@ import { problems } from './problems';
 
 const MAC_BYTES = 16;
 
-const mac = (secret: string, token: Uint8Array) =>
-  createHmac('sha256', secret).update('baton page token\0').update(token).digest().subarray(0, MAC_BYTES);
+const mac = (secret: string, token: Uint8Array) => createHmac('sha256', secret).update('baton page token\0').update(token).digest().subarray(0, MAC_BYTES);
 
 /** Temporal's next-page token as the client sees it; undefined on the last page. */
 export function issuePageToken(secrets: readonly string[], token: Uint8Array | null | undefined): string | undefined {

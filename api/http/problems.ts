@@ -81,8 +81,7 @@ export const problems = {
    * search attributes and they could not be added. `detail` names what is missing and the command that
    * fixes it; the API notices the fix by itself, no restart needed.
    */
-  namespaceNotFound: (detail: string) =>
-    new ApiProblem(503, 'namespace-not-found', 'Service unavailable', detail, { headers: { 'Retry-After': '30' } }),
+  namespaceNotFound: (detail: string) => new ApiProblem(503, 'namespace-not-found', 'Service unavailable', detail, { headers: { 'Retry-After': '30' } }),
   searchAttributesMissing: (detail: string, retryAfterSeconds = 30) =>
     new ApiProblem(503, 'search-attributes-missing', 'Service unavailable', detail, { headers: { 'Retry-After': String(retryAfterSeconds) } }),
   gatewayTimeout: (detail: string) => new ApiProblem(504, 'gateway-timeout', 'Gateway timeout', detail),

@@ -36,7 +36,10 @@ function namespaceProblem(err: unknown, namespace: string | undefined): ApiProbl
   if (gone !== undefined) {
     return problems.namespaceNotFound(`Temporal namespace "${gone}" does not exist; create it: ${createNamespaceCommand(gone)}`);
   }
-  const missing = unknownSearchAttributes(text, BATON_SEARCH_ATTRIBUTE_KEYS.map((key) => key.name));
+  const missing = unknownSearchAttributes(
+    text,
+    BATON_SEARCH_ATTRIBUTE_KEYS.map((key) => key.name),
+  );
   if (missing.length === 0) return undefined;
   const where = /Namespace (\S+) has no mapping/.exec(text)?.[1] ?? namespace ?? 'default';
   return problems.searchAttributesMissing(

@@ -58,7 +58,10 @@ function codecRoute(operation: 'encode' | 'decode') {
       403: errorResponses[403],
       413: errorResponses[413],
       ...(operation === 'decode' && {
-        422: { ...errorResponses[400], description: 'A payload is encrypted with a key this API does not have, or its ciphertext does not authenticate; `errors` names it' },
+        422: {
+          ...errorResponses[400],
+          description: 'A payload is encrypted with a key this API does not have, or its ciphertext does not authenticate; `errors` names it',
+        },
       }),
     },
   });

@@ -38,7 +38,7 @@ const readyz = createRoute({
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: Health } } },
     503: {
-      description: 'Temporal unreachable, or its namespace missing or without Baton\'s search attributes (`namespace.command` fixes it)',
+      description: "Temporal unreachable, or its namespace missing or without Baton's search attributes (`namespace.command` fixes it)",
       content: { 'application/json': { schema: Health } },
     },
   },

@@ -87,4 +87,3 @@ export function createNamespaceReadiness(options: NamespaceReadinessOptions): Na
     },
   };
 }
-

@@ -8,7 +8,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** The version tag inside the MAC: a token of another format or purpose can never verify as this one. */
 const PURPOSE = 'baton-payment-callback-v2';
 
-const mac = (secret: string, orderId: string, expiresAt: number) => createHmac('sha256', secret).update(`${PURPOSE}\n${orderId}\n${expiresAt}`, 'utf8').digest();
+const mac = (secret: string, orderId: string, expiresAt: number) =>
+  createHmac('sha256', secret).update(`${PURPOSE}\n${orderId}\n${expiresAt}`, 'utf8').digest();
 
 /** Hex, the common spelling of an HMAC; verification also takes base64url. */
 export function signCallback(secret: string, orderId: string, expiresAt: number): string {

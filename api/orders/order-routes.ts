@@ -41,7 +41,10 @@ const create = createRoute({
   security: [{ bearer: [] }],
   request: { headers: PreferHeader, body: { required: true, content: { 'application/json': { schema: OrderRequest } } } },
   responses: {
-    200: json(OrderAcceptedWithState, 'An order with this orderId exists already (nothing new was started), or, with `Prefer: wait`, its payment is authorized'),
+    200: json(
+      OrderAcceptedWithState,
+      'An order with this orderId exists already (nothing new was started), or, with `Prefer: wait`, its payment is authorized',
+    ),
     202: json(OrderAcceptedWithState, 'Started'),
     400: errorResponses[400],
     401: errorResponses[401],
@@ -49,7 +52,6 @@ const create = createRoute({
     503: errorResponses[503],
   },
 });
-
 
 /** OrderState plus links to its run (additive: clients of OrderState are unaffected). */
 const OrderStateWithLinks = OrderState.extend({
@@ -75,8 +77,18 @@ const get = createRoute({
 const ListQuery = z.object({
   customerId: Id.optional().openapi({ param: { name: 'customerId', in: 'query' }, example: 'cus-9' }),
   status: OrderStatus.optional().openapi({ param: { name: 'status', in: 'query' } }),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: 'pageSize', in: 'query' } }),
-  nextPageToken: z.string().max(2000).optional().openapi({ param: { name: 'nextPageToken', in: 'query' } }),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ param: { name: 'pageSize', in: 'query' } }),
+  nextPageToken: z
+    .string()
+    .max(2000)
+    .optional()
+    .openapi({ param: { name: 'nextPageToken', in: 'query' } }),
 });
 
 const OrderListItem = z
@@ -167,7 +179,7 @@ const resolve = createRoute({
   method: 'post',
   path: '/orders/{orderId}/resolve',
   tags: ['orders'],
-  summary: 'An operator\'s answer to an order in needs_attention: retry the failed compensations, or abandon them',
+  summary: "An operator's answer to an order in needs_attention: retry the failed compensations, or abandon them",
   security: [{ bearer: [] }],
   request: { params: OrderIdParam, body: { required: true, content: { 'application/json': { schema: ResolveRequest } } } },
   responses: {

@@ -70,7 +70,8 @@ export function webhookRoutes() {
         (state) => state.paymentId,
         () => undefined, // no worker to answer: the order ignores a notice about another payment anyway
       );
-      if (paymentId !== undefined && paymentId !== event.paymentId) throw problems.conflict(`Payment ${event.paymentId} is not the payment of order ${event.orderId}.`);
+      if (paymentId !== undefined && paymentId !== event.paymentId)
+        throw problems.conflict(`Payment ${event.paymentId} is not the payment of order ${event.orderId}.`);
       try {
         await handle.signal(orderSignals.paymentEvent, event);
       } catch (err) {

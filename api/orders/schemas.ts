@@ -1,7 +1,13 @@
 // The order's shapes as the API documents them: the contract's schemas (contracts/order.ts) under
 // OpenAPI names, plus the answers only the API gives (links to the run). Nothing is restated.
 import { z } from '@hono/zod-openapi';
-import { orderDefinition, OrderState as OrderStateShape, OrderStatus, ResolveRequest as ResolveRequestShape, type OrderRequest as OrderRequestType } from '../../contracts';
+import {
+  orderDefinition,
+  OrderState as OrderStateShape,
+  OrderStatus,
+  ResolveRequest as ResolveRequestShape,
+  type OrderRequest as OrderRequestType,
+} from '../../contracts';
 import { named } from '../http/openapi-names';
 import { clientInputSchema } from '../workflows/client-input';
 

@@ -137,9 +137,7 @@ const unknownUser = ({ userId }: { userId: string }) => `No user ${userId}.`;
 
 export function profileRoutes() {
   return createRouter()
-    .openapi(getProfile, async (c) =>
-      c.json(await serveComposition(c, profile, c.req.valid('param'), { notFound: unknownUser }), 200),
-    )
+    .openapi(getProfile, async (c) => c.json(await serveComposition(c, profile, c.req.valid('param'), { notFound: unknownUser }), 200))
     .openapi(getProfileSummary, async (c) => {
       const input = { ...c.req.valid('param'), ...c.req.valid('query') };
       return c.json(await serveComposition(c, profileSummary, input, { notFound: unknownUser }), 200);

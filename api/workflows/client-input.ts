@@ -20,5 +20,5 @@ export function clientInputSchema(def: AnyWorkflowDefinition): z.ZodType {
         .openapi({ readOnly: true, description: 'Set by Baton; a request that sends it is refused (400).' }),
     ]),
   );
-  return (def.input).omit(omit as never).extend(refused);
+  return def.input.omit(omit as never).extend(refused);
 }

@@ -29,7 +29,18 @@ const StartQuery = z.object({
 });
 const IdParam = z.object({ id: documented(WorkflowId, { param: { name: 'id', in: 'path' }, description: 'The workflow ID' }) });
 
-const RunStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNSPECIFIED', 'UNKNOWN']);
+const RunStatusSchema = z.enum([
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+  'PAUSED',
+  'UNSPECIFIED',
+  'UNKNOWN',
+]);
 const Links = z.object({ self: z.string(), temporalUi: z.string().url() });
 
 const LIST_STATUSES = {
@@ -47,10 +58,27 @@ const ListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
   nextPageToken: z.string().max(2000).optional(),
 });
-const ListItem = z.object({ workflowId: z.string(), runId: z.string(), status: RunStatusSchema, startTime: z.string().optional(), closeTime: z.string().optional(), links: Links });
+const ListItem = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  status: RunStatusSchema,
+  startTime: z.string().optional(),
+  closeTime: z.string().optional(),
+  links: Links,
+});
 
 /** temporal.api.enums.v1.WorkflowExecutionStatus, by number, named as describe() names them. */
-const STATUS_NAMES: readonly RunStatus[] = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED'];
+const STATUS_NAMES: readonly RunStatus[] = [
+  'UNSPECIFIED',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+  'PAUSED',
+];
 const statusName = (code: number | null | undefined): RunStatus => STATUS_NAMES[code ?? 0] ?? 'UNKNOWN';
 
 interface Timestamp {

@@ -140,7 +140,10 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         console.log(`    ${c.padEnd(9)} ${fmt(result.throughput, 0).padStart(6)} req/s, failed ${result.failed}`);
       }
     }
-    const maxThroughput = { baton: Math.round(median(closed.baton.map((r) => r.throughput))), baseline: Math.round(median(closed.baseline.map((r) => r.throughput))) };
+    const maxThroughput = {
+      baton: Math.round(median(closed.baton.map((r) => r.throughput))),
+      baseline: Math.round(median(closed.baseline.map((r) => r.throughput))),
+    };
 
     console.log('  highest sustained rate (contenders alternate)');
     const search = await maxSustainedRates(

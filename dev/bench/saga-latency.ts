@@ -118,7 +118,9 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
       for (const s of slice % 2 === 0 ? series : [...series].reverse()) {
         const { result, samples: sorted } = await loops[s].sample(rate, sliceMs, 10_000);
         samples[s].push(sorted);
-        console.log(`    ${s.padEnd(12)} p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} max ${fmt(result.max)} ms (${result.ok} ok, ${result.failed + result.unfinished} failed)`);
+        console.log(
+          `    ${s.padEnd(12)} p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} max ${fmt(result.max)} ms (${result.ok} ok, ${result.failed + result.unfinished} failed)`,
+        );
       }
     }
     const e2e = Object.fromEntries(series.map((s) => [s, summarize(mergeSamples(samples[s]))])) as Record<Series, LatencySummary>;

@@ -59,7 +59,9 @@ export async function workerScalingBenchmark({ quick }: BenchOptions): Promise<B
       running = workers;
       const result = await closedLoop(send, concurrency, roundMs, rampMs);
       rounds[String(workers)] = result;
-      console.log(`  ${workers} worker process(es): ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed; ceiling ${fmt(ceilingPerWorker * workers, 1)})`);
+      console.log(
+        `  ${workers} worker process(es): ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed; ceiling ${fmt(ceilingPerWorker * workers, 1)})`,
+      );
     }
     const perSecond = (w: number) => rounds[String(w)]?.throughput ?? NaN;
     const ratio = (w: number) => round(perSecond(w) / perSecond(1), 3);

@@ -31,10 +31,7 @@ function composeCommand(): string[] {
     const probe = spawnSync(candidate[0]!, [...candidate.slice(1), 'version'], { stdio: 'ignore' });
     if (probe.status === 0) return candidate;
   }
-  fail(
-    'neither docker-compose nor the docker compose plugin is available.\n' +
-      '  Install one, e.g. on Debian/Ubuntu: apt-get install -y docker-compose',
-  );
+  fail('neither docker-compose nor the docker compose plugin is available.\n' + '  Install one, e.g. on Debian/Ubuntu: apt-get install -y docker-compose');
 }
 
 // 1. Compose's own validation; --env-file stands in for the operator's .env without touching the tree.
@@ -61,11 +58,11 @@ const { checked, problems } = checkCompose({
 if (problems.length > 0) {
   fail(`docker-compose.yml does not give Baton's roles what config/env.ts requires:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
-console.log(
-  `check:compose: every Baton service has its required variables and valid values: ${checked.map((c) => `${c.service} (${c.role})`).join(', ')}`,
-);
+console.log(`check:compose: every Baton service has its required variables and valid values: ${checked.map((c) => `${c.service} (${c.role})`).join(', ')}`);
 
 // 3 and 4.
 const unsafe = [...usableSecretsIn(envFile), ...checkComposeSecurity(compose, envFile)];
 if (unsafe.length > 0) fail(`docker-compose.yml or .env.example is not locked down:\n${unsafe.map((p) => `  - ${p}`).join('\n')}`);
-console.log('check:compose: .env.example holds placeholders every role refuses; ports on loopback; Temporal JWT authorizer, Web UI sign-in and codec token, metrics token in place');
+console.log(
+  'check:compose: .env.example holds placeholders every role refuses; ports on loopback; Temporal JWT authorizer, Web UI sign-in and codec token, metrics token in place',
+);

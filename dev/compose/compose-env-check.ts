@@ -196,7 +196,11 @@ export function checkCompose(input: ComposeCheckInput): ComposeCheckResult {
       if (reported.has(variable)) continue;
       const source = setBy.get(variable);
       if (source === undefined) report(variable, 'is required but the service sets no value and no default');
-      else if (source === 'host') report(variable, 'is required but only passed through from the host environment: give it a value, a ${VAR:-default} or a ${VAR:?message} defined in the env file');
+      else if (source === 'host')
+        report(
+          variable,
+          'is required but only passed through from the host environment: give it a value, a ${VAR:-default} or a ${VAR:?message} defined in the env file',
+        );
       else if ((resolved[variable] ?? '') === '') report(variable, 'is required but resolves to an empty value');
     }
 
@@ -207,9 +211,7 @@ export function checkCompose(input: ComposeCheckInput): ComposeCheckResult {
     }
 
     // .env.example's placeholders: the role must refuse each one at start; the rest is checked with stand-ins.
-    const placeholders = input.placeholders
-      ? SECRET_VARIABLES.filter((v) => v in schema.shape && isPublicSecret(resolved[v] ?? ''))
-      : [];
+    const placeholders = input.placeholders ? SECRET_VARIABLES.filter((v) => v in schema.shape && isPublicSecret(resolved[v] ?? '')) : [];
     if (placeholders.length > 0) {
       let refused: string[] = [];
       try {
@@ -268,8 +270,7 @@ function hostIpOf(port: unknown, envFile: Record<string, string>): { text: strin
   return { text, hostIp };
 }
 
-const byImage = (services: ComposeServices, image: RegExp) =>
-  Object.entries(services).filter(([, s]) => typeof s?.image === 'string' && image.test(s.image));
+const byImage = (services: ComposeServices, image: RegExp) => Object.entries(services).filter(([, s]) => typeof s?.image === 'string' && image.test(s.image));
 
 /**
  * What docker-compose.yml must keep (issue "security you can deploy"): published ports on the host's loopback
@@ -283,7 +284,8 @@ export function checkComposeSecurity(compose: unknown, envFile: Record<string, s
   for (const [name, service] of Object.entries(services)) {
     for (const port of (service?.ports as unknown[] | undefined) ?? []) {
       const { text, hostIp } = hostIpOf(port, envFile);
-      if (!LOOPBACK.has(hostIp)) problems.push(`service ${name}: port ${text} is published on ${hostIp || 'every interface'}; bind it to 127.0.0.1 (or do not publish it)`);
+      if (!LOOPBACK.has(hostIp))
+        problems.push(`service ${name}: port ${text} is published on ${hostIp || 'every interface'}; bind it to 127.0.0.1 (or do not publish it)`);
     }
   }
   const envOf = (name: string) => resolvedEnvironment(services[name] ?? {}, envFile);
@@ -297,20 +299,24 @@ export function checkComposeSecurity(compose: unknown, envFile: Record<string, s
     if (!env.BATON_METRICS_TOKEN) problems.push(`service ${api}: BATON_METRICS_TOKEN is not set: Prometheus needs its own token for /metrics`);
   }
   for (const role of [...apis, ...workers]) {
-    if (!envOf(role).TEMPORAL_AUTH_TOKEN_FILE && !envOf(role).TEMPORAL_API_KEY) problems.push(`service ${role}: sends Temporal no token (TEMPORAL_AUTH_TOKEN_FILE): its JWT authorizer would refuse it`);
+    if (!envOf(role).TEMPORAL_AUTH_TOKEN_FILE && !envOf(role).TEMPORAL_API_KEY)
+      problems.push(`service ${role}: sends Temporal no token (TEMPORAL_AUTH_TOKEN_FILE): its JWT authorizer would refuse it`);
   }
   const temporal = byImage(services, /^temporalio\/server[:@]/);
   if (temporal.length === 0) problems.push('no Temporal server service (temporalio/server) to check');
   for (const [name] of temporal) {
     const source = envOf(name).TEMPORAL_JWT_KEY_SOURCE;
     if (!source) problems.push(`service ${name}: TEMPORAL_JWT_KEY_SOURCE is not set: Temporal's JWT authorizer is off`);
-    else if (!jwks.has(source)) problems.push(`service ${name}: TEMPORAL_JWT_KEY_SOURCE (${source}) is not the API's BATON_JWKS_URL: one identity provider for both`);
-    if (!/internal-frontend/.test(envOf(name).SERVICES ?? '')) problems.push(`service ${name}: SERVICES lacks internal-frontend, which the server's own worker role needs once the authorizer is on`);
+    else if (!jwks.has(source))
+      problems.push(`service ${name}: TEMPORAL_JWT_KEY_SOURCE (${source}) is not the API's BATON_JWKS_URL: one identity provider for both`);
+    if (!/internal-frontend/.test(envOf(name).SERVICES ?? ''))
+      problems.push(`service ${name}: SERVICES lacks internal-frontend, which the server's own worker role needs once the authorizer is on`);
   }
   for (const [name] of byImage(services, /^temporalio\/ui[:@]/)) {
     const env = envOf(name);
     if (env.TEMPORAL_AUTH_ENABLED !== 'true') problems.push(`service ${name}: TEMPORAL_AUTH_ENABLED is not "true": the Web UI must sign users in`);
-    if (env.TEMPORAL_CODEC_PASS_ACCESS_TOKEN !== 'true') problems.push(`service ${name}: TEMPORAL_CODEC_PASS_ACCESS_TOKEN is not "true": the codec endpoint needs the user's token`);
+    if (env.TEMPORAL_CODEC_PASS_ACCESS_TOKEN !== 'true')
+      problems.push(`service ${name}: TEMPORAL_CODEC_PASS_ACCESS_TOKEN is not "true": the codec endpoint needs the user's token`);
     if (!env.TEMPORAL_CODEC_ENDPOINT) problems.push(`service ${name}: TEMPORAL_CODEC_ENDPOINT is not set`);
   }
   const apiMetricsTokens = new Set(apis.map((n) => envOf(n).BATON_METRICS_TOKEN));

@@ -6,7 +6,10 @@ const port = z.coerce.number().int().min(1).max(65535);
 /** What `npm start` reads; the roles it starts read their own variables from the same environment. */
 export const launcherEnv = z.object({
   /** Use this Temporal server instead of starting the embedded dev server. */
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   BATON_DATA_DIR: z.string().default('.data'),

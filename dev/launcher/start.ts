@@ -74,7 +74,10 @@ if (payloadKeys === undefined) {
   try {
     const dev = await devPayloadKeys(resolve(root, env.BATON_DATA_DIR));
     payloadKeys = dev.value;
-    log.info({ file: dev.path }, `${dev.created ? 'created the local payload key' : 'payloads encrypted with the local key'} in ${dev.path} (BATON_PAYLOAD_KEYS to use your own)`);
+    log.info(
+      { file: dev.path },
+      `${dev.created ? 'created the local payload key' : 'payloads encrypted with the local key'} in ${dev.path} (BATON_PAYLOAD_KEYS to use your own)`,
+    );
   } catch (err) {
     log.error({ err }, `cannot use the local payload key: ${String(err)}`);
     process.exit(1);
@@ -82,7 +85,10 @@ if (payloadKeys === undefined) {
 }
 
 // The API token and the webhook secret likewise: random, made once in the data folder, unless set.
-const secrets: { apiTokens: string; webhookSecret: string; tokenFile?: string } = { apiTokens: env.BATON_API_TOKENS ?? '', webhookSecret: env.BATON_WEBHOOK_SECRET ?? '' };
+const secrets: { apiTokens: string; webhookSecret: string; tokenFile?: string } = {
+  apiTokens: env.BATON_API_TOKENS ?? '',
+  webhookSecret: env.BATON_WEBHOOK_SECRET ?? '',
+};
 try {
   const dataDir = resolve(root, env.BATON_DATA_DIR);
   if (!env.BATON_API_TOKENS) {
@@ -156,5 +162,8 @@ startRole('worker', 'worker/main.ts', shared);
 startRole('api', 'api/main.ts', { ...shared, ...apiOnly, HOST: env.HOST });
 if (secrets.tokenFile) {
   // The token itself stays in its file (and out of logs that may be shared): the command reads it.
-  log.info({ file: secrets.tokenFile }, `API token (BATON_API_TOKENS to use your own): TOKEN=$(cat ${secrets.tokenFile}); curl -H "authorization: Bearer $TOKEN" ${apiUrl}/orders`);
+  log.info(
+    { file: secrets.tokenFile },
+    `API token (BATON_API_TOKENS to use your own): TOKEN=$(cat ${secrets.tokenFile}); curl -H "authorization: Bearer $TOKEN" ${apiUrl}/orders`,
+  );
 }

@@ -41,11 +41,7 @@ function nodeResponse(env: unknown): ServerResponse | undefined {
   return env.outgoing instanceof ServerResponse ? env.outgoing : undefined;
 }
 
-export function countingMiddleware(options: {
-  counters: RequestCounters;
-  exempt: (path: string) => boolean;
-  logger: Logger;
-}): MiddlewareHandler {
+export function countingMiddleware(options: { counters: RequestCounters; exempt: (path: string) => boolean; logger: Logger }): MiddlewareHandler {
   const { counters, exempt, logger } = options;
   return async (c, next) => {
     if (exempt(c.req.path)) return next();

@@ -141,8 +141,7 @@ export interface FaultMiddlewareOptions {
 
 export type FaultVariables = { faults: Faults | undefined };
 
-const injected = (status: number, detail: string) =>
-  problemResponse(status, 'injected-fault', 'Injected fault', detail);
+const injected = (status: number, detail: string) => problemResponse(status, 'injected-fault', 'Injected fault', detail);
 
 const MALFORMED_BODIES = { json: '{"malformed": tru', schema: '{"unexpected":["not","the","contract"]}' } as const;
 

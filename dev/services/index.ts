@@ -134,9 +134,7 @@ export async function startSampleServices(options: StartSampleServicesOptions = 
   };
 
   try {
-    await Promise.all(
-      SERVICE_NAMES.map(async (name) => servers.set(name, await listen(services[name], host, options.ports?.[name] ?? 0))),
-    );
+    await Promise.all(SERVICE_NAMES.map(async (name) => servers.set(name, await listen(services[name], host, options.ports?.[name] ?? 0))));
   } catch (err) {
     await close();
     throw err;

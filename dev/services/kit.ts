@@ -93,10 +93,7 @@ export class ServiceKit {
     // A SERVER span per call, continuing the caller's `traceparent` (a no-op until lib/telemetry.ts is started).
     this.app.use('*', traceRequests({ tracer: () => trace.getTracer(`baton-${name}`), exempt: isInfraPath }));
     this.app.use('*', countingMiddleware({ counters: this.#counters, exempt: isInfraPath, logger: this.logger }));
-    this.app.use(
-      '*',
-      faultMiddleware({ faults: this.faults, shutdown: this.#shutdown.signal, exempt: isInfraPath, random: options.random }),
-    );
+    this.app.use('*', faultMiddleware({ faults: this.faults, shutdown: this.#shutdown.signal, exempt: isInfraPath, random: options.random }));
     this.app.get('/healthz', (c) => c.json({ status: 'ok', service: name }));
     registerAdminRoutes(this.app, { faults: this.faults, state, reset });
     this.app.notFound((c) => problemResponse(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`));

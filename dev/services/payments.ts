@@ -36,9 +36,7 @@ export function createPaymentsService(options: PaymentsServiceOptions = {}): Sam
     const request = await readJson(c, PaymentRequest);
     return kit.idempotent(c, key, () => {
       const result = payments.charge(request);
-      return result.declined
-        ? problemResponse(402, 'payment-declined', 'Payment declined', result.reason)
-        : jsonResponse(201, result.payment);
+      return result.declined ? problemResponse(402, 'payment-declined', 'Payment declined', result.reason) : jsonResponse(201, result.payment);
     });
   });
 
@@ -64,9 +62,7 @@ export function createPaymentsService(options: PaymentsServiceOptions = {}): Sam
     const paymentId = c.req.param('paymentId');
     const result = payments.settle(paymentId, status);
     if (result.ok) return c.json(result.payment);
-    throw result.reason === 'not-found'
-      ? problems.notFound(`No payment ${paymentId}.`)
-      : problems.conflict(`Payment ${paymentId} is not pending.`);
+    throw result.reason === 'not-found' ? problems.notFound(`No payment ${paymentId}.`) : problems.conflict(`Payment ${paymentId} is not pending.`);
   });
 
   app.get('/__admin/settlement', (c) => c.json(payments.settlement()));

@@ -30,9 +30,7 @@ function pythonScriptDirs(): string[] {
   for (const python of ['python3', 'python']) {
     for (const scheme of [null, 'posix_user']) {
       try {
-        const code = scheme
-          ? `import sysconfig; print(sysconfig.get_path("scripts", "${scheme}"))`
-          : 'import sysconfig; print(sysconfig.get_path("scripts"))';
+        const code = scheme ? `import sysconfig; print(sysconfig.get_path("scripts", "${scheme}"))` : 'import sysconfig; print(sysconfig.get_path("scripts"))';
         const out = execFileSync(python, ['-c', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
         if (out) dirs.add(out);
       } catch {

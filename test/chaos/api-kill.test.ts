@@ -74,7 +74,12 @@ describe('the API is SIGKILLed mid-load', () => {
         finals,
         startedAt: started,
         ordersLost: acknowledgedLost + missing.length,
-        details: { acknowledgedBeforeKill: acknowledged.size, inDoubt: inDoubt.size, inDoubtThatHadStarted: existedAlready, acknowledgedButMissing: missing.length },
+        details: {
+          acknowledgedBeforeKill: acknowledged.size,
+          inDoubt: inDoubt.size,
+          inDoubtThatHadStarted: existedAlready,
+          acknowledgedButMissing: missing.length,
+        },
       }),
     );
 

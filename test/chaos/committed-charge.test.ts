@@ -66,6 +66,10 @@ describe('a charge committed by an attempt that died without reporting', () => {
     expect(resolved.status).toBe(202);
     const final = await until(order.orderId, (s) => s.status === 'failed', 60_000);
     expect(final.compensations.at(-1)).toMatchObject({ name: 'refundPayment', status: 'completed' });
-    expect(await effects(urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 0 }, shipping: { shipments: 0 } });
+    expect(await effects(urls, order.orderId)).toMatchObject({
+      payments: { charges: 1, refunds: 1 },
+      inventory: { reservations: 0 },
+      shipping: { shipments: 0 },
+    });
   });
 });

@@ -45,7 +45,11 @@ describe('the worker is SIGKILLed mid-activity and between steps', () => {
     await pool(orders, 10, ({ request }) => place(api.call, request).then(() => undefined));
 
     // Kill 1: while shipping holds calls.
-    const shippingCalls = await until(() => callsInFlight(urls.shipping), (n) => n > 0, 60_000);
+    const shippingCalls = await until(
+      () => callsInFlight(urls.shipping),
+      (n) => n > 0,
+      60_000,
+    );
     expect(shippingCalls).toBeGreaterThan(0);
     const atFirstKill = await inFlight();
     worker.child.kill('SIGKILL');
@@ -53,7 +57,8 @@ describe('the worker is SIGKILLed mid-activity and between steps', () => {
     await setFaults(urls.shipping, { latencyMs: 20 });
 
     // Kill 2: once the new worker has shipped a few orders, at a moment with no downstream call open.
-    const shipmentsBook = async () => ((await (await fetch(`${urls.shipping}/__admin/state`)).json()) as { orders: Record<string, { shipments?: number }> }).orders;
+    const shipmentsBook = async () =>
+      ((await (await fetch(`${urls.shipping}/__admin/state`)).json()) as { orders: Record<string, { shipments?: number }> }).orders;
     const shipped = async () => Object.values(await shipmentsBook()).reduce((n, o) => n + (o.shipments ?? 0), 0);
     const shippedBefore = await shipped();
     await until(shipped, (n) => n >= shippedBefore + 5, 60_000);

@@ -22,7 +22,17 @@ import { freePort } from '../../dev/ports';
 import { TEST_TOKEN, uniqueTaskQueue } from '../support/api';
 import { orderRequest, uniqueOrderId } from '../support/orders';
 import { repoRoot, type ChildHandle } from '../support/processes';
-import { BatonLoadClient, formatSummary, openLoop, percentile, summarize, undeliberateFailures, type Outcome, type Send, type Summary } from './support/open-loop';
+import {
+  BatonLoadClient,
+  formatSummary,
+  openLoop,
+  percentile,
+  summarize,
+  undeliberateFailures,
+  type Outcome,
+  type Send,
+  type Summary,
+} from './support/open-loop';
 import { collectGarbage, INSPECT_OPTIONS, INSPECTOR_URL } from './support/inspector';
 import { cpuMs, findPid, growthPct, mib, rssBytes, sampleRss } from './support/rss';
 import { startApi, startServices, startWorker } from './support/stack';
@@ -39,7 +49,17 @@ const temporal = { address: inject('temporalAddress'), namespace: inject('tempor
  */
 const RAMP = { steps: [25, 50, 100, 200], stepMs: 3000, orderEvery: 4 };
 /** The soak: a moderate steady rate, one order for every seven profile reads (5 orders/s, which one worker sustains). */
-const SOAK = { rate: 40, orderEvery: 8, durationMs: 120_000, warmupMs: 30_000, windowMs: 24_000, gcEveryMs: 3000, sampleEveryMs: 2000, maxGrowthPct: 10, maxTimeoutShare: 0.002 };
+const SOAK = {
+  rate: 40,
+  orderEvery: 8,
+  durationMs: 120_000,
+  warmupMs: 30_000,
+  windowMs: 24_000,
+  gcEveryMs: 3000,
+  sampleEveryMs: 2000,
+  maxGrowthPct: 10,
+  maxTimeoutShare: 0.002,
+};
 /** The API pointed at a dead Temporal: a small bound so that shedding is certain within a short run. */
 const DEAD = { rate: 50, phaseMs: 3000, maxInflight: 8, deadlineMs: 2000 };
 
@@ -128,7 +148,8 @@ async function finalStatuses(orderIds: readonly string[], timeoutMs: number): Pr
       if (run.status.name !== 'RUNNING') finals.set(orderId, `${run.status.name}:${run.typedSearchAttributes.get(OrderStatusSearchAttribute) ?? '?'}`);
     });
     if (finals.size === orderIds.length) return orderIds.map((id) => finals.get(id)!);
-    if (performance.now() > deadline) throw new Error(`${orderIds.length - finals.size} of ${orderIds.length} accepted orders still running after ${timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new Error(`${orderIds.length - finals.size} of ${orderIds.length} accepted orders still running after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 2000));
   }
 }
@@ -136,7 +157,12 @@ async function finalStatuses(orderIds: readonly string[], timeoutMs: number): Pr
 /** CPU time each process of the stack used since the last call (for context: where the time goes under load). */
 function cpuMeter() {
   const [, port] = temporal.address.split(':');
-  const pids = { api: api!.handle.child.pid!, worker: worker!.child.pid!, services: services!.handle.child.pid!, temporal: findPid(['start-dev', '--port', port!]) };
+  const pids = {
+    api: api!.handle.child.pid!,
+    worker: worker!.child.pid!,
+    services: services!.handle.child.pid!,
+    temporal: findPid(['start-dev', '--port', port!]),
+  };
   const read = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pid === undefined ? NaN : cpuMs(pid)]));
   let last = read();
   return {
@@ -169,7 +195,11 @@ interface Reading {
   rssBytes: number;
   heapBytes: number;
 }
-const medianOf = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
+const medianOf = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 const typeOf = (o: Outcome) => o.problemType?.slice(o.problemType.lastIndexOf('/') + 1);
 const count = (outcomes: readonly Outcome[], predicate: (o: Outcome) => boolean) => outcomes.filter(predicate).length;
 const tally = (values: readonly string[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
@@ -212,7 +242,9 @@ describe('load within bounds', () => {
     const finals = await finalStatuses(accepted, 120_000);
     const byStatus = tally(finals);
     const drainMs = Math.round(performance.now() - waitStarted);
-    console.log(`ramp: ${accepted.length} orders accepted, all exist in Temporal; final states ${JSON.stringify(byStatus)} (all final ${drainMs} ms after the last step)`);
+    console.log(
+      `ramp: ${accepted.length} orders accepted, all exist in Temporal; final states ${JSON.stringify(byStatus)} (all final ${drainMs} ms after the last step)`,
+    );
     results.rampOrders = { accepted: accepted.length, finalStates: byStatus, allFinalAfterMs: drainMs };
     await saveResults();
     expect(finals.filter((s) => s !== 'COMPLETED:completed')).toEqual([]);
@@ -231,7 +263,11 @@ describe('load within bounds', () => {
       console.log(`${formatSummary(name, summary)}; ${shed} shed`);
       return { step: name, ...summary, shed };
     };
-    results.temporalDown = { maxInflight: DEAD.maxInflight, deadlineMs: DEAD.deadlineMs, phases: [report('temporal hung', hung), report('temporal gone', gone)] };
+    results.temporalDown = {
+      maxInflight: DEAD.maxInflight,
+      deadlineMs: DEAD.deadlineMs,
+      phases: [report('temporal hung', hung), report('temporal gone', gone)],
+    };
     await saveResults();
 
     for (const outcomes of [hung, gone]) {
@@ -288,9 +324,9 @@ describe('load within bounds', () => {
 
     // Whether the worker kept up (for context): a growing backlog would be memory that is no leak.
     const soakOrders = outcomes.filter((o) => o.route === 'orders' && o.status === 202).map((o) => o.orderId!);
-    const stillRunning = (await pool(soakOrders, 16, async (id) => (await client.workflow.getHandle(orderWorkflow.workflowId(id)).describe()).status.name)).filter(
-      (s) => s === 'RUNNING',
-    ).length;
+    const stillRunning = (
+      await pool(soakOrders, 16, async (id) => (await client.workflow.getHandle(orderWorkflow.workflowId(id)).describe()).status.name)
+    ).filter((s) => s === 'RUNNING').length;
 
     const figuresOf = (name: keyof typeof roles) => {
       const end = readings[name].at(-1)?.atMs ?? NaN;

@@ -57,18 +57,20 @@ async function record(name: string, summary: ChaosSummary): Promise<void> {
 
 function printTable(rows: [string, ChaosSummary][]): void {
   const header = ['case', 'orders pushed', 'completed', 'failed', 'lost', 'duplicate effects', 'missed compensations', 'wrong ends', 'retried attempts', 's'];
-  const lines = rows.map(([name, s]) => [
-    name,
-    s.ordersPushed,
-    s.completed,
-    s.failed,
-    s.ordersLost,
-    s.duplicateEffects,
-    s.missedCompensations,
-    s.wrongEnds,
-    s.retriedAttempts,
-    Math.round(s.durationMs / 1000),
-  ].map(String));
+  const lines = rows.map(([name, s]) =>
+    [
+      name,
+      s.ordersPushed,
+      s.completed,
+      s.failed,
+      s.ordersLost,
+      s.duplicateEffects,
+      s.missedCompensations,
+      s.wrongEnds,
+      s.retriedAttempts,
+      Math.round(s.durationMs / 1000),
+    ].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const out = [format(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(format)];
@@ -77,7 +79,11 @@ function printTable(rows: [string, ChaosSummary][]): void {
 }
 
 /** Pushes `orders` through both API processes; `onAccepted` sees the running count. 5xx and no answer are retried. */
-async function push(call: ApiCall, orders: readonly PlannedOrder[], onAccepted: (accepted: number) => void = () => undefined): Promise<{ answered5xx: number }> {
+async function push(
+  call: ApiCall,
+  orders: readonly PlannedOrder[],
+  onAccepted: (accepted: number) => void = () => undefined,
+): Promise<{ answered5xx: number }> {
   let accepted = 0;
   let answered5xx = 0;
   const counting: ApiCall = async (path, init) => {
@@ -117,14 +123,29 @@ async function waitUntilClosed(timeoutMs: number): Promise<number> {
 }
 
 /** Waits for every order's end and audits it; the summary is printed and kept for the closing table. */
-async function finish(name: string, orders: readonly PlannedOrder[], started: number, faultsInjected: string, details?: ChaosSummary['details'], ordersLost?: number) {
+async function finish(
+  name: string,
+  orders: readonly PlannedOrder[],
+  started: number,
+  faultsInjected: string,
+  details?: ChaosSummary['details'],
+  ordersLost?: number,
+) {
   const pushedAt = Date.now();
   await waitUntilClosed(180_000);
   const closedAt = Date.now();
   const finals = await waitForFinals(rig.anyApi, orders, { timeoutMs: 60_000 });
   console.log(`${name}: pushed and faulted in ${pushedAt - started} ms, all closed ${closedAt - pushedAt} ms later, read in ${Date.now() - closedAt} ms`);
   const result = await audit(rig.services.urls, orders, finals);
-  const summary = caseSummary({ ordersPushed: orders.length, faultsInjected, audit: result, finals, startedAt: started, ...(details && { details }), ...(ordersLost !== undefined && { ordersLost }) });
+  const summary = caseSummary({
+    ordersPushed: orders.length,
+    faultsInjected,
+    audit: result,
+    finals,
+    startedAt: started,
+    ...(details && { details }),
+    ...(ordersLost !== undefined && { ordersLost }),
+  });
   await record(name, summary);
   return { finals, result, summary };
 }
@@ -211,7 +232,11 @@ describe('Baton on a real Temporal cluster', () => {
     await pool(stuck, 10, ({ request }) => place(fastApi.call, request).then(() => undefined));
     const needsAttention = new Map<string, OrderState>();
     await pool(stuck, 10, async ({ request }) => {
-      const state = await until(() => readOrder(rig.anyApi, request.orderId), (s) => s?.status === 'needs_attention', 60_000);
+      const state = await until(
+        () => readOrder(rig.anyApi, request.orderId),
+        (s) => s?.status === 'needs_attention',
+        60_000,
+      );
       if (state?.status === 'needs_attention') needsAttention.set(request.orderId, state);
     });
     await setFaults(rig.services.urls.payments, STEP_LATENCY);

@@ -110,7 +110,20 @@ beforeAll(async () => {
   await run('sh', [TEMPORAL_BOOTSTRAP, 'schema'], { env: { PATH: process.env.PATH ?? '', ...database, TEMPORAL_SQL_TOOL: join(binDir, 'temporal-sql-tool') } });
 
   const taken = new Set<number>();
-  const names = ['FRONTEND_GRPC_PORT', 'FRONTEND_MEMBERSHIP_PORT', 'FRONTEND_HTTP_PORT', 'INTERNAL_FRONTEND_GRPC_PORT', 'INTERNAL_FRONTEND_MEMBERSHIP_PORT', 'INTERNAL_FRONTEND_HTTP_PORT', 'HISTORY_GRPC_PORT', 'HISTORY_MEMBERSHIP_PORT', 'MATCHING_GRPC_PORT', 'MATCHING_MEMBERSHIP_PORT', 'WORKER_GRPC_PORT', 'WORKER_MEMBERSHIP_PORT'];
+  const names = [
+    'FRONTEND_GRPC_PORT',
+    'FRONTEND_MEMBERSHIP_PORT',
+    'FRONTEND_HTTP_PORT',
+    'INTERNAL_FRONTEND_GRPC_PORT',
+    'INTERNAL_FRONTEND_MEMBERSHIP_PORT',
+    'INTERNAL_FRONTEND_HTTP_PORT',
+    'HISTORY_GRPC_PORT',
+    'HISTORY_MEMBERSHIP_PORT',
+    'MATCHING_GRPC_PORT',
+    'MATCHING_MEMBERSHIP_PORT',
+    'WORKER_GRPC_PORT',
+    'WORKER_MEMBERSHIP_PORT',
+  ];
   const ports: Record<string, string> = {};
   for (const name of names) ports[name] = String(await lowPort(taken));
   frontend = `127.0.0.1:${ports.FRONTEND_GRPC_PORT}`;
@@ -197,7 +210,10 @@ describe("Temporal's JWT authorizer with the identity provider's keys", () => {
     const line = await api.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 60_000);
     const url = line.slice(line.indexOf('http://'));
     const call = (path: string, init: RequestInit = {}) =>
-      fetch(url + path, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+      fetch(url + path, {
+        ...init,
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+      });
     const started = await call('/workflows/welcomeUser', { method: 'POST', body: JSON.stringify({ userId: 'u-1' }) });
     expect(started.status, `${await started.clone().text()}\n${api.output().slice(-3000)}`).toBe(202);
     const { workflowId } = (await started.json()) as { workflowId: string };

@@ -34,13 +34,7 @@ export async function pool<T>(items: readonly T[], limit: number, task: (item: T
  * out-of-stock orders whose refund could not be made and that an operator resolved by abandoning it.
  */
 export type OrderKind =
-  | 'completes'
-  | 'out_of_stock'
-  | 'declined'
-  | 'address_rejected'
-  | 'bank_transfer_cleared'
-  | 'cancelled_in_clearance'
-  | 'refund_abandoned';
+  'completes' | 'out_of_stock' | 'declined' | 'address_rejected' | 'bank_transfer_cleared' | 'cancelled_in_clearance' | 'refund_abandoned';
 
 export interface LedgerEffects {
   charges: number;

@@ -100,7 +100,9 @@ export function toJson(value: unknown): string {
   if (value instanceof RawJson) return value.text;
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -152,7 +154,20 @@ const hostileString = fc.oneof(
 );
 
 const hostileNumber = fc.oneof(
-  fc.constantFrom(0, -1, 1.5, -0.5, 2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, -Number.MAX_SAFE_INTEGER - 2, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE),
+  fc.constantFrom(
+    0,
+    -1,
+    1.5,
+    -0.5,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER + 2,
+    -Number.MAX_SAFE_INTEGER - 2,
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    Number.MIN_VALUE,
+  ),
   fc.constantFrom('1e400', '-1e400', '-0', '18446744073709551616', '1e-400', '0.0000000000000000000001').map((t) => new RawJson(t)),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
@@ -163,11 +178,9 @@ const deeplyNested = fc.oneof(
   fc.integer({ min: 100, max: 5_000 }).map((depth) => new RawJson('{"a":'.repeat(depth) + '1' + '}'.repeat(depth))),
 );
 
-const pollution = fc.constantFrom<unknown>(
-  new RawJson('{"__proto__":{"polluted":"yes"}}'),
-  new RawJson('{"constructor":{"prototype":{"polluted":"yes"}}}'),
-  { prototype: { polluted: 'yes' } },
-);
+const pollution = fc.constantFrom<unknown>(new RawJson('{"__proto__":{"polluted":"yes"}}'), new RawJson('{"constructor":{"prototype":{"polluted":"yes"}}}'), {
+  prototype: { polluted: 'yes' },
+});
 
 /** Anything JSON can carry, and some things it should not. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -213,16 +226,18 @@ export function validValue(doc: OpenApiDocument, schema: JsonSchema, options: Va
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(validValue(doc, s.items ?? {}, options, depth + 1), { minLength: s.minItems ?? 0, maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 3, 3)) });
+      return fc.array(validValue(doc, s.items ?? {}, options, depth + 1), {
+        minLength: s.minItems ?? 0,
+        maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 3, 3)),
+      });
     case 'object': {
       const props = s.properties ?? {};
       const required = new Set(s.required ?? []);
       // Optional parts only near the top: the order definition's timings are deep and long.
       const keys = Object.keys(props).filter((k) => required.has(k) || depth < 1);
-      return fc.record(
-        Object.fromEntries(keys.map((k) => [k, validValue(doc, props[k] as JsonSchema, options, depth + 1)])),
-        { requiredKeys: keys.filter((k) => required.has(k)) },
-      );
+      return fc.record(Object.fromEntries(keys.map((k) => [k, validValue(doc, props[k] as JsonSchema, options, depth + 1)])), {
+        requiredKeys: keys.filter((k) => required.has(k)),
+      });
     }
     default:
       return fc.jsonValue({ maxDepth: 2 });
@@ -394,7 +409,10 @@ const b64url = (value: string) => Buffer.from(value, 'utf8').toString('base64url
  */
 export function hostileJwt(kids: readonly string[] = []): fc.Arbitrary<string> {
   const alg = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom('none', 'None', 'NONE', 'nOnE', 'HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'EdDSA', 'PS256', 'RS1', 'ES256K', 'A128KW', '') },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom('none', 'None', 'NONE', 'nOnE', 'HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'EdDSA', 'PS256', 'RS1', 'ES256K', 'A128KW', ''),
+    },
     { weight: 1, arbitrary: hostileValue },
   );
   const kid = fc.oneof(
@@ -415,7 +433,10 @@ export function hostileJwt(kids: readonly string[] = []): fc.Arbitrary<string> {
     { zip: 'DEF' },
   );
   const header = fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(alg, fc.option(kid, { nil: undefined }), extra).map(([a, k, e]) => toJson({ ...e, alg: a, ...(k !== undefined && { kid: k }) })) },
+    {
+      weight: 6,
+      arbitrary: fc.tuple(alg, fc.option(kid, { nil: undefined }), extra).map(([a, k, e]) => toJson({ ...e, alg: a, ...(k !== undefined && { kid: k }) })),
+    },
     { weight: 1, arbitrary: hostileValue.map(toJson) },
     { weight: 1, arbitrary: fc.constantFrom('{', 'null', '[]', '"alg"', '{"alg":"none"', '{"alg":"RS256","alg":"none"}') },
   );

@@ -89,7 +89,10 @@ export class TestIdentityProvider {
   /** A key made but never published: tokens it signs name a kid the JWKS does not have. */
   async unpublishedKey(alg: KeyAlg = 'RS256'): Promise<string> {
     const kid = await this.addKey(alg, `unpublished-${this.allKeys.size + 1}`);
-    this.keys.splice(this.keys.findIndex((k) => k.kid === kid), 1);
+    this.keys.splice(
+      this.keys.findIndex((k) => k.kid === kid),
+      1,
+    );
     return kid;
   }
 
@@ -155,7 +158,10 @@ export class TestIdentityProvider {
   }
 
   /** A genuine token whose payload was changed afterwards (more scopes, another tenant), signature kept. */
-  async tamperedToken(options: TokenOptions = {}, changes: JWTPayload = { scope: 'orders:read orders:write operator codec', tenant: 'someone-else' }): Promise<string> {
+  async tamperedToken(
+    options: TokenOptions = {},
+    changes: JWTPayload = { scope: 'orders:read orders:write operator codec', tenant: 'someone-else' },
+  ): Promise<string> {
     const [header, payload, signature] = (await this.token(options)).split('.') as [string, string, string];
     const claims = { ...(JSON.parse(Buffer.from(payload, 'base64url').toString()) as JWTPayload), ...changes };
     return `${header}.${b64url(JSON.stringify(claims))}.${signature}`;

@@ -90,11 +90,7 @@ export async function settlePayment(paymentsUrl: string, paymentId: string, stat
 }
 
 /** Polls the state query (real time) until `done` holds. */
-export async function queryUntil(
-  handle: WorkflowHandle,
-  done: (state: OrderState) => boolean,
-  timeoutMs = 15_000,
-): Promise<OrderState> {
+export async function queryUntil(handle: WorkflowHandle, done: (state: OrderState) => boolean, timeoutMs = 15_000): Promise<OrderState> {
   const deadline = Date.now() + timeoutMs;
   let last: OrderState | undefined;
   for (;;) {

@@ -9,7 +9,8 @@ import { createDataConverter, type PayloadKey } from '../../lib/payload-codec';
 export const TEST_PAYLOAD_KEYS = 'test-2:RUQleENwfsRbunn4AuMJdzGqCGTv/wGMhQWmu+Mj2gk=,test-1:tA2UThjxV0aJx9FugA8YUFg1utFY4mYMBm9TgZyAkMc=';
 
 /** The same keys, parsed as the roles parse them. */
-export const testPayloadKeys = (): PayloadKey[] => parseEnv(workerEnv.pick({ BATON_PAYLOAD_KEYS: true }), { BATON_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS }).BATON_PAYLOAD_KEYS;
+export const testPayloadKeys = (): PayloadKey[] =>
+  parseEnv(workerEnv.pick({ BATON_PAYLOAD_KEYS: true }), { BATON_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS }).BATON_PAYLOAD_KEYS;
 
 /** The data converter of the test roles, for clients and in-process workers. */
 export const testDataConverter = (): DataConverter => createDataConverter(testPayloadKeys());

@@ -22,9 +22,13 @@ function findBinary(): string {
 export async function startValkey(port?: number): Promise<RunningValkey> {
   const binary = findBinary();
   const listenPort = port ?? (await freePort());
-  const child: ChildProcess = spawn(binary, ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    binary,
+    ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${binary} did not start within 10 s:\n${out}`)), 10_000);

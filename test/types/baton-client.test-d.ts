@@ -19,7 +19,10 @@ describe('typed client', () => {
     expectTypeOf(baton.query('order', 'order-1', 'state')).resolves.toEqualTypeOf<OrderState>();
     expectTypeOf(baton.update('order', 'order-1', 'paymentAuthorized', {})).resolves.toEqualTypeOf<OrderState>();
     expectTypeOf(baton.describe('welcomeUser', 'welcome-1')).resolves.toHaveProperty('result').toEqualTypeOf<WelcomeResult | undefined>();
-    expectTypeOf(baton.start('welcomeUser', { userId: 'u-1' })).resolves.toHaveProperty('run').toHaveProperty('result').toEqualTypeOf<WelcomeResult | undefined>();
+    expectTypeOf(baton.start('welcomeUser', { userId: 'u-1' }))
+      .resolves.toHaveProperty('run')
+      .toHaveProperty('result')
+      .toEqualTypeOf<WelcomeResult | undefined>();
   });
 
   it('refuses a wrong type, signal name or payload', () => {

@@ -10,10 +10,7 @@ const digest = (s: string): Buffer => hash('sha256', s, 'buffer');
 const shortDigest = (s: string): string => digest(s).toString('hex').slice(0, 16);
 
 /** Who a request is: a static token (every scope), an identity provider's JWT, or Prometheus with the metrics token. */
-export type Principal =
-  | { kind: 'static' }
-  | { kind: 'metrics' }
-  | { kind: 'jwt'; subject: string; tenant?: string; scopes: ReadonlySet<Scope> };
+export type Principal = { kind: 'static' } | { kind: 'metrics' } | { kind: 'jwt'; subject: string; tenant?: string; scopes: ReadonlySet<Scope> };
 
 export interface AuthOptions {
   /** Static bearer tokens (BATON_API_TOKENS): every scope each. */
@@ -27,8 +24,7 @@ export interface AuthOptions {
   onJwksUnavailable?: (err: JwksUnavailable) => void;
 }
 
-const grants = (principal: Principal, scope: Scope): boolean =>
-  principal.kind === 'static' || (principal.kind === 'jwt' && principal.scopes.has(scope));
+const grants = (principal: Principal, scope: Scope): boolean => principal.kind === 'static' || (principal.kind === 'jwt' && principal.scopes.has(scope));
 
 /**
  * Bearer auth: a static token (compared as SHA-256 digests with timingSafeEqual, so neither content nor

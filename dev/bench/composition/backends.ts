@@ -31,8 +31,6 @@ function serve(body: unknown): Promise<Server> {
 }
 
 const servers = { users: await serve(user), orderHistory: await serve(orders), loyalty: await serve(loyalty) };
-const urls = Object.fromEntries(
-  Object.entries(servers).map(([name, server]) => [name, `http://127.0.0.1:${(server.address() as AddressInfo).port}`]),
-);
+const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `http://127.0.0.1:${(server.address() as AddressInfo).port}`]));
 process.stdout.write(`${JSON.stringify({ urls })}\n`);
 process.on('disconnect', () => process.exit(0));

@@ -59,8 +59,7 @@ function pragmasFromEnv(): Record<string, string> | undefined {
 }
 
 /** BENCH_EAGER_ACTIVITIES=0 turns eager activity dispatch off, for before/after comparisons. */
-const dynamicConfigFromEnv = () =>
-  process.env.BENCH_EAGER_ACTIVITIES === '0' ? { dynamicConfig: { 'system.enableActivityEagerExecution': false } } : {};
+const dynamicConfigFromEnv = () => (process.env.BENCH_EAGER_ACTIVITIES === '0' ? { dynamicConfig: { 'system.enableActivityEagerExecution': false } } : {});
 
 /** A fresh server (a dev server with its own SQLite file, or a cluster on its own PostgreSQL), and a client for the driver. */
 export async function startTemporal(kind: TemporalKind = 'dev'): Promise<Temporal> {

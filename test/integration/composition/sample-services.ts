@@ -24,9 +24,7 @@ export async function requestCounts(services: RunningSampleServices, name: Servi
 }
 
 export async function resetAll(services: RunningSampleServices): Promise<void> {
-  await Promise.all(
-    (['users', 'orderHistory', 'loyalty'] as const).map((name) => fetch(`${services.urls[name]}/__admin/reset`, { method: 'POST' })),
-  );
+  await Promise.all((['users', 'orderHistory', 'loyalty'] as const).map((name) => fetch(`${services.urls[name]}/__admin/reset`, { method: 'POST' })));
 }
 
 export async function elapsed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {

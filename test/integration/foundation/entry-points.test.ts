@@ -34,7 +34,11 @@ describe('entry points refuse bad configuration', () => {
   });
 
   it('api: a payload key that is not 32 bytes', async () => {
-    const api = startChild('api/main.ts', { BATON_API_TOKENS: 'token-0123456789abcdef', BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef', BATON_PAYLOAD_KEYS: 'k1:c2hvcnQ=' });
+    const api = startChild('api/main.ts', {
+      BATON_API_TOKENS: 'token-0123456789abcdef',
+      BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef',
+      BATON_PAYLOAD_KEYS: 'k1:c2hvcnQ=',
+    });
     expect(await exitCode(api)).toBe(1);
     expect(api.output()).toMatch(/BATON_PAYLOAD_KEYS: entry 1 \("k1"\): the key must be 32 bytes/);
     expect(api.output()).not.toContain('c2hvcnQ=');

@@ -20,7 +20,17 @@ afterAll(async () => {
 });
 
 async function launcherPorts() {
-  const names = ['PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'USERS_PORT', 'ORDER_HISTORY_PORT', 'LOYALTY_PORT', 'PAYMENTS_PORT', 'INVENTORY_PORT', 'SHIPPING_PORT'];
+  const names = [
+    'PORT',
+    'TEMPORAL_PORT',
+    'TEMPORAL_UI_PORT',
+    'USERS_PORT',
+    'ORDER_HISTORY_PORT',
+    'LOYALTY_PORT',
+    'PAYMENTS_PORT',
+    'INVENTORY_PORT',
+    'SHIPPING_PORT',
+  ];
   const ports: Record<string, string> = {};
   for (const name of names) ports[name] = String(await freePort());
   return ports;
@@ -28,7 +38,14 @@ async function launcherPorts() {
 
 function launch(env: Record<string, string>): ChildHandle {
   // No BATON_PAYLOAD_KEYS (startChild would give the test keys): the launcher's own key, as on a fresh machine.
-  const child = startChild('dev/launcher/start.ts', { BATON_API_TOKENS: TOKEN, BATON_WEBHOOK_SECRET: '', BATON_PAYLOAD_KEYS: '', HOST: '', LOG_LEVEL: 'info', ...env });
+  const child = startChild('dev/launcher/start.ts', {
+    BATON_API_TOKENS: TOKEN,
+    BATON_WEBHOOK_SECRET: '',
+    BATON_PAYLOAD_KEYS: '',
+    HOST: '',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
   running.push(child);
   return child;
 }
@@ -93,8 +110,15 @@ function listeningAddresses(port: number): string[] {
       if (parseInt(hexPort, 16) !== port) continue;
       found.push(
         hexAddress.length === 8
-          ? (hexAddress.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)).join('.')
-          : /^0+$/.test(hexAddress) ? '::' : hexAddress === '00000000000000000000000001000000' ? '::1' : hexAddress,
+          ? (hexAddress.match(/../g) ?? [])
+              .reverse()
+              .map((b) => parseInt(b, 16))
+              .join('.')
+          : /^0+$/.test(hexAddress)
+            ? '::'
+            : hexAddress === '00000000000000000000000001000000'
+              ? '::1'
+              : hexAddress,
       );
     }
   }

@@ -7,18 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderState } from '../../../contracts';
 import { TEST_METRICS_TOKEN, uniqueTaskQueue } from '../../support/api';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
-import {
-  eventually,
-  jsonLines,
-  scrape,
-  SpanKindCode,
-  startOtlpReceiver,
-  startStack,
-  sumOf,
-  type OtlpReceiver,
-  type ReceivedSpan,
-  type Stack,
-} from './support';
+import { eventually, jsonLines, scrape, SpanKindCode, startOtlpReceiver, startStack, sumOf, type OtlpReceiver, type ReceivedSpan, type Stack } from './support';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -83,7 +72,9 @@ describe('tracing', () => {
 
     // Every span of this workflow's run, wherever it was made, is in this one trace (the state reads
     // above are requests of their own: their query and describe spans are in their own traces).
-    const ofWorkflow = receiver.spans.filter((s) => s.attributes.temporalWorkflowId === body.workflowId && !/^(QueryWorkflow|DescribeWorkflow|HandleQuery)/.test(s.name));
+    const ofWorkflow = receiver.spans.filter(
+      (s) => s.attributes.temporalWorkflowId === body.workflowId && !/^(QueryWorkflow|DescribeWorkflow|HandleQuery)/.test(s.name),
+    );
     expect(ofWorkflow.length).toBeGreaterThan(0);
     expect(ofWorkflow.filter((s) => s.traceId !== traceId).map((s) => s.name)).toEqual([]);
     // One root (the API's request span), and no span whose parent is missing.
@@ -167,7 +158,9 @@ describe('metrics', () => {
     // The route pattern, never the raw path.
     expect(after.some((s) => s.name === 'baton_http_requests_total' && String(s.labels.route).includes('missing'))).toBe(false);
     expect(sumOf(after, 'baton_http_request_duration_seconds_count', labels) - sumOf(before, 'baton_http_request_duration_seconds_count', labels)).toBe(3);
-    const ok = (source: string) => sumOf(after, 'baton_composition_source_total', { composition: 'profile', source, outcome: 'ok' }) - sumOf(before, 'baton_composition_source_total', { composition: 'profile', source, outcome: 'ok' });
+    const ok = (source: string) =>
+      sumOf(after, 'baton_composition_source_total', { composition: 'profile', source, outcome: 'ok' }) -
+      sumOf(before, 'baton_composition_source_total', { composition: 'profile', source, outcome: 'ok' });
     expect([ok('users'), ok('orderHistory'), ok('loyalty')]).toEqual([1, 1, 1]);
     expect(sumOf(after, 'baton_circuit_breaker_state', { downstream: 'users', state: 'closed' })).toBe(1);
     expect(sumOf(after, 'baton_circuit_breaker_state', { downstream: 'users', state: 'open' })).toBe(0);
@@ -199,7 +192,9 @@ describe('logs', () => {
     expect(line.spanId).toMatch(/^[0-9a-f]{16}$/);
     // The workflow's own lines (through the SDK's workflow logger) carry the same IDs.
     const workflowLines = jsonLines(stack.worker.output()).filter((l) => l.workflowId === body.workflowId && l.sdkComponent === 'workflow');
-    expect(workflowLines.map((l) => l.msg)).toEqual(expect.arrayContaining(['step reserveInventory failed', 'compensation refundPayment completed', 'order failed']));
+    expect(workflowLines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['step reserveInventory failed', 'compensation refundPayment completed', 'order failed']),
+    );
     for (const l of workflowLines) expect(l).toMatchObject({ runId: body.runId, traceId });
     // The API's request line for that POST.
     const request = jsonLines(stack.api.output()).find((l) => l.traceId === traceId && l.route === '/orders');
@@ -252,7 +247,10 @@ describe('searchable runs, links and timelines', () => {
     expect(state.links).toEqual({ self: `/orders/${body.orderId}`, temporalUi: body.links.temporalUi });
     const res = await stack.call(`/orders/${body.orderId}/timeline`);
     expect(res.status).toBe(200);
-    const timeline = (await res.json()) as { runId: string; steps: { name: string; outcome: string; compensation: boolean; attempts: number; durationMs?: number; startedAt?: string; finishedAt?: string }[] };
+    const timeline = (await res.json()) as {
+      runId: string;
+      steps: { name: string; outcome: string; compensation: boolean; attempts: number; durationMs?: number; startedAt?: string; finishedAt?: string }[];
+    };
     expect(timeline.runId).toBe(body.runId);
     expect(timeline.steps.map((s) => [s.name, s.outcome, s.compensation])).toEqual([
       ['authorizePayment', 'completed', false],

@@ -151,9 +151,7 @@ export function parsePrometheus(text: string): Sample[] {
 
 /** The sum of every sample of `name` whose labels include `labels`. */
 export function sumOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((total, s) => total + s.value, 0);
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
 }
 
 /** GET a Prometheus endpoint; `token` for the API's /metrics (BATON_METRICS_TOKEN), none for the worker's. */
@@ -201,7 +199,13 @@ export async function startStack(options: { address: string; namespace: string; 
   const urlEnv = serviceUrlEnv(serviceUrls);
   const temporal = { TEMPORAL_ADDRESS: options.address, TEMPORAL_NAMESPACE: options.namespace, TEMPORAL_TASK_QUEUE: options.taskQueue };
   const metricsPort = await freePort();
-  const worker = startChild('worker/main.ts', { ...temporal, ...urlEnv, ...otel, BATON_HTTP_TIMEOUT_MS: '2000', BATON_WORKER_METRICS_PORT: String(metricsPort) });
+  const worker = startChild('worker/main.ts', {
+    ...temporal,
+    ...urlEnv,
+    ...otel,
+    BATON_HTTP_TIMEOUT_MS: '2000',
+    BATON_WORKER_METRICS_PORT: String(metricsPort),
+  });
   const api = startChild('api/main.ts', {
     ...temporal,
     ...urlEnv,

@@ -85,7 +85,12 @@ describe('POST /orders', () => {
     const order = orderRequest();
     const { status, body } = await place(order);
     expect(status).toBe(202);
-    expect(body).toMatchObject({ orderId: order.orderId, workflowId: `order-${order.orderId}`, status: 'received', links: { self: `/orders/${order.orderId}` } });
+    expect(body).toMatchObject({
+      orderId: order.orderId,
+      workflowId: `order-${order.orderId}`,
+      status: 'received',
+      links: { self: `/orders/${order.orderId}` },
+    });
     expect(body.links.temporalUi).toContain(`/workflows/order-${order.orderId}/${body.runId}`);
 
     const final = await until(order.orderId, settled);
@@ -206,7 +211,8 @@ describe('the payment webhook', () => {
     // Whoever holds the callback URL (the payments service's logs, a trace) can send this with a valid token.
     const forged = { paymentId, orderId: order.orderId, status: 'cleared' };
     const signed = callbackQuery(TEST_WEBHOOK_SECRET, order.orderId);
-    const received = async () => ((await (await fetch(`${services.urls.payments}/__admin/state`)).json()) as { requests: { received: number } }).requests.received;
+    const received = async () =>
+      ((await (await fetch(`${services.urls.payments}/__admin/state`)).json()) as { requests: { received: number } }).requests.received;
     const before = await received();
     for (let i = 0; i < 10; i++) expect((await postEvent(signed, forged)).status).toBe(202);
     await new Promise((r) => setTimeout(r, 2500));
@@ -224,7 +230,11 @@ describe('the payment webhook', () => {
     await settlePayment(services.urls.payments, paymentId!, 'cleared');
     const final = await until(order.orderId, settled, 30_000);
     expect(final.status).toBe('completed');
-    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 }, inventory: { reservations: 1 }, shipping: { shipments: 1 } });
+    expect(await effects(services.urls, order.orderId)).toMatchObject({
+      payments: { charges: 1, refunds: 0 },
+      inventory: { reservations: 1 },
+      shipping: { shipments: 1 },
+    });
   });
 
   it('changes nothing when the same event arrives twice', async () => {
@@ -244,7 +254,11 @@ describe('the payment webhook', () => {
     expect((await postEvent(signed, event)).status).toBe(202);
     expect((await postEvent(signed, { ...event, status: 'failed' })).status).toBe(202);
     expect(await state(order.orderId)).toEqual(final);
-    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 }, inventory: { reservations: 1 }, shipping: { shipments: 1 } });
+    expect(await effects(services.urls, order.orderId)).toMatchObject({
+      payments: { charges: 1, refunds: 0 },
+      inventory: { reservations: 1 },
+      shipping: { shipments: 1 },
+    });
   });
 
   it('accepts a bearer token instead of the signed one, and answers 404 for an unknown order', async () => {
@@ -297,7 +311,11 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect(cancelRequested).toBeGreaterThan(0);
     expect(reserveEnded).toBeGreaterThan(cancelRequested);
     expect(events.slice(cancelRequested, reserveEnded).filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
-    expect(await effects(services.urls, order.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 1, active: 0 }, shipping: { shipments: 0 } });
+    expect(await effects(services.urls, order.orderId)).toMatchObject({
+      payments: { charges: 1, refunds: 1 },
+      inventory: { reservations: 1, active: 0 },
+      shipping: { shipments: 0 },
+    });
   });
 
   it('answers 409 after completion and 404 for an unknown order', async () => {
@@ -312,7 +330,7 @@ describe('POST /orders/{orderId}/cancel', () => {
 });
 
 describe('an orderId seen again after its workflow is gone (namespace retention)', () => {
-  it('never ships: the new saga repeats the first one\'s keys, and the payment record says refunded', async () => {
+  it("never ships: the new saga repeats the first one's keys, and the payment record says refunded", async () => {
     // The first saga: shipping is down past its retries, so the reservation is released and the payment refunded.
     await setFaults(services.urls.shipping, { failNext: 1000 });
     const order = orderRequest();
@@ -325,7 +343,14 @@ describe('an orderId seen again after its workflow is gone (namespace retention)
     const workflowId = orderWorkflow.workflowId(order.orderId);
     await api.connection.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId } });
     const handle = api.client.workflow.getHandle(workflowId);
-    for (let i = 0; await handle.describe().then(() => true, () => false); i++) {
+    for (
+      let i = 0;
+      await handle.describe().then(
+        () => true,
+        () => false,
+      );
+      i++
+    ) {
       if (i > 300) throw new Error('the workflow was never deleted');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -382,7 +407,9 @@ describe('needs_attention and POST /orders/{orderId}/resolve', () => {
     expect(res.status).toBe(202);
     const final = await until(stuck.orderId, settled);
     expect(final.status).toBe('failed');
-    expect(final.unresolved).toEqual([{ compensation: 'refundPayment', step: 'authorizePayment', id: stuck.paymentId, error: expect.stringContaining('payments') as string }]);
+    expect(final.unresolved).toEqual([
+      { compensation: 'refundPayment', step: 'authorizePayment', id: stuck.paymentId, error: expect.stringContaining('payments') as string },
+    ]);
     expect(await effects(services.urls, stuck.orderId)).toMatchObject({ payments: { charges: 1, refunds: 0 } });
   });
 

@@ -83,7 +83,11 @@ describe('a bank transfer waits for clearance', () => {
     expect(final.status).toBe('failed');
     expect(final.failure).toMatchObject({ step: 'awaitPaymentClearance', reason: 'payment_not_cleared' });
     expect(hours(final, 'awaitPaymentClearance')).toBeGreaterThanOrEqual(72);
-    expect(await effects(saga.services.urls, input.orderId)).toMatchObject({ payments: { charges: 1, refunds: 1 }, inventory: { reservations: 0 }, shipping: { shipments: 0 } });
+    expect(await effects(saga.services.urls, input.orderId)).toMatchObject({
+      payments: { charges: 1, refunds: 1 },
+      inventory: { reservations: 0 },
+      shipping: { shipments: 0 },
+    });
   });
 
   it('asks the record again while the payments service does not answer, and clears once it does', async () => {

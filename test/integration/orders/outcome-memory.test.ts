@@ -27,7 +27,13 @@ beforeAll(async () => {
   native = await NativeConnection.connect({ address: inject('temporalAddress') });
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection, namespace: inject('temporalNamespace') });
-  worker = await Worker.create({ connection: native, namespace: inject('temporalNamespace'), taskQueue, workflowBundle: await workflowBundle(), activities: real.activities });
+  worker = await Worker.create({
+    connection: native,
+    namespace: inject('temporalNamespace'),
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: real.activities,
+  });
   running = worker.run();
 });
 
@@ -44,7 +50,11 @@ describe('an unknown outcome is remembered across attempts', () => {
   it('a shipment that timed out once, then met only 503s, is checked before the order gives up', async () => {
     await setFaults(services.urls.shipping, { hangNext: 1, failNext: 1000 });
     const input = orderInput();
-    const handle = await client.workflow.start<OrderWorkflow>(orderWorkflow.type, { taskQueue, workflowId: orderWorkflow.workflowId(input.orderId), args: [input] });
+    const handle = await client.workflow.start<OrderWorkflow>(orderWorkflow.type, {
+      taskQueue,
+      workflowId: orderWorkflow.workflowId(input.orderId),
+      args: [input],
+    });
 
     // Shipping still answers 503, so nobody can tell whether a shipment exists: a person is asked.
     const stuck = await queryUntil(handle, (s) => s.status === 'needs_attention', 20_000);

@@ -50,7 +50,13 @@ describe('a new workflow type, from its definition alone', () => {
   it('gets typed OpenAPI entries', async () => {
     const doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/workflows/counter', '/workflows/counter/{id}', '/workflows/counter/{id}/signals/add', '/workflows/counter/{id}/queries/value', '/workflows/counter/{id}/updates/reset']),
+      expect.arrayContaining([
+        '/workflows/counter',
+        '/workflows/counter/{id}',
+        '/workflows/counter/{id}/signals/add',
+        '/workflows/counter/{id}/queries/value',
+        '/workflows/counter/{id}/updates/reset',
+      ]),
     );
     expect(doc.components.schemas).toHaveProperty('CounterAddSignal');
   });

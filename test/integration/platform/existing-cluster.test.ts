@@ -115,7 +115,7 @@ async function problem(res: Response): Promise<Problem> {
 }
 
 describe('a fresh namespace without Baton search attributes', () => {
-  it("the API adds them itself: the very first POST /orders is a 202, and the order completes and is found", { timeout: 120_000 }, async () => {
+  it('the API adds them itself: the very first POST /orders is a 202, and the order completes and is found', { timeout: 120_000 }, async () => {
     const server = await bareServer();
     const stack = stackOn(server);
     const baton = await api(stack);
@@ -147,9 +147,16 @@ describe('BATON_REGISTER_SEARCH_ATTRIBUTES=false on a namespace without them', (
 
     const readyz = await baton.call('/readyz');
     expect(readyz.status).toBe(503);
-    const health = (await readyz.json()) as { status: string; namespace: { state: string; missingSearchAttributes: string[]; command: string; detail: string } };
+    const health = (await readyz.json()) as {
+      status: string;
+      namespace: { state: string; missingSearchAttributes: string[]; command: string; detail: string };
+    };
     expect(health.status).toBe('unavailable');
-    expect(health.namespace).toMatchObject({ state: 'search-attributes-missing', missingSearchAttributes: ['CustomerId', 'OrderStatus'], command: CREATE_BOTH('default') });
+    expect(health.namespace).toMatchObject({
+      state: 'search-attributes-missing',
+      missingSearchAttributes: ['CustomerId', 'OrderStatus'],
+      command: CREATE_BOTH('default'),
+    });
     expect(health.namespace.detail).toContain(CREATE_BOTH('default'));
 
     const customerId = `cus-${randomUUID().slice(0, 8)}`;
@@ -252,7 +259,11 @@ describe('a search attribute registered with another type', () => {
     const readyz = await baton.call('/readyz');
     expect(readyz.status).toBe(503);
     expect(await readyz.json()).toMatchObject({
-      namespace: { state: 'search-attributes-missing', wrongTypeSearchAttributes: [{ name: 'CustomerId', registeredAs: 'Text', expected: 'Keyword' }], command: fix },
+      namespace: {
+        state: 'search-attributes-missing',
+        wrongTypeSearchAttributes: [{ name: 'CustomerId', registeredAs: 'Text', expected: 'Keyword' }],
+        command: fix,
+      },
     });
     const order = orderRequest();
     const res = await baton.call('/orders', { method: 'POST', json: order });

@@ -5,7 +5,7 @@ import { BatonApiError, createBatonClient, type BatonClient } from '../../../cli
 import type { OrderState } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { FAST_TIMINGS, orderInput, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
+import { FAST_TIMINGS, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
 import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 
 const address = inject('temporalAddress');
@@ -58,7 +58,10 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 const problemOf = async (call: Promise<unknown>) => {
-  const err = await call.then(() => undefined, (e: unknown) => e);
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BatonApiError);
   return err as BatonApiError;
 };
@@ -71,7 +74,10 @@ describe('welcomeUser through /workflows/welcomeUser', () => {
     expect(started.run.workflowId).toMatch(/^welcome-u-7-/);
     expect(started.run.links.temporalUi).toContain(`/namespaces/${namespace}/workflows/${started.run.workflowId}/${started.run.runId}/history`);
 
-    const done = await eventually(() => baton.describe('welcomeUser', started.run.workflowId), (d) => d.status !== 'RUNNING');
+    const done = await eventually(
+      () => baton.describe('welcomeUser', started.run.workflowId),
+      (d) => d.status !== 'RUNNING',
+    );
     expect(done).toMatchObject({ type: 'welcomeUser', runId: started.run.runId, status: 'COMPLETED', taskQueue });
     expect(done.result?.message).toMatch(/^Welcome, /);
     expect(done.historyLength).toBeGreaterThan(5);
@@ -88,7 +94,10 @@ describe('welcomeUser through /workflows/welcomeUser', () => {
 
   it('pages the list with nextPageToken', async () => {
     for (let i = 0; i < 3; i++) await baton.start('welcomeUser', { userId: `u-page-${i}` });
-    const first = await eventually(() => baton.list('welcomeUser', { pageSize: 2 }), (page) => page.nextPageToken !== undefined);
+    const first = await eventually(
+      () => baton.list('welcomeUser', { pageSize: 2 }),
+      (page) => page.nextPageToken !== undefined,
+    );
     expect(first.workflows).toHaveLength(2);
     const second = await baton.list('welcomeUser', { pageSize: 2, nextPageToken: first.nextPageToken! });
     expect(second.workflows.length).toBeGreaterThan(0);
@@ -128,7 +137,7 @@ describe('welcomeUser through /workflows/welcomeUser', () => {
 
 describe('order through /workflows/order', () => {
   it('starts with an early return, then takes signals, queries, updates; queries answer after it closed', async () => {
-    const input = orderInput({ paymentMethod: 'bank_transfer' });
+    const input = orderRequest({ paymentMethod: 'bank_transfer' });
     const started = await baton.start('order', input, { waitSeconds: 10 });
     expect(started.httpStatus).toBe(200);
     const early = started.run.early!;
@@ -137,18 +146,26 @@ describe('order through /workflows/order', () => {
     const id = started.run.workflowId;
     expect(id).toBe(`order-${input.orderId}`);
 
-    const waiting = await eventually(() => baton.query('order', id, 'state'), (s) => s.steps.some((step) => step.name === 'awaitPaymentClearance'));
+    const waiting = await eventually(
+      () => baton.query('order', id, 'state'),
+      (s) => s.steps.some((step) => step.name === 'awaitPaymentClearance'),
+    );
     expect(waiting.status).toBe('awaiting_payment');
     expect(await baton.update('order', id, 'paymentAuthorized', {})).toMatchObject({ paymentId: early.paymentId });
 
     // A bad payload names its field; a good one wakes the order, which finds the payment cleared on record.
-    const bad = await problemOf(baton.signal('order', id, 'paymentEvent', { paymentId: early.paymentId!, orderId: input.orderId, status: 'settled' as 'cleared' }));
+    const bad = await problemOf(
+      baton.signal('order', id, 'paymentEvent', { paymentId: early.paymentId!, orderId: input.orderId, status: 'settled' as 'cleared' }),
+    );
     expect(bad.status).toBe(400);
     expect(bad.problem?.errors?.map((e) => e.path)).toEqual(['status']);
     await settlePayment(services.urls.payments, early.paymentId!, 'cleared');
     await baton.signal('order', id, 'paymentEvent', { paymentId: early.paymentId!, orderId: input.orderId, status: 'cleared' });
 
-    const closed = await eventually(() => baton.describe('order', id), (d) => d.status !== 'RUNNING');
+    const closed = await eventually(
+      () => baton.describe('order', id),
+      (d) => d.status !== 'RUNNING',
+    );
     expect(closed.status).toBe('COMPLETED');
     expect(closed.result?.status).toBe('completed');
     const afterClose: OrderState = await baton.query('order', id, 'state');
@@ -163,18 +180,24 @@ describe('order through /workflows/order', () => {
   });
 
   it('cancels a running order, which compensates', async () => {
-    const input = orderInput({ paymentMethod: 'bank_transfer' });
+    const input = orderRequest({ paymentMethod: 'bank_transfer' });
     const started = await baton.start('order', input);
     expect(started.httpStatus).toBe(202);
     const id = started.run.workflowId;
-    await eventually(() => baton.query('order', id, 'state').catch(() => undefined), (s) => s?.status === 'awaiting_payment' && s.steps.length > 1);
+    await eventually(
+      () => baton.query('order', id, 'state').catch(() => undefined),
+      (s) => s?.status === 'awaiting_payment' && s.steps.length > 1,
+    );
     expect((await baton.list('order', { status: 'running' })).workflows.map((w) => w.workflowId)).toContain(id);
     await baton.cancel('order', id);
-    const closed = await eventually(() => baton.describe('order', id), (d) => d.status !== 'RUNNING');
+    const closed = await eventually(
+      () => baton.describe('order', id),
+      (d) => d.status !== 'RUNNING',
+    );
     expect(closed.result).toMatchObject({ status: 'cancelled', compensations: [{ name: 'refundPayment', status: 'completed' }] });
   });
 
-  it('answers 404 for an unknown type, another type\'s ID, and an unknown run', async () => {
+  it("answers 404 for an unknown type, another type's ID, and an unknown run", async () => {
     const unknownType = await problemOf(baton.describe('shipment' as 'order', 'x'));
     expect(unknownType.status).toBe(404);
     expect(unknownType.problem?.detail).toMatch(/Unknown workflow type shipment/);
@@ -197,7 +220,10 @@ describe('POST /orders with Prefer: wait (update-with-start)', () => {
     expect(body.state.shipmentId).toBeUndefined();
     expect(body.state.paymentId).toMatch(/^pay_/);
 
-    const final = await eventually(async () => (await (await api.call(`/orders/${order.orderId}`)).json()) as OrderState, (s) => s.status === 'completed');
+    const final = await eventually(
+      async () => (await (await api.call(`/orders/${order.orderId}`)).json()) as OrderState,
+      (s) => s.status === 'completed',
+    );
     expect(final.shipmentId).toMatch(/^shp_/);
     // Repeated, it still never starts a second run.
     const again = await api.call('/orders', { method: 'POST', json: order, headers: { prefer: 'wait=5' } });

@@ -8,7 +8,17 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { requiredScope, SCOPES } from '../../../api/http/scopes';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { expectSafeAnswer, hostileJwt, requestsFor, routeName, routesOf, sendRaw, type OpenApiDocument, type RawResponse, type Route } from '../../support/hostile-requests';
+import {
+  expectSafeAnswer,
+  hostileJwt,
+  requestsFor,
+  routeName,
+  routesOf,
+  sendRaw,
+  type OpenApiDocument,
+  type RawResponse,
+  type Route,
+} from '../../support/hostile-requests';
 import { refusedTokens, TestIdentityProvider } from '../../support/identity-provider';
 
 const RUNS = 15;
@@ -74,23 +84,26 @@ const asProblem = (res: RawResponse) => JSON.parse(res.text) as { type: string; 
 describe('JWTs on every protected route, on real Temporal', () => {
   it('finds the protected routes', () => expect(protectedRoutes.length).toBeGreaterThan(20));
 
-  it.each(protectedRoutes.map((r) => [routeName(r), r] as const))('%s: forged, stale and misdirected JWTs get 401; a missing scope 403; the right scope passes', async (_, route) => {
-    const scope = requiredScope(route.method, concrete(route).path);
-    expect(scope, 'every protected route needs a scope').toBeDefined();
-    for (const [what, token] of await refusedTokens(idp, scope as string)) {
-      const res = await send(route, token);
-      expect(res.status, what).toBe(401);
-      expect(String(res.headers['content-type']), what).toMatch(/^application\/problem\+json/);
-      expect(res.headers['www-authenticate'], what).toBe('Bearer realm="baton", error="invalid_token"');
-    }
-    const others = SCOPES.filter((s) => s !== scope).join(' ');
-    const forbidden = await send(route, await idp.token({ scope: others }));
-    expect(forbidden.status).toBe(403);
-    expect(asProblem(forbidden)).toMatchObject({ type: 'https://baton.dev/problems/forbidden', status: 403 });
-    const allowed = await send(route, await idp.token({ scope: scope as string }));
-    expect([401, 403]).not.toContain(allowed.status);
-    expect(allowed.status).toBeLessThan(500);
-  });
+  it.each(protectedRoutes.map((r) => [routeName(r), r] as const))(
+    '%s: forged, stale and misdirected JWTs get 401; a missing scope 403; the right scope passes',
+    async (_, route) => {
+      const scope = requiredScope(route.method, concrete(route).path);
+      expect(scope, 'every protected route needs a scope').toBeDefined();
+      for (const [what, token] of await refusedTokens(idp, scope as string)) {
+        const res = await send(route, token);
+        expect(res.status, what).toBe(401);
+        expect(String(res.headers['content-type']), what).toMatch(/^application\/problem\+json/);
+        expect(res.headers['www-authenticate'], what).toBe('Bearer realm="baton", error="invalid_token"');
+      }
+      const others = SCOPES.filter((s) => s !== scope).join(' ');
+      const forbidden = await send(route, await idp.token({ scope: others }));
+      expect(forbidden.status).toBe(403);
+      expect(asProblem(forbidden)).toMatchObject({ type: 'https://baton.dev/problems/forbidden', status: 403 });
+      const allowed = await send(route, await idp.token({ scope: scope as string }));
+      expect([401, 403]).not.toContain(allowed.status);
+      expect(allowed.status).toBeLessThan(500);
+    },
+  );
 
   it('refuses hostile JWT-shaped tokens with 401 problem+json on every protected route, never a 5xx', async () => {
     const kids = ['key-1-rs256', 'key-2-es256', 'key-3-eddsa'];

@@ -196,7 +196,11 @@ describe('payload encryption', () => {
       expect(Buffer.from(payload.data, 'base64').toString()).toContain(line1);
     }
 
-    const anonymous = await fetch(`${apiUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [] }) });
+    const anonymous = await fetch(`${apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payloads: [] }),
+    });
     expect(anonymous.status).toBe(401);
   });
 });

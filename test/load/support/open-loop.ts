@@ -30,9 +30,7 @@ export async function openLoop(rate: number, durationMs: number, send: Send): Pr
   const start = performance.now();
   const fire = (index: number) => {
     const due = start + index * interval;
-    pending.push(
-      send(index).then((outcome) => ({ ...outcome, latencyMs: performance.now() - due })),
-    );
+    pending.push(send(index).then((outcome) => ({ ...outcome, latencyMs: performance.now() - due })));
   };
   // A 1 ms tick sends whatever has come due; busy-waiting would steal the CPU the server needs.
   await new Promise<void>((resolve) => {
@@ -66,7 +64,10 @@ export function summarize(rate: number, durationMs: number, outcomes: readonly O
   for (const o of outcomes) statuses[o.route][o.status] = (statuses[o.route][o.status] ?? 0) + 1;
   const round = (ms: number) => Math.round(ms * 10) / 10;
   const latencyOf = (route: Route) => {
-    const sorted = outcomes.filter((o) => o.route === route).map((o) => o.latencyMs).sort((a, b) => a - b);
+    const sorted = outcomes
+      .filter((o) => o.route === route)
+      .map((o) => o.latencyMs)
+      .sort((a, b) => a - b);
     return { p50Ms: round(percentile(sorted, 0.5)), p99Ms: round(percentile(sorted, 0.99)) };
   };
   return { rate, durationMs, sent: outcomes.length, statuses, latency: { orders: latencyOf('orders'), profiles: latencyOf('profiles') } };

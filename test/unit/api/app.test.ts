@@ -54,7 +54,11 @@ describe('API foundation', () => {
   });
 
   it('names every bad field in a 400', async () => {
-    const res = await app.request('/workflows/welcomeUser', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: '../../admin' }) });
+    const res = await app.request('/workflows/welcomeUser', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: '../../admin' }),
+    });
     expect(res.status).toBe(400);
     const body = await problem(res);
     expect(body.errors?.map((e) => e.path)).toEqual(['userId']);
@@ -94,7 +98,11 @@ describe('API foundation', () => {
     expect(ready.status).toBe(503);
     expect(ready.headers.get('retry-after')).toBeTruthy();
 
-    const res = await app.request('/workflows/welcomeUser', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u-1' }) });
+    const res = await app.request('/workflows/welcomeUser', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'u-1' }),
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBeTruthy();
     const body = await problem(res);

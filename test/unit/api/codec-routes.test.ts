@@ -10,7 +10,10 @@ import { createDataConverter, EncryptionCodec, type PayloadKey } from '../../../
 import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
 
 const UI = 'http://localhost:8233';
-const keys: PayloadKey[] = [{ id: 'k2', key: randomBytes(32) }, { id: 'k1', key: randomBytes(32) }];
+const keys: PayloadKey[] = [
+  { id: 'k2', key: randomBytes(32) },
+  { id: 'k1', key: randomBytes(32) },
+];
 const temporal = nowhereTemporal({ dataConverter: createDataConverter(keys) });
 const config = unitConfig({ bodyLimitBytes: 64 * 1024, temporalUiUrl: UI });
 const appWith = (codec?: AppConfig['codec']) =>
@@ -123,11 +126,16 @@ describe('codec endpoint', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(UI);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
-    expect(res.headers.get('access-control-allow-headers')?.toLowerCase().split(',')).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-namespace']));
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase().split(',')).toEqual(
+      expect.arrayContaining(['authorization', 'content-type', 'x-namespace']),
+    );
   });
 
   it('gives any other origin no CORS grant', async () => {
-    const preflight = await app.request('/codec/decode', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const preflight = await app.request('/codec/decode', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const res = await post('/codec/decode', { payloads: [plain()] }, { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example' });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
@@ -135,7 +143,10 @@ describe('codec endpoint', () => {
 
   it('takes its origins from the config, and opens to callers without a token only when told to', async () => {
     const local = appWith({ corsOrigins: ['http://127.0.0.1:9999'], auth: 'none' });
-    const preflight = await local.request('/codec/decode', { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:9999', 'access-control-request-method': 'POST' } });
+    const preflight = await local.request('/codec/decode', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:9999', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:9999');
     expect((await post('/codec/decode', { payloads: [plain()] }, { origin: 'http://127.0.0.1:9999' }, local)).status).toBe(200);
     // Only the codec opens; everything else still needs a token.

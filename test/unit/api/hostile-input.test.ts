@@ -74,14 +74,18 @@ it('finds the routes in the served OpenAPI document', () => {
 });
 
 describe.each(routes.map((r) => [routeName(r), r] as const))('%s', (_, route) => {
-  it('answers any request without a 5xx, a stack trace, a host or a downstream URL; errors are problem+json naming real fields', async () => {
-    await fc.assert(
-      fc.asyncProperty(requestsFor(doc, route, { token: TOKEN }), async (req) => {
-        expectSafeAnswer(req, await sendRaw(api.url, req), { secrets });
-      }),
-      { numRuns: RUNS },
-    );
-  }, PROPERTY_TIMEOUT);
+  it(
+    'answers any request without a 5xx, a stack trace, a host or a downstream URL; errors are problem+json naming real fields',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(requestsFor(doc, route, { token: TOKEN }), async (req) => {
+          expectSafeAnswer(req, await sendRaw(api.url, req), { secrets });
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
 });
 
 describe('hostile JSON', () => {
@@ -131,7 +135,12 @@ describe('routes and methods', () => {
       const concrete = concretePath({ path } as Route);
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
         if (method.toLowerCase() in operations) continue;
-        const res = await sendRaw(api.url, { method, path: concrete, headers: { ...auth, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+        const res = await sendRaw(api.url, {
+          method,
+          path: concrete,
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: method === 'GET' ? undefined : '{}',
+        });
         expect([404, 405], `${method} ${path}`).toContain(res.status);
         expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
       }
@@ -149,7 +158,12 @@ describe('authentication', () => {
       expect((await sendRaw(api.url, { method: 'GET', path })).status, path).toBe(200);
     }
     // The document marks every other route as needing the bearer scheme.
-    expect(routes.filter((r) => !r.secured).map(routeName).sort()).toEqual([...PUBLIC].sort());
+    expect(
+      routes
+        .filter((r) => !r.secured)
+        .map(routeName)
+        .sort(),
+    ).toEqual([...PUBLIC].sort());
   });
 
   const badCredentials: [string, Record<string, string>][] = [
@@ -163,7 +177,12 @@ describe('authentication', () => {
   it.each(protectedRoutes.map((r) => [routeName(r), r] as const))('%s: 401 without a valid token', async (_, route) => {
     const body = validBody(route);
     for (const [what, headers] of badCredentials) {
-      const res = await sendRaw(api.url, { method: route.method, path: concretePath(route), headers: { ...headers, ...(body && { 'content-type': 'application/json' }) }, body });
+      const res = await sendRaw(api.url, {
+        method: route.method,
+        path: concretePath(route),
+        headers: { ...headers, ...(body && { 'content-type': 'application/json' }) },
+        body,
+      });
       expect(res.status, what).toBe(401);
       expect(res.headers['www-authenticate'], what).toMatch(/^Bearer/);
       expectProblem(res, 401, 'unauthorized');
@@ -184,10 +203,15 @@ describe('IDs', () => {
   const isIdSchema = (s: JsonSchema | undefined) => !!s?.pattern?.includes('A-Za-z0-9._:-');
   /** Values no ID rule accepts, even after HTTP trims a header. */
   const badId = fc
-    .oneof(fc.constantFrom('../admin', '..', '.', 'a/b', '%2F', 'a%b', 'a b', 'a\u0000b', '-a', '_a', 'ä', '😀', 'x'.repeat(301), 'welcome-a/b', 'order-..%2F'), fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }))
+    .oneof(
+      fc.constantFrom('../admin', '..', '.', 'a/b', '%2F', 'a%b', 'a b', 'a\u0000b', '-a', '_a', 'ä', '😀', 'x'.repeat(301), 'welcome-a/b', 'order-..%2F'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+    )
     .filter((v) => !ID_PATTERN.test(v) || v.length > 300);
 
-  const idParams = routes.flatMap((route) => route.params.filter((p) => isIdSchema(p.schema)).map((p) => [`${routeName(route)} ${p.in} ${p.name}`, route, p] as const));
+  const idParams = routes.flatMap((route) =>
+    route.params.filter((p) => isIdSchema(p.schema)).map((p) => [`${routeName(route)} ${p.in} ${p.name}`, route, p] as const),
+  );
   it('restricts every ID parameter of the document', () => {
     // orderId, userId, customerId, workflow IDs, the idempotency key; more appear by themselves.
     expect(new Set(idParams.map(([, , p]) => p.name))).toEqual(new Set(['orderId', 'userId', 'customerId', 'workflowId', 'id', 'idempotency-key']));
@@ -241,7 +265,12 @@ describe('IDs', () => {
     const started = () => fake.calls.filter((c) => c.method === 'startWorkflowExecution').map((c) => (c.request as { workflowId: string }).workflowId);
     const before = started().length;
     for (const requestId of ['a=b', '_x', 'r'.repeat(200), 'req-7']) {
-      const res = await sendRaw(api.url, { method: 'POST', path: '/workflows/welcomeUser', headers: { ...auth, 'content-type': 'application/json', 'x-request-id': requestId }, body: '{"userId":"u-1"}' });
+      const res = await sendRaw(api.url, {
+        method: 'POST',
+        path: '/workflows/welcomeUser',
+        headers: { ...auth, 'content-type': 'application/json', 'x-request-id': requestId },
+        body: '{"userId":"u-1"}',
+      });
       expect(res.status).toBe(202);
     }
     const ids = started().slice(before);

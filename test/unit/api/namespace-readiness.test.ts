@@ -136,7 +136,9 @@ describe('order routes while the namespace lacks the search attributes', () => {
     expect(body.detail).toContain('temporal operator namespace create --namespace default');
     const ready = await call('/readyz');
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ namespace: { state: 'namespace-not-found', command: 'temporal operator namespace create --namespace default' } });
+    expect(await ready.json()).toMatchObject({
+      namespace: { state: 'namespace-not-found', command: 'temporal operator namespace create --namespace default' },
+    });
   });
 
   it('a check Temporal did not answer is a temporal-unavailable 503; one that failed otherwise lets the route decide', async () => {

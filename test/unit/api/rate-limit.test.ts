@@ -12,7 +12,10 @@ const noBackends = { baseUrls: {} };
 describe('rate limiting per token', () => {
   let api: ComposedApi;
   beforeAll(async () => {
-    api = await startComposedApi(noBackends, { temporal: fakeTemporal().temporal, config: { apiTokens: [TOKEN, OTHER], rateLimitPerMinute: 3, metricsToken: METRICS } });
+    api = await startComposedApi(noBackends, {
+      temporal: fakeTemporal().temporal,
+      config: { apiTokens: [TOKEN, OTHER], rateLimitPerMinute: 3, metricsToken: METRICS },
+    });
   });
   afterAll(() => api.stop());
 

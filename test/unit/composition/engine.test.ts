@@ -193,7 +193,11 @@ describe('runComposition', () => {
   });
 
   it('answers a deadline our own blocked event loop missed as overloaded, without holding it against the service', async () => {
-    const strict = new DownstreamHttp({ baseUrls: { users: users.url, orderHistory: orders.url, loyalty: loyalty.url }, retry: { retries: 0 }, breaker: { threshold: 1 } });
+    const strict = new DownstreamHttp({
+      baseUrls: { users: users.url, orderHistory: orders.url, loyalty: loyalty.url },
+      retry: { retries: 0 },
+      breaker: { threshold: 1 },
+    });
     try {
       users.answer(delayed(5, 200, user('u-1')));
       const blocked = runComposition(fanOut, { userId: 'u-1' }, { http: strict, deadlineMs: 50 });

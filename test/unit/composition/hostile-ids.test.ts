@@ -38,7 +38,11 @@ describe('GET /profiles/{userId}/summary with a users service that answers hosti
       startFakeBackend((_req, res) => json(res, 200, { orders: [] })),
       startFakeBackend((_req, res) => json(res, 200, { userId: canonicalId, points: 1, tier: 'gold' })),
     ]);
-    api = await startComposedApi({ baseUrls: { users: users.url, orderHistory: orders.url, loyalty: loyalty.url }, retry: { retries: 0 }, breaker: { threshold: 1000 } });
+    api = await startComposedApi({
+      baseUrls: { users: users.url, orderHistory: orders.url, loyalty: loyalty.url },
+      retry: { retries: 0 },
+      breaker: { threshold: 1000 },
+    });
   });
   afterAll(async () => {
     await api.stop();
@@ -62,7 +66,12 @@ describe('GET /profiles/{userId}/summary with a users service that answers hosti
     expect(res.status).toBe(200);
     const body = (await res.json()) as { partial: boolean; errors: { source: string; reason: string }[] };
     expect(body.partial).toBe(true);
-    expect(body.errors.filter((e) => e.reason === 'bad_response').map((e) => e.source).sort()).toEqual(['loyalty', 'orderHistory']);
+    expect(
+      body.errors
+        .filter((e) => e.reason === 'bad_response')
+        .map((e) => e.source)
+        .sort(),
+    ).toEqual(['loyalty', 'orderHistory']);
     expect([...orders.arrivals, ...loyalty.arrivals]).toEqual([]);
   });
 

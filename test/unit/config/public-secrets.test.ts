@@ -33,7 +33,9 @@ describe('.env.example', () => {
   const present = SECRET_VARIABLES.filter((v) => envExample[v] !== undefined);
 
   it('has a placeholder for every secret compose needs', () => {
-    expect(present).toEqual(expect.arrayContaining(['BATON_API_TOKENS', 'BATON_WEBHOOK_SECRET', 'BATON_PAYLOAD_KEYS', 'BATON_METRICS_TOKEN', 'POSTGRES_PASSWORD']));
+    expect(present).toEqual(
+      expect.arrayContaining(['BATON_API_TOKENS', 'BATON_WEBHOOK_SECRET', 'BATON_PAYLOAD_KEYS', 'BATON_METRICS_TOKEN', 'POSTGRES_PASSWORD']),
+    );
   });
 
   it.each(present.map((v) => [v]))('%s: its placeholder is refused', (variable) => {
@@ -50,7 +52,9 @@ describe('.env.example', () => {
 });
 
 describe('the README', () => {
-  const assignments = [...readme.matchAll(/\b(BATON_[A-Z_]*(?:TOKENS?|SECRET|KEYS)|TOKEN)=([^\s$"'`<)]+)/g)].map((m) => [m[1] as string, m[2] as string] as const);
+  const assignments = [...readme.matchAll(/\b(BATON_[A-Z_]*(?:TOKENS?|SECRET|KEYS)|TOKEN)=([^\s$"'`<)]+)/g)].map(
+    (m) => [m[1] as string, m[2] as string] as const,
+  );
   const bearers = [...readme.matchAll(/Bearer ([A-Za-z0-9._~+/-]{16,})/g)].map((m) => m[1] as string);
 
   it('shows no secret that the API or the worker would accept', () => {
@@ -82,7 +86,8 @@ describe('published secrets', () => {
 
 describe('the API’s credentials', () => {
   const jwt = { BATON_JWKS_URL: 'https://idp.example/.well-known/jwks.json', BATON_JWT_ISSUER: 'https://idp.example/', BATON_JWT_AUDIENCE: 'baton' };
-  const auth = (env: Record<string, string>) => apiAuthConfig(parseEnv(apiEnv, { BATON_WEBHOOK_SECRET: good.BATON_WEBHOOK_SECRET, BATON_PAYLOAD_KEYS: 'off', ...env }));
+  const auth = (env: Record<string, string>) =>
+    apiAuthConfig(parseEnv(apiEnv, { BATON_WEBHOOK_SECRET: good.BATON_WEBHOOK_SECRET, BATON_PAYLOAD_KEYS: 'off', ...env }));
   const issues = (env: Record<string, string>) => {
     try {
       auth(env);
@@ -96,7 +101,13 @@ describe('the API’s credentials', () => {
   it('takes static tokens, an identity provider, or both', () => {
     expect(auth({ BATON_API_TOKENS: good.BATON_API_TOKENS })).toEqual({ apiTokens: [good.BATON_API_TOKENS] });
     const both = auth({ ...jwt, BATON_API_TOKENS: good.BATON_API_TOKENS, BATON_METRICS_TOKEN: good.BATON_METRICS_TOKEN });
-    expect(both.jwt).toMatchObject({ jwksUrl: jwt.BATON_JWKS_URL, issuer: jwt.BATON_JWT_ISSUER, audience: 'baton', clockToleranceSeconds: 30, tenantClaim: 'tenant' });
+    expect(both.jwt).toMatchObject({
+      jwksUrl: jwt.BATON_JWKS_URL,
+      issuer: jwt.BATON_JWT_ISSUER,
+      audience: 'baton',
+      clockToleranceSeconds: 30,
+      tenantClaim: 'tenant',
+    });
     expect(both.metricsToken).toBe(good.BATON_METRICS_TOKEN);
     expect(auth(jwt).apiTokens).toEqual([]);
   });
@@ -104,7 +115,9 @@ describe('the API’s credentials', () => {
   it('needs one of them, and all three JWT settings together', () => {
     expect(issues({})).toEqual(['BATON_API_TOKENS']);
     expect(issues({ BATON_JWKS_URL: jwt.BATON_JWKS_URL })).toEqual(['BATON_JWT_ISSUER', 'BATON_JWT_AUDIENCE']);
-    expect(issues({ BATON_JWKS_URL: jwt.BATON_JWKS_URL, BATON_JWT_ISSUER: jwt.BATON_JWT_ISSUER, BATON_API_TOKENS: good.BATON_API_TOKENS })).toEqual(['BATON_JWT_AUDIENCE']);
+    expect(issues({ BATON_JWKS_URL: jwt.BATON_JWKS_URL, BATON_JWT_ISSUER: jwt.BATON_JWT_ISSUER, BATON_API_TOKENS: good.BATON_API_TOKENS })).toEqual([
+      'BATON_JWT_AUDIENCE',
+    ]);
   });
 
   it('bounds the clock tolerance and checks the store URL', () => {

@@ -3,7 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { apiEnv, servicesEnv, workerEnv } from '../../../config/env';
-import { checkCompose, checkComposeSecurity, interpolate, parseEnvFile, requiredVariables, roleOfService, usableSecretsIn } from '../../../dev/compose/compose-env-check';
+import {
+  checkCompose,
+  checkComposeSecurity,
+  interpolate,
+  parseEnvFile,
+  requiredVariables,
+  roleOfService,
+  usableSecretsIn,
+} from '../../../dev/compose/compose-env-check';
 
 const repo = (path: string) => readFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), 'utf8');
 
@@ -27,7 +35,11 @@ function compose(patch: Partial<Record<'api' | 'worker' | 'services', Record<str
       },
       worker: {
         command: 'npm run worker',
-        environment: { TEMPORAL_ADDRESS: '${TEMPORAL_ADDRESS:-temporal:7233}', BATON_PAYLOAD_KEYS: '${BATON_PAYLOAD_KEYS:?set BATON_PAYLOAD_KEYS}', ...patch.worker },
+        environment: {
+          TEMPORAL_ADDRESS: '${TEMPORAL_ADDRESS:-temporal:7233}',
+          BATON_PAYLOAD_KEYS: '${BATON_PAYLOAD_KEYS:?set BATON_PAYLOAD_KEYS}',
+          ...patch.worker,
+        },
       },
       services: { command: node('services'), environment: { SERVICES_HOST: '0.0.0.0', ...patch.services } },
     },
@@ -36,7 +48,11 @@ function compose(patch: Partial<Record<'api' | 'worker' | 'services', Record<str
 
 describe('the repository docker-compose.yml', () => {
   it('gives every Baton role what config/env.ts requires, with .env.example as the env file', () => {
-    const result = checkCompose({ compose: parse(repo('docker-compose.yml'), { merge: true }), envFile: parseEnvFile(repo('.env.example')), placeholders: true });
+    const result = checkCompose({
+      compose: parse(repo('docker-compose.yml'), { merge: true }),
+      envFile: parseEnvFile(repo('.env.example')),
+      placeholders: true,
+    });
     expect(result.problems).toEqual([]);
     expect(result.checked.map((c) => c.role).sort()).toEqual(['api', 'services', 'worker']);
   });
@@ -85,8 +101,13 @@ describe('compose check', () => {
   });
 
   it('fails when a ${VAR:?…} secret is not defined in .env.example', () => {
-    const { problems } = checkCompose({ compose: compose(), envFile: { BATON_API_TOKENS: envFile.BATON_API_TOKENS, BATON_PAYLOAD_KEYS: envFile.BATON_PAYLOAD_KEYS } });
-    expect(problems).toEqual([expect.stringContaining('BATON_WEBHOOK_SECRET takes ${BATON_WEBHOOK_SECRET} from the env file, but .env.example does not define')]);
+    const { problems } = checkCompose({
+      compose: compose(),
+      envFile: { BATON_API_TOKENS: envFile.BATON_API_TOKENS, BATON_PAYLOAD_KEYS: envFile.BATON_PAYLOAD_KEYS },
+    });
+    expect(problems).toEqual([
+      expect.stringContaining('BATON_WEBHOOK_SECRET takes ${BATON_WEBHOOK_SECRET} from the env file, but .env.example does not define'),
+    ]);
   });
 
   it('fails on a required variable only passed through from the host', () => {
@@ -105,14 +126,23 @@ describe('compose check', () => {
   });
 
   it('with placeholders: expects each role to refuse them, and checks the rest with stand-ins', () => {
-    const placeholders = { BATON_API_TOKENS: 'replace-me-with-a-token', BATON_WEBHOOK_SECRET: 'replace-me-with-a-secret', BATON_PAYLOAD_KEYS: 'k1:REPLACE/ME/with/openssl/rand/base64/32/xxxw=' };
+    const placeholders = {
+      BATON_API_TOKENS: 'replace-me-with-a-token',
+      BATON_WEBHOOK_SECRET: 'replace-me-with-a-secret',
+      BATON_PAYLOAD_KEYS: 'k1:REPLACE/ME/with/openssl/rand/base64/32/xxxw=',
+    };
     expect(checkCompose({ compose: compose(), envFile: placeholders, placeholders: true }).problems).toEqual([]);
     // Without the flag they are what they are: values the roles refuse.
     expect(checkCompose({ compose: compose(), envFile: placeholders }).problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/service api .*BATON_API_TOKENS is a published placeholder/), expect.stringMatching(/service worker .*BATON_PAYLOAD_KEYS .*published placeholder/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/service api .*BATON_API_TOKENS is a published placeholder/),
+        expect.stringMatching(/service worker .*BATON_PAYLOAD_KEYS .*published placeholder/),
+      ]),
     );
     // Stand-ins replace only the secrets: a bad value elsewhere is still found.
-    expect(checkCompose({ compose: compose({ api: { PORT: 'eighty' } }), envFile: placeholders, placeholders: true }).problems).toEqual([expect.stringMatching(/service api .*PORT/)]);
+    expect(checkCompose({ compose: compose({ api: { PORT: 'eighty' } }), envFile: placeholders, placeholders: true }).problems).toEqual([
+      expect.stringMatching(/service api .*PORT/),
+    ]);
     expect(usableSecretsIn({ ...placeholders, BATON_METRICS_TOKEN: 'a-real-looking-token-0123456789', POSTGRES_PASSWORD: 'replace-me' })).toEqual([
       expect.stringMatching(/BATON_METRICS_TOKEN holds a usable value/),
     ]);
@@ -209,7 +239,9 @@ describe('compose security check', () => {
       expect.stringMatching(/service jaeger: port 16686:16686 is published on every interface/),
       expect.stringMatching(/service prometheus: port 9090:9090 is published on 0\.0\.0\.0/),
     ]);
-    expect(checkComposeSecurity(c, { ...envExample, BATON_API_HOST_IP: '0.0.0.0' })).toContainEqual(expect.stringMatching(/service api: port 0\.0\.0\.0:3000:3000/));
+    expect(checkComposeSecurity(c, { ...envExample, BATON_API_HOST_IP: '0.0.0.0' })).toContainEqual(
+      expect.stringMatching(/service api: port 0\.0\.0\.0:3000:3000/),
+    );
   });
 
   it("reports Temporal's authorizer off or keyed by another provider, and no internal frontend", () => {

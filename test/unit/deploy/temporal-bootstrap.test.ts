@@ -33,7 +33,10 @@ describe('one bootstrap and one server config for every real cluster', () => {
   });
 
   it('compose runs the same script: schema before the server, namespace after it', () => {
-    for (const [name, step] of [['temporal-schema', 'schema'], ['temporal-setup', 'namespace']] as const) {
+    for (const [name, step] of [
+      ['temporal-schema', 'schema'],
+      ['temporal-setup', 'namespace'],
+    ] as const) {
       const job = service(name);
       expect(job.command).toEqual([`${mountOf(job)}/bootstrap.sh`, step]);
     }

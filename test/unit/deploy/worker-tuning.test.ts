@@ -12,9 +12,11 @@ describe('worker tuning from the environment', () => {
   });
 
   it('maps the limits onto the worker options', () => {
-    expect(
-      tuning({ BATON_MAX_CONCURRENT_WORKFLOW_TASKS: '80', BATON_MAX_CONCURRENT_ACTIVITIES: '250', BATON_MAX_CACHED_WORKFLOWS: '0' }).overrides,
-    ).toEqual({ maxConcurrentWorkflowTaskExecutions: 80, maxConcurrentActivityTaskExecutions: 250, maxCachedWorkflows: 0 });
+    expect(tuning({ BATON_MAX_CONCURRENT_WORKFLOW_TASKS: '80', BATON_MAX_CONCURRENT_ACTIVITIES: '250', BATON_MAX_CACHED_WORKFLOWS: '0' }).overrides).toEqual({
+      maxConcurrentWorkflowTaskExecutions: 80,
+      maxConcurrentActivityTaskExecutions: 250,
+      maxCachedWorkflows: 0,
+    });
   });
 
   it('lets an activities-only pool poll its own queue', () => {
@@ -45,7 +47,12 @@ describe('worker tuning from the environment', () => {
 
   it('validates the values themselves', () => {
     const issues = issuesOf(() =>
-      parseEnv(workerEnv, { BATON_PAYLOAD_KEYS: 'off', BATON_WORKER_ROLE: 'both', BATON_MAX_CONCURRENT_WORKFLOW_TASKS: '1', BATON_MAX_CONCURRENT_ACTIVITIES: 'lots' }),
+      parseEnv(workerEnv, {
+        BATON_PAYLOAD_KEYS: 'off',
+        BATON_WORKER_ROLE: 'both',
+        BATON_MAX_CONCURRENT_WORKFLOW_TASKS: '1',
+        BATON_MAX_CONCURRENT_ACTIVITIES: 'lots',
+      }),
     );
     expect(issues.map((i) => i.variable).sort()).toEqual(['BATON_MAX_CONCURRENT_ACTIVITIES', 'BATON_MAX_CONCURRENT_WORKFLOW_TASKS', 'BATON_WORKER_ROLE']);
   });

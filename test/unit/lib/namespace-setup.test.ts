@@ -108,14 +108,21 @@ describe('checkNamespace', () => {
       command: 'temporal operator search-attribute create --namespace orders --name CustomerId --type Keyword --name OrderStatus --type Keyword',
     });
     expect(result.detail).toContain('BATON_REGISTER_SEARCH_ATTRIBUTES=false');
-    expect(result.detail).toContain('temporal operator search-attribute create --namespace orders --name CustomerId --type Keyword --name OrderStatus --type Keyword');
+    expect(result.detail).toContain(
+      'temporal operator search-attribute create --namespace orders --name CustomerId --type Keyword --name OrderStatus --type Keyword',
+    );
     expect(cluster.calls).not.toContain('add');
   });
 
   it('a refused registration (PermissionDenied) says why and what to run', async () => {
     const { services } = fake({ attributes: {}, refuseAdd: grpcError(GrpcStatus.PERMISSION_DENIED, 'Request unauthorized.') });
     const result = await check(services, true);
-    expect(result).toMatchObject({ state: 'search-attributes-missing', why: 'registration-refused', error: 'Request unauthorized.', missing: ['CustomerId', 'OrderStatus'] });
+    expect(result).toMatchObject({
+      state: 'search-attributes-missing',
+      why: 'registration-refused',
+      error: 'Request unauthorized.',
+      missing: ['CustomerId', 'OrderStatus'],
+    });
     expect(result.detail).toContain('adding them failed (Request unauthorized.)');
   });
 
@@ -211,13 +218,16 @@ describe('the commands and messages', () => {
     logNamespaceCheck({ info: log('info'), warn: log('warn'), error: log('error') } as never, await check(services, false));
     expect(lines).toHaveLength(1);
     expect(lines[0]!.level).toBe('error');
-    expect(lines[0]!.fields).toMatchObject({ command: 'temporal operator search-attribute create --namespace orders --name CustomerId --type Keyword --name OrderStatus --type Keyword' });
+    expect(lines[0]!.fields).toMatchObject({
+      command: 'temporal operator search-attribute create --namespace orders --name CustomerId --type Keyword --name OrderStatus --type Keyword',
+    });
     expect(lines[0]!.message).toContain('lacks Baton');
   });
 });
 
 describe('BATON_REGISTER_SEARCH_ATTRIBUTES', () => {
-  const register = (value?: string) => parseEnv(temporalEnv, value === undefined ? {} : { BATON_REGISTER_SEARCH_ATTRIBUTES: value }).BATON_REGISTER_SEARCH_ATTRIBUTES;
+  const register = (value?: string) =>
+    parseEnv(temporalEnv, value === undefined ? {} : { BATON_REGISTER_SEARCH_ATTRIBUTES: value }).BATON_REGISTER_SEARCH_ATTRIBUTES;
 
   it('is on by default; "false" and "0" turn it off', () => {
     expect(register()).toBe(true);

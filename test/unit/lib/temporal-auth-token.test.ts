@@ -35,11 +35,15 @@ describe('TEMPORAL_AUTH_TOKEN_FILE', () => {
   });
 
   it('names the variable for a missing or empty file, and for a second token source', () => {
-    expect(issuesOf(() => clientConnectionOptions({ ...base, TEMPORAL_AUTH_TOKEN_FILE: join(dir, 'nope') }))).toEqual([`TEMPORAL_AUTH_TOKEN_FILE: cannot read ${join(dir, 'nope')} (no such file)`]);
+    expect(issuesOf(() => clientConnectionOptions({ ...base, TEMPORAL_AUTH_TOKEN_FILE: join(dir, 'nope') }))).toEqual([
+      `TEMPORAL_AUTH_TOKEN_FILE: cannot read ${join(dir, 'nope')} (no such file)`,
+    ]);
     const empty = join(dir, 'empty');
     writeFileSync(empty, '\n');
     expect(issuesOf(() => clientConnectionOptions({ ...base, TEMPORAL_AUTH_TOKEN_FILE: empty }))[0]).toMatch(/^TEMPORAL_AUTH_TOKEN_FILE: .* holds no token/);
-    expect(issuesOf(() => clientConnectionOptions({ ...base, TEMPORAL_AUTH_TOKEN_FILE: empty, TEMPORAL_API_KEY: 'key' }))[0]).toMatch(/^TEMPORAL_AUTH_TOKEN_FILE: set it or TEMPORAL_API_KEY, not both/);
+    expect(issuesOf(() => clientConnectionOptions({ ...base, TEMPORAL_AUTH_TOKEN_FILE: empty, TEMPORAL_API_KEY: 'key' }))[0]).toMatch(
+      /^TEMPORAL_AUTH_TOKEN_FILE: set it or TEMPORAL_API_KEY, not both/,
+    );
   });
 
   it('hands a refreshed token to the connection, and keeps the last one while the file cannot be read', async () => {
@@ -47,7 +51,11 @@ describe('TEMPORAL_AUTH_TOKEN_FILE', () => {
     writeFileSync(file, 'first-token');
     const given: string[] = [];
     const errors: unknown[] = [];
-    const stop = followAuthTokenFile({ TEMPORAL_AUTH_TOKEN_FILE: file }, { setApiKey: (t: string) => given.push(t) }, { intervalMs: 20, onError: (e) => errors.push(e) });
+    const stop = followAuthTokenFile(
+      { TEMPORAL_AUTH_TOKEN_FILE: file },
+      { setApiKey: (t: string) => given.push(t) },
+      { intervalMs: 20, onError: (e) => errors.push(e) },
+    );
     try {
       await new Promise((r) => setTimeout(r, 80));
       expect(given).toEqual([]); // unchanged: nothing to hand over

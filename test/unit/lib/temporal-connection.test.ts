@@ -5,12 +5,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnvError, parseEnv, temporalEnv, workerEnv } from '../../../config/env';
-import {
-  clientConnectionOptions,
-  describeTemporalSecurity,
-  temporalTlsConfig,
-  workerConnectionOptions,
-} from '../../../lib/temporal-connection';
+import { clientConnectionOptions, describeTemporalSecurity, temporalTlsConfig, workerConnectionOptions } from '../../../lib/temporal-connection';
 import { issuesOf } from '../../support/env-issues';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-tls-'));
@@ -82,9 +77,7 @@ describe('connection options', () => {
     expect(issuesOf(() => temporalTlsConfig(env({ TEMPORAL_TLS_CERT_PATH: certPath })))).toEqual([
       { variable: 'TEMPORAL_TLS_KEY_PATH', message: expect.stringContaining('TEMPORAL_TLS_CERT_PATH') as string },
     ]);
-    expect(issuesOf(() => workerConnectionOptions(env({ TEMPORAL_TLS_KEY_PATH: keyPath }))).map((i) => i.variable)).toEqual([
-      'TEMPORAL_TLS_CERT_PATH',
-    ]);
+    expect(issuesOf(() => workerConnectionOptions(env({ TEMPORAL_TLS_KEY_PATH: keyPath }))).map((i) => i.variable)).toEqual(['TEMPORAL_TLS_CERT_PATH']);
   });
 
   it('names every variable whose file is missing', () => {
@@ -120,8 +113,27 @@ describe.skipIf(!hasOpenssl)('with real PEM files', () => {
   it('builds a TLS client connection from them', async () => {
     const crt = join(dir, 'real.pem');
     const key = join(dir, 'real.key');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', key, '-out', crt, '-days', '1', '-subj', '/CN=baton-test'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        crt,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=baton-test',
+      ],
+      { stdio: 'ignore' },
+    );
     const parsed = env({ TEMPORAL_TLS_CERT_PATH: crt, TEMPORAL_TLS_KEY_PATH: key, TEMPORAL_TLS_CA_PATH: crt });
     const options = clientConnectionOptions(parsed, { connectTimeout: '1 second' });
     expect(text(options.tls === true || !options.tls ? undefined : options.tls.clientCertPair?.crt)).toBe(readFileSync(crt, 'utf8'));

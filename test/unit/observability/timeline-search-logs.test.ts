@@ -15,11 +15,19 @@ describe('timelineOf', () => {
       events: [
         { eventId: 1, eventTime: at(0), workflowExecutionStartedEventAttributes: {} },
         { eventId: 5, eventTime: at(1), activityTaskScheduledEventAttributes: { activityId: '1', activityType: { name: 'authorizePayment' } } },
-        { eventId: 6, eventTime: at(2), activityTaskStartedEventAttributes: { scheduledEventId: 5, attempt: 3, lastFailure: { message: 'payments: unreachable' } } },
+        {
+          eventId: 6,
+          eventTime: at(2),
+          activityTaskStartedEventAttributes: { scheduledEventId: 5, attempt: 3, lastFailure: { message: 'payments: unreachable' } },
+        },
         { eventId: 7, eventTime: at(4), activityTaskCompletedEventAttributes: { scheduledEventId: 5 } },
         { eventId: 11, eventTime: at(5), activityTaskScheduledEventAttributes: { activityId: '2', activityType: { name: 'reserveInventory' } } },
         { eventId: 12, eventTime: at(5), activityTaskStartedEventAttributes: { scheduledEventId: 11, attempt: 1 } },
-        { eventId: 13, eventTime: at(6), activityTaskFailedEventAttributes: { scheduledEventId: 11, failure: { message: 'Activity task failed', cause: { message: 'out of stock' } } } },
+        {
+          eventId: 13,
+          eventTime: at(6),
+          activityTaskFailedEventAttributes: { scheduledEventId: 11, failure: { message: 'Activity task failed', cause: { message: 'out of stock' } } },
+        },
         { eventId: 17, eventTime: at(7), activityTaskScheduledEventAttributes: { activityId: '3', activityType: { name: 'authorizePayment' } } },
         { eventId: 18, eventTime: at(7), activityTaskTimedOutEventAttributes: { scheduledEventId: 17, failure: { message: 'activity timeout' } } },
         { eventId: 21, eventTime: at(8), activityTaskScheduledEventAttributes: { activityId: '4', activityType: { name: 'refundPayment' } } },
@@ -37,7 +45,14 @@ describe('timelineOf', () => {
         outcome: 'completed',
         compensation: false,
       },
-      expect.objectContaining({ name: 'reserveInventory', attempts: 1, outcome: 'failed', durationMs: 1000, compensation: false, error: 'Activity task failed: out of stock' }),
+      expect.objectContaining({
+        name: 'reserveInventory',
+        attempts: 1,
+        outcome: 'failed',
+        durationMs: 1000,
+        compensation: false,
+        error: 'Activity task failed: out of stock',
+      }),
       // A step's request repeated while undoing it: part of the compensation; timed out before any attempt.
       expect.objectContaining({ name: 'authorizePayment', attempts: 1, outcome: 'timed_out', durationMs: 0, compensation: true, error: 'activity timeout' }),
       expect.objectContaining({ name: 'refundPayment', attempts: 0, outcome: 'scheduled', compensation: true }),

@@ -23,7 +23,10 @@ function scripted(answer: Answer) {
 
 const res = (status: number, body?: unknown, headers: Record<string, string> = {}): DownstreamResponse => ({ status, body, headers });
 const payment = { paymentId: 'pay_1', orderId: 'o1', status: 'cleared', amount: { currency: 'EUR', value: 1999 } };
-const authorize = { idempotencyKey: 'order-o1:authorizePayment', payment: { orderId: 'o1', customerId: 'c1', amount: { currency: 'EUR', value: 1999 }, method: 'card' as const } };
+const authorize = {
+  idempotencyKey: 'order-o1:authorizePayment',
+  payment: { orderId: 'o1', customerId: 'c1', amount: { currency: 'EUR', value: 1999 }, method: 'card' as const },
+};
 
 async function failureOf(promise: Promise<unknown>): Promise<{ failure: ApplicationFailure; details: ActivityFailureDetails }> {
   const err = await promise.then(
@@ -43,12 +46,22 @@ describe('order activities', () => {
   it('authorizes with the derived Idempotency-Key and reports the attempt', async () => {
     const { activities, calls } = scripted(res(201, payment));
     expect(await activities.authorizePayment(authorize)).toEqual({ value: payment, attempt: 1 });
-    expect(calls[0]).toMatchObject({ baseUrl: 'http://p', method: 'POST', path: '/payments', idempotencyKey: 'order-o1:authorizePayment', body: authorize.payment });
+    expect(calls[0]).toMatchObject({
+      baseUrl: 'http://p',
+      method: 'POST',
+      path: '/payments',
+      idempotencyKey: 'order-o1:authorizePayment',
+      body: authorize.payment,
+    });
   });
 
   it.each([
     ['a declined payment (402)', () => scripted(res(402, { detail: 'declined' })).activities.authorizePayment(authorize), 'PaymentDeclined'],
-    ['out of stock (409)', () => scripted(res(409, { detail: 'OOS-1' })).activities.reserveInventory({ idempotencyKey: 'k', orderId: 'o1', items: [{ sku: 'OOS-1', quantity: 1 }] }), 'OutOfStock'],
+    [
+      'out of stock (409)',
+      () => scripted(res(409, { detail: 'OOS-1' })).activities.reserveInventory({ idempotencyKey: 'k', orderId: 'o1', items: [{ sku: 'OOS-1', quantity: 1 }] }),
+      'OutOfStock',
+    ],
     [
       'an address it cannot serve (422)',
       () =>
@@ -93,9 +106,13 @@ describe('order activities', () => {
   });
 
   it('caps a downstream Retry-After at a minute', async () => {
-    const { failure } = await failureOf(scripted(res(429, undefined, { 'retry-after': String(3 * 86_400) })).activities.refundPayment({ idempotencyKey: 'k', paymentId: 'pay_1' }));
+    const { failure } = await failureOf(
+      scripted(res(429, undefined, { 'retry-after': String(3 * 86_400) })).activities.refundPayment({ idempotencyKey: 'k', paymentId: 'pay_1' }),
+    );
     expect(failure.nextRetryDelay).toBe(60_000);
-    const unavailable = await failureOf(scripted(res(503, undefined, { 'retry-after': 'Fri, 31 Dec 2100 00:00:00 GMT' })).activities.refundPayment({ idempotencyKey: 'k', paymentId: 'pay_1' }));
+    const unavailable = await failureOf(
+      scripted(res(503, undefined, { 'retry-after': 'Fri, 31 Dec 2100 00:00:00 GMT' })).activities.refundPayment({ idempotencyKey: 'k', paymentId: 'pay_1' }),
+    );
     expect(unavailable.failure.nextRetryDelay).toBe(60_000);
   });
 
@@ -123,7 +140,9 @@ describe('order activities', () => {
   });
 
   it('retries a 2xx whose body breaks the contract, as an unknown outcome', async () => {
-    const { failure, details } = await failureOf(scripted(res(201, { nope: true })).activities.reserveInventory({ idempotencyKey: 'k', orderId: 'o1', items: [{ sku: 'A', quantity: 1 }] }));
+    const { failure, details } = await failureOf(
+      scripted(res(201, { nope: true })).activities.reserveInventory({ idempotencyKey: 'k', orderId: 'o1', items: [{ sku: 'A', quantity: 1 }] }),
+    );
     expect([failure.type, failure.nonRetryable, details.outcome]).toEqual(['BadResponse', false, 'unknown']);
   });
 

@@ -78,7 +78,7 @@ describe('recorded order histories', () => {
     expect(VERSIONS.v4.map((h) => h.workflowId)).toEqual(V4_PATHS);
   });
 
-  it('each version\'s histories carry the patch markers and show the changes of their version, v1 histories none', () => {
+  it("each version's histories carry the patch markers and show the changes of their version, v1 histories none", () => {
     const events = (version: Version, path: string) => history(version, path).events ?? [];
     /** The IDs of the patches the run took (a core_patch marker's payload is `{ id, deprecated }`). */
     const patches = (version: Version, path: string) =>
@@ -109,25 +109,42 @@ describe('recorded order histories', () => {
     // a forged notice made the order look at the record, not go on; a cancelled reservation was waited for.
     expect(patches('v4', 'card-completed')).toEqual([ORDER_PATCHES.moneySafe, ORDER_PATCHES.searchAttributes]);
     expect(activities('v4', 'card-completed')).toEqual(['authorizePayment', 'reserveInventory', 'getPayment', 'createShipment']);
-    expect(activities('v4', 'bank-transfer-notice-forged')).toEqual(['authorizePayment', 'getPayment', 'getPayment', 'reserveInventory', 'getPayment', 'createShipment']);
+    expect(activities('v4', 'bank-transfer-notice-forged')).toEqual([
+      'authorizePayment',
+      'getPayment',
+      'getPayment',
+      'reserveInventory',
+      'getPayment',
+      'createShipment',
+    ]);
     const cancelled = events('v4', 'cancelled-while-reserving');
     const cancelAt = cancelled.findIndex((e) => e.activityTaskCancelRequestedEventAttributes);
     const reserveEnd = cancelled.findIndex((e) => e.activityTaskCompletedEventAttributes || e.activityTaskCanceledEventAttributes);
-    expect(cancelled.slice(cancelAt, cancelled.findIndex((e, i) => i > cancelAt && (e.activityTaskCompletedEventAttributes || e.activityTaskCanceledEventAttributes)))
-      .filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    expect(
+      cancelled
+        .slice(
+          cancelAt,
+          cancelled.findIndex((e, i) => i > cancelAt && (e.activityTaskCompletedEventAttributes || e.activityTaskCanceledEventAttributes)),
+        )
+        .filter((e) => e.activityTaskScheduledEventAttributes),
+    ).toEqual([]);
     expect(reserveEnd).toBeGreaterThan(0);
   });
 
-  it.each(Object.keys(VERSIONS) as Version[])('all %s histories replay against the current workflow code', async (version) => {
-    const workflowBundle = await current();
-    const failures: string[] = [];
-    // With the production data converter (payload encryption): histories recorded in plaintext pass through it.
-    const options = { workflowBundle, replayName: `orders-${version}`, dataConverter: testDataConverter() };
-    for await (const result of Worker.runReplayHistories(options, VERSIONS[version])) {
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-    }
-    expect(failures).toEqual([]);
-  }, 60_000);
+  it.each(Object.keys(VERSIONS) as Version[])(
+    'all %s histories replay against the current workflow code',
+    async (version) => {
+      const workflowBundle = await current();
+      const failures: string[] = [];
+      // With the production data converter (payload encryption): histories recorded in plaintext pass through it.
+      const options = { workflowBundle, replayName: `orders-${version}`, dataConverter: testDataConverter() };
+      for await (const result of Worker.runReplayHistories(options, VERSIONS[version])) {
+        if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+      }
+      expect(failures).toEqual([]);
+    },
+    60_000,
+  );
 
   it('refuse to replay against a workflow whose steps were reordered', async () => {
     const reordered = fileURLToPath(new URL('./fixtures/reordered-workflows.ts', import.meta.url));

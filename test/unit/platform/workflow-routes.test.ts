@@ -73,7 +73,7 @@ describe('workflow routes derived from the registry', () => {
     expect(update.status).toBe(400);
   });
 
-  it('refuses an explicit workflow ID that breaks the type\'s ID rule', async () => {
+  it("refuses an explicit workflow ID that breaks the type's ID rule", async () => {
     const res = await post('/workflows/welcomeUser?workflowId=order-1', { userId: 'u-1' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as Problem).errors?.[0]).toMatchObject({ path: 'query.workflowId', message: 'must start with welcome-' });

@@ -95,7 +95,10 @@ describe('tokens the identity provider signed', () => {
     await expectProblem(await withoutJwt.request('/orders', { headers: bearer(await idp.token({ scope: 'orders:read' })) }), 401, 'unauthorized');
     const both = appWith();
     expect((await both.request('/orders', { headers: bearer(UNIT_TOKEN) })).status).toBe(200);
-    expect((await both.request('/orders/ord-1/resolve', { method: 'POST', headers: { ...bearer(UNIT_TOKEN), 'content-type': 'application/json' }, body: '{}' })).status).not.toBe(403);
+    expect(
+      (await both.request('/orders/ord-1/resolve', { method: 'POST', headers: { ...bearer(UNIT_TOKEN), 'content-type': 'application/json' }, body: '{}' }))
+        .status,
+    ).not.toBe(403);
   });
 
   it('allows a bounded clock skew and no more', async () => {
@@ -145,7 +148,11 @@ describe('scopes', () => {
   it.each(classes.map((c) => [`${c.method} ${c.path}`, c] as const))('%s: 403 naming the scope without it, past auth with it', async (_, c) => {
     const app = appWith({ codec: { corsOrigins: ['http://localhost:8233'], auth: 'bearer' } });
     const send = async (scope: string) =>
-      app.request(c.path, { method: c.method, headers: { ...bearer(await idp.token({ scope })), ...(c.body && { 'content-type': 'application/json' }) }, ...(c.body && { body: c.body }) });
+      app.request(c.path, {
+        method: c.method,
+        headers: { ...bearer(await idp.token({ scope })), ...(c.body && { 'content-type': 'application/json' }) },
+        ...(c.body && { body: c.body }),
+      });
     for (const other of SCOPES.filter((s) => s !== c.scope)) {
       const res = await send(other);
       const body = await expectProblem(res, 403, 'forbidden');
@@ -243,10 +250,19 @@ describe('the Web UI decoding payloads with its user’s token', () => {
 
     const [encrypted] = await new EncryptionCodec(keys).encode([defaultPayloadConverter.toPayload({ orderId: 'ord-7' })]);
     const body = JSON.stringify({
-      payloads: [{ metadata: Object.fromEntries(Object.entries(encrypted?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(encrypted?.data ?? []).toString('base64') }],
+      payloads: [
+        {
+          metadata: Object.fromEntries(Object.entries(encrypted?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+          data: Buffer.from(encrypted?.data ?? []).toString('base64'),
+        },
+      ],
     });
     const decode = async (scope: string) =>
-      app.request('/codec/decode', { method: 'POST', headers: { origin: UI, 'content-type': 'application/json', 'x-namespace': 'default', ...bearer(await idp.token({ scope })) }, body });
+      app.request('/codec/decode', {
+        method: 'POST',
+        headers: { origin: UI, 'content-type': 'application/json', 'x-namespace': 'default', ...bearer(await idp.token({ scope })) },
+        body,
+      });
 
     const decoded = await decode('openid codec');
     expect(decoded.status).toBe(200);

@@ -115,7 +115,11 @@ describe('BATON_PAYLOAD_KEYS', () => {
   const material = randomBytes(32).toString('base64');
   const issues = (value: string | undefined, schema: typeof workerEnv | typeof apiEnv = workerEnv) => {
     try {
-      parseEnv(schema, { BATON_API_TOKENS: 'token-0123456789abcdef', BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef', ...(value !== undefined && { BATON_PAYLOAD_KEYS: value }) });
+      parseEnv(schema, {
+        BATON_API_TOKENS: 'token-0123456789abcdef',
+        BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef',
+        ...(value !== undefined && { BATON_PAYLOAD_KEYS: value }),
+      });
       return [];
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
@@ -151,7 +155,12 @@ describe('BATON_PAYLOAD_KEYS', () => {
   });
 
   it('takes the Web UI origins for the codec endpoint, refusing URLs with a path', () => {
-    const env = (extra: Record<string, string>) => ({ BATON_API_TOKENS: 'token-0123456789abcdef', BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef', BATON_PAYLOAD_KEYS: 'off', ...extra });
+    const env = (extra: Record<string, string>) => ({
+      BATON_API_TOKENS: 'token-0123456789abcdef',
+      BATON_WEBHOOK_SECRET: 'secret-0123456789abcdef',
+      BATON_PAYLOAD_KEYS: 'off',
+      ...extra,
+    });
     expect(parseEnv(apiEnv, env({})).BATON_CODEC_CORS_ORIGINS).toEqual(['http://localhost:8233']);
     expect(parseEnv(apiEnv, env({ BATON_CODEC_CORS_ORIGINS: 'https://temporal.example.com, http://localhost:8080' })).BATON_CODEC_CORS_ORIGINS).toEqual([
       'https://temporal.example.com',

@@ -14,11 +14,13 @@ afterEach(() => {
   for (const service of started.splice(0)) service.shutdown();
 });
 
-const charges = (service: SampleService, orderId: string) =>
-  (service.state().orders as Record<string, { charges: number } | undefined>)[orderId]?.charges ?? 0;
+const charges = (service: SampleService, orderId: string) => (service.state().orders as Record<string, { charges: number } | undefined>)[orderId]?.charges ?? 0;
 
 /** A random source that answers the given draws, then 0.99 (no fault fires). */
-const draws = (...values: number[]) => () => values.shift() ?? 0.99;
+const draws =
+  (...values: number[]) =>
+  () =>
+    values.shift() ?? 0.99;
 
 describe('hangRate', () => {
   it('holds a drawn call until the client gives up, without effect; the others pass', async () => {

@@ -18,8 +18,7 @@ afterEach(() => {
   for (const service of started.splice(0)) service.shutdown();
 });
 
-const charges = (service: SampleService, orderId: string) =>
-  (service.state().orders as Record<string, { charges: number } | undefined>)[orderId]?.charges ?? 0;
+const charges = (service: SampleService, orderId: string) => (service.state().orders as Record<string, { charges: number } | undefined>)[orderId]?.charges ?? 0;
 const setFaults = (service: SampleService, faults: unknown) => call(service, 'PUT', '/__admin/faults', { body: faults });
 
 describe('fault injection', () => {

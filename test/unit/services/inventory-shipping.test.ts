@@ -5,10 +5,8 @@ import type { SampleService } from '../../../dev/services/kit';
 import { createShippingService } from '../../../dev/services/shipping';
 import { address, call, expectProblem, items } from './support';
 
-const orderCounts = (service: SampleService, orderId: string) =>
-  (service.state().orders as Record<string, Record<string, number>>)[orderId];
-const stockOf = async (service: SampleService, sku: string) =>
-  ((await call(service, 'GET', `/__admin/stock/${sku}`)).json as { quantity: number }).quantity;
+const orderCounts = (service: SampleService, orderId: string) => (service.state().orders as Record<string, Record<string, number>>)[orderId];
+const stockOf = async (service: SampleService, sku: string) => ((await call(service, 'GET', `/__admin/stock/${sku}`)).json as { quantity: number }).quantity;
 
 describe('inventory service', () => {
   it('reserves stock with 201 and releases it with 204', async () => {
@@ -31,13 +29,22 @@ describe('inventory service', () => {
     const inventory = createInventoryService();
     const oos = await call(inventory, 'POST', '/reservations', {
       key: 'r1',
-      body: { orderId: 'o-1', items: [{ sku: 'SKU-1', quantity: 1 }, { sku: 'OOS-9', quantity: 1 }] },
+      body: {
+        orderId: 'o-1',
+        items: [
+          { sku: 'SKU-1', quantity: 1 },
+          { sku: 'OOS-9', quantity: 1 },
+        ],
+      },
     });
     expectProblem(oos, 409, 'out-of-stock');
     expect(await stockOf(inventory, 'SKU-1')).toBe(DEFAULT_STOCK);
     expect((await call(inventory, 'PUT', '/__admin/stock', { body: { 'SKU-2': 3 } })).status).toBe(200);
     // The same SKU twice counts as one demand of 4.
-    const twice = [{ sku: 'SKU-2', quantity: 2 }, { sku: 'SKU-2', quantity: 2 }];
+    const twice = [
+      { sku: 'SKU-2', quantity: 2 },
+      { sku: 'SKU-2', quantity: 2 },
+    ];
     expectProblem(await call(inventory, 'POST', '/reservations', { key: 'r2', body: { orderId: 'o-2', items: twice } }), 409);
     expect((await call(inventory, 'POST', '/reservations', { key: 'r3', body: { orderId: 'o-2', items: [{ sku: 'SKU-2', quantity: 3 }] } })).status).toBe(201);
     expect(await stockOf(inventory, 'SKU-2')).toBe(0);
@@ -59,9 +66,7 @@ describe('inventory service', () => {
 
   it('answers 404 for releasing twice (new key) or an unknown reservation', async () => {
     const inventory = createInventoryService();
-    const { reservationId } = Reservation.parse(
-      (await call(inventory, 'POST', '/reservations', { key: 'r1', body: { orderId: 'o-1', items } })).json,
-    );
+    const { reservationId } = Reservation.parse((await call(inventory, 'POST', '/reservations', { key: 'r1', body: { orderId: 'o-1', items } })).json);
     await call(inventory, 'DELETE', `/reservations/${reservationId}`, { key: 'd1' });
     expectProblem(await call(inventory, 'DELETE', `/reservations/${reservationId}`, { key: 'd2' }), 404, 'not-found');
     expectProblem(await call(inventory, 'DELETE', '/reservations/res_nope', { key: 'd3' }), 404);

@@ -14,8 +14,7 @@ afterEach(() => {
   for (const service of started.splice(0)) service.shutdown();
 });
 
-const orderCounts = (service: SampleService, orderId: string) =>
-  (service.state().orders as Record<string, Record<string, number>>)[orderId];
+const orderCounts = (service: SampleService, orderId: string) => (service.state().orders as Record<string, Record<string, number>>)[orderId];
 
 describe('POST /payments', () => {
   it('clears a card payment at once and answers 201 Payment', async () => {
@@ -38,9 +37,7 @@ describe('POST /payments', () => {
   it('settles a bank transfer after the configured delay', async () => {
     const service = payments({ settleDelayMs: 20, settleOutcome: 'failed' });
     const { paymentId } = Payment.parse((await call(service, 'POST', '/payments', { key: 'k1', body: bankTransfer('o-1') })).json);
-    await expect
-      .poll(async () => Payment.parse((await call(service, 'GET', `/payments/${paymentId}`)).json).status, { timeout: 2000 })
-      .toBe('failed');
+    await expect.poll(async () => Payment.parse((await call(service, 'GET', `/payments/${paymentId}`)).json).status, { timeout: 2000 }).toBe('failed');
   });
 
   it('replays the first result for a repeated key without charging again', async () => {
@@ -58,9 +55,7 @@ describe('POST /payments', () => {
 
   it('charges once when duplicates arrive concurrently', async () => {
     const service = payments();
-    const answers = await Promise.all(
-      Array.from({ length: 5 }, () => call(service, 'POST', '/payments', { key: 'race', body: card('o-race') })),
-    );
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call(service, 'POST', '/payments', { key: 'race', body: card('o-race') })));
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
     expect(answers.every((a) => a.status === 201)).toBe(true);
     expect(orderCounts(service, 'o-race')?.charges).toBe(1);
@@ -169,15 +164,11 @@ describe('payments admin routes', () => {
     expect((await call(service, 'PUT', '/__admin/settlement/o-fast', { body: { delayMs: 10, outcome: 'failed' } })).status).toBe(200);
     const fast = Payment.parse((await call(service, 'POST', '/payments', { key: 'a', body: bankTransfer('o-fast') })).json);
     const slow = Payment.parse((await call(service, 'POST', '/payments', { key: 'b', body: bankTransfer('o-slow') })).json);
-    await expect
-      .poll(async () => Payment.parse((await call(service, 'GET', `/payments/${fast.paymentId}`)).json).status, { timeout: 2000 })
-      .toBe('failed');
+    await expect.poll(async () => Payment.parse((await call(service, 'GET', `/payments/${fast.paymentId}`)).json).status, { timeout: 2000 }).toBe('failed');
     expect(Payment.parse((await call(service, 'GET', `/payments/${slow.paymentId}`)).json).status).toBe('pending');
     await call(service, 'PUT', '/__admin/settlement', { body: { delayMs: 10, outcome: 'cleared' } });
     const next = Payment.parse((await call(service, 'POST', '/payments', { key: 'c', body: bankTransfer('o-slow') })).json);
-    await expect
-      .poll(async () => Payment.parse((await call(service, 'GET', `/payments/${next.paymentId}`)).json).status, { timeout: 2000 })
-      .toBe('cleared');
+    await expect.poll(async () => Payment.parse((await call(service, 'GET', `/payments/${next.paymentId}`)).json).status, { timeout: 2000 }).toBe('cleared');
     expectProblem(await call(service, 'PUT', '/__admin/settlement', { body: { outcome: 'sometimes' } }), 400);
   });
 
