@@ -3,7 +3,7 @@ import { FailureType } from '../contracts/activity-failures';
 import { Reservation, type LineItem } from '../contracts';
 import { attempted } from './attempts';
 import type { ActivityContext } from './context';
-import { idSegment, isSuccess, send } from './downstream';
+import { idSegment, isSuccess, send } from './call-downstream';
 import { failureFor, parseOrFail } from './http-failures';
 
 export interface ReserveInventoryInput {

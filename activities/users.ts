@@ -1,6 +1,6 @@
 import { User } from '../contracts';
 import type { ActivityContext } from './context';
-import { idSegment } from './downstream';
+import { idSegment } from './call-downstream';
 import { failureFor, parseOrFail } from './http-failures';
 
 export function createUserActivities({ http, urls, signal }: ActivityContext) {

@@ -2,7 +2,7 @@
 // the worker never needs the secret. It signs the order and an expiry (HMAC-SHA256 under the first of
 // BATON_WEBHOOK_SECRET's secrets; any of them verifies, so secrets rotate without dropping callbacks in
 // flight). The payment is bound where it becomes known: the route checks it against the order's own.
-// A valid token only wakes the order: the payments service's record decides (workflows/order.ts).
+// A valid token only wakes the order: the payments service's record decides (workflows/order-workflow.ts).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The version tag inside the MAC: a token of another format or purpose can never verify as this one. */

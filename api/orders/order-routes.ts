@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { FINAL_ORDER_STATUSES, Id, orderDefinition, orderSignals, orderWorkflow, OrderStatus, type OrderState as OrderStateType } from '../../contracts';
 import type { AppConfig } from '../http/deps';
-import { temporalUiLink } from '../http/links';
+import { Links, temporalUiLink } from '../http/links';
 import { documented } from '../http/openapi-names';
 import { errorResponses, problems } from '../http/problems';
 import { requestKey } from '../http/request-key';
@@ -14,7 +14,7 @@ import { preferredWait, withWaitDeadline } from '../workflows/workflow-runs';
 import { findOrders } from './find-orders';
 import { readOrder } from './order-reads';
 import { timelineOf } from './order-timeline';
-import { Links, OrderAccepted, OrderRequest, OrderState, ResolveRequest } from './schemas';
+import { OrderAccepted, OrderRequest, OrderState, ResolveRequest } from './schemas';
 
 const OrderIdParam = z.object({ orderId: documented(Id, { param: { name: 'orderId', in: 'path' } }) });
 

@@ -1,7 +1,7 @@
 // The payments service's callback: a settled payment signals its order's workflow. The route sits
 // outside the global bearer check and authenticates itself: the token in the callbackUrl Baton gave
 // (it signs the order and an expiry) or, for operators and tests, a bearer token. Even then the event
-// is only a notice: the order asks the payments service's record before it moves (workflows/order.ts).
+// is only a notice: the order asks the payments service's record before it moves (workflows/order-workflow.ts).
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MiddlewareHandler } from 'hono';

@@ -8,6 +8,7 @@ import {
   ResolveRequest as ResolveRequestShape,
   type OrderRequest as OrderRequestType,
 } from '../../contracts';
+import { Links } from '../http/links';
 import { named } from '../http/openapi-names';
 import { clientInputSchema } from '../workflows/client-input';
 
@@ -15,8 +16,6 @@ import { clientInputSchema } from '../workflows/client-input';
 export const OrderRequest = named(clientInputSchema(orderDefinition) as z.ZodType<OrderRequestType>, 'OrderRequest');
 export const OrderState = named(OrderStateShape, 'OrderState');
 export const ResolveRequest = named(ResolveRequestShape, 'ResolveRequest');
-
-export const Links = z.object({ self: z.string(), temporalUi: z.string().url() });
 
 export const OrderAccepted = z
   .object({

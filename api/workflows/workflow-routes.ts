@@ -8,7 +8,7 @@ import type { AnyWorkflowDefinition, UpdateSpec } from '../../contracts';
 import { Id, WorkflowId } from '../../contracts';
 import { documented, named } from '../http/openapi-names';
 import type { AppConfig, AppEnv } from '../http/deps';
-import { temporalUiLink } from '../http/links';
+import { Links, temporalUiLink } from '../http/links';
 import { issuePageToken, readPageToken } from '../http/page-token';
 import { errorResponses, problems } from '../http/problems';
 import { requestKey } from '../http/request-key';
@@ -41,7 +41,6 @@ const RunStatusSchema = z.enum([
   'UNSPECIFIED',
   'UNKNOWN',
 ]);
-const Links = z.object({ self: z.string(), temporalUi: z.string().url() });
 
 const LIST_STATUSES = {
   running: 'Running',

@@ -1,7 +1,7 @@
 // Fault injection, so tests can prove Baton survives slow, failing, hanging and lying services.
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { problemResponse } from './problem';
+import { problemResponse } from './problem-response';
 
 const count = z.number().int().min(0);
 

@@ -2,7 +2,7 @@
 // The entry is a promise set before any await, so a concurrent duplicate waits for the first
 // execution instead of running its own (in-flight dedupe).
 import type { Context } from 'hono';
-import { problems } from './problem';
+import { problems } from './problem-response';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';

@@ -12,7 +12,7 @@ import { registerAdminRoutes } from './admin';
 import { countingMiddleware, RequestCounters, type RequestCounts } from './counters';
 import { faultMiddleware, Faults, waitFor, type FaultConfig, type FaultVariables } from './faults';
 import { IdempotencyStore, toResponse } from './idempotency';
-import { ProblemError, problemResponse } from './problem';
+import { ProblemError, problemResponse } from './problem-response';
 
 export type ServiceEnv = { Variables: FaultVariables };
 export type ServiceApp = Hono<ServiceEnv>;

@@ -1,7 +1,7 @@
 // Reading and validating request input; every failure becomes a 400 problem.
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { problems } from './problem';
+import { problems } from './problem-response';
 
 /** Parses the body as JSON whatever the content type says: the services are lenient readers. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {

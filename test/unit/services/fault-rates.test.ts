@@ -1,6 +1,6 @@
 // The random fault kinds the chaos suite mixes in: occasional hangs and effects whose answer is lost.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPaymentsService } from '../../../dev/services/payments';
+import { createPaymentsService } from '../../../dev/services/payments-service';
 import type { CommonServiceOptions, SampleService } from '../../../dev/services/kit';
 import { call, card, expectProblem } from './support';
 

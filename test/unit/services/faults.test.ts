@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Payment, User } from '../../../contracts';
 import { parseFaults } from '../../../dev/services/faults';
-import { createInventoryService } from '../../../dev/services/inventory';
+import { createInventoryService } from '../../../dev/services/inventory-service';
 import type { CommonServiceOptions, SampleService } from '../../../dev/services/kit';
-import { createPaymentsService } from '../../../dev/services/payments';
-import { createUsersService } from '../../../dev/services/users';
+import { createPaymentsService } from '../../../dev/services/payments-service';
+import { createUsersService } from '../../../dev/services/users-service';
 import { call, card, expectProblem, items } from './support';
 
 const started: SampleService[] = [];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Reservation } from '../../../contracts';
 import { IdempotencyStore, toResponse } from '../../../dev/services/idempotency';
-import { createInventoryService } from '../../../dev/services/inventory';
-import { jsonResponse } from '../../../dev/services/problem';
+import { createInventoryService } from '../../../dev/services/inventory-service';
+import { jsonResponse } from '../../../dev/services/problem-response';
 import { call, items } from './support';
 
 describe('IdempotencyStore', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Reservation, Shipment } from '../../../contracts';
-import { createInventoryService, DEFAULT_STOCK } from '../../../dev/services/inventory';
+import { createInventoryService, DEFAULT_STOCK } from '../../../dev/services/inventory-service';
 import type { SampleService } from '../../../dev/services/kit';
-import { createShippingService } from '../../../dev/services/shipping';
+import { createShippingService } from '../../../dev/services/shipping-service';
 import { address, call, expectProblem, items } from './support';
 
 const orderCounts = (service: SampleService, orderId: string) => (service.state().orders as Record<string, Record<string, number>>)[orderId];

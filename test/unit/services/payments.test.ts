@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Payment } from '../../../contracts';
 import type { SampleService } from '../../../dev/services/kit';
-import { createPaymentsService, type PaymentsServiceOptions } from '../../../dev/services/payments';
+import { createPaymentsService, type PaymentsServiceOptions } from '../../../dev/services/payments-service';
 import { bankTransfer, call, card, expectProblem } from './support';
 
 const started: SampleService[] = [];

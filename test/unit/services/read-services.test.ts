@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LoyaltyStatus, OrderSummary, User } from '../../../contracts';
-import { createLoyaltyService } from '../../../dev/services/loyalty';
-import { createOrderHistoryService, orderHistoryFor } from '../../../dev/services/order-history';
-import { createUsersService } from '../../../dev/services/users';
+import { createLoyaltyService } from '../../../dev/services/loyalty-service';
+import { createOrderHistoryService, orderHistoryFor } from '../../../dev/services/order-history-service';
+import { createUsersService } from '../../../dev/services/users-service';
 import { call, expectProblem } from './support';
 
 describe('users service', () => {

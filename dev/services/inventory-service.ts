@@ -5,7 +5,7 @@ import { type LineItem, ReservationRequest, type Reservation } from '../../contr
 import { requireIdempotencyKey } from './idempotency';
 import { ServiceKit, type CommonServiceOptions, type SampleService } from './kit';
 import { OrderCounts } from './order-counts';
-import { jsonResponse, problemResponse, problems } from './problem';
+import { jsonResponse, problemResponse, problems } from './problem-response';
 import { readJson } from './request';
 
 export const DEFAULT_STOCK = 1_000_000;

@@ -5,7 +5,7 @@ import { DEFAULT_CALLBACK_RETRY, type CallbackRetryOptions } from './callback';
 import { requireIdempotencyKey } from './idempotency';
 import { ServiceKit, serviceLogger, type CommonServiceOptions, type SampleService } from './kit';
 import { PaymentsLedger, SettlementPlan, type SettleOutcome } from './payments-ledger';
-import { jsonResponse, problemResponse, problems } from './problem';
+import { jsonResponse, problemResponse, problems } from './problem-response';
 import { readJson } from './request';
 
 export interface PaymentsServiceOptions extends CommonServiceOptions {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { User } from '../../contracts';
 import { ServiceKit, type CommonServiceOptions, type SampleService } from './kit';
-import { problems } from './problem';
+import { problems } from './problem-response';
 import { readJson, validate } from './request';
 import { seededUser } from './seed';
 

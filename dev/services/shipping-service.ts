@@ -4,7 +4,7 @@ import { type Shipment, ShipmentRequest } from '../../contracts';
 import { requireIdempotencyKey } from './idempotency';
 import { ServiceKit, type CommonServiceOptions, type SampleService } from './kit';
 import { OrderCounts } from './order-counts';
-import { jsonResponse, problemResponse, problems } from './problem';
+import { jsonResponse, problemResponse, problems } from './problem-response';
 import { readJson } from './request';
 
 /** EU and EEA members plus GB, US and CH; anything else (e.g. KP, AQ) is a 422. */

@@ -1,10 +1,10 @@
 // Loyalty service: points and tier for seeded users, 404 for anyone else.
 import type { LoyaltyStatus } from '../../contracts';
 import { ServiceKit, type CommonServiceOptions, type SampleService } from './kit';
-import { problems } from './problem';
+import { problems } from './problem-response';
 import { validate } from './request';
 import { hash, seededUserNumber } from './seed';
-import { UserId } from './users';
+import { UserId } from './users-service';
 
 const TIERS: { minPoints: number; tier: LoyaltyStatus['tier'] }[] = [
   { minPoints: 15_000, tier: 'platinum' },

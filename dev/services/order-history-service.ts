@@ -4,7 +4,7 @@ import type { OrderSummary } from '../../contracts';
 import { ServiceKit, type CommonServiceOptions, type SampleService } from './kit';
 import { validate } from './request';
 import { hash, seededUserNumber } from './seed';
-import { UserId } from './users';
+import { UserId } from './users-service';
 
 export const MAX_ORDERS_PER_USER = 40;
 const DAY_MS = 86_400_000;
