@@ -15,7 +15,7 @@ import { requestKey } from '../http/request-key';
 import { createRouter } from '../http/router';
 import { clientInputSchema } from './client-input';
 import type { StartWorkflow } from './starter';
-import { preferredWait, runOutcome, type RunStatus, type StartOutcome } from './workflow-runs';
+import { preferredWait, RunStatus, runOutcome, type StartOutcome } from './workflow-runs';
 
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -28,19 +28,6 @@ const StartQuery = z.object({
   workflowId: WorkflowId.optional().openapi({ description: 'An explicit workflow ID; a repeat returns the same run' }),
 });
 const IdParam = z.object({ id: documented(WorkflowId, { param: { name: 'id', in: 'path' }, description: 'The workflow ID' }) });
-
-const RunStatusSchema = z.enum([
-  'RUNNING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-  'TERMINATED',
-  'CONTINUED_AS_NEW',
-  'TIMED_OUT',
-  'PAUSED',
-  'UNSPECIFIED',
-  'UNKNOWN',
-]);
 
 const LIST_STATUSES = {
   running: 'Running',
@@ -60,25 +47,13 @@ const ListQuery = z.object({
 const ListItem = z.object({
   workflowId: z.string(),
   runId: z.string(),
-  status: RunStatusSchema,
+  status: RunStatus,
   startTime: z.string().optional(),
   closeTime: z.string().optional(),
   links: Links,
 });
 
-/** temporal.api.enums.v1.WorkflowExecutionStatus, by number, named as describe() names them. */
-const STATUS_NAMES: readonly RunStatus[] = [
-  'UNSPECIFIED',
-  'RUNNING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-  'TERMINATED',
-  'CONTINUED_AS_NEW',
-  'TIMED_OUT',
-  'PAUSED',
-];
-const statusName = (code: number | null | undefined): RunStatus => STATUS_NAMES[code ?? 0] ?? 'UNKNOWN';
+const statusName = (code: number | null | undefined): RunStatus => RunStatus.options[code ?? 0] ?? 'UNKNOWN';
 
 interface Timestamp {
   seconds?: number | { toNumber(): number } | null;
@@ -105,7 +80,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       type: z.literal(type),
       workflowId: z.string(),
       runId: z.string(),
-      status: RunStatusSchema,
+      status: RunStatus,
       result: Result.optional().describe('The result, when the run completed within `Prefer: wait`'),
       failure: z.string().optional(),
       ...(def.earlyReturnUpdate !== undefined && {
@@ -121,7 +96,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       type: z.literal(type),
       workflowId: z.string(),
       runId: z.string(),
-      status: RunStatusSchema,
+      status: RunStatus,
       taskQueue: z.string(),
       startTime: z.string(),
       closeTime: z.string().optional(),
@@ -335,7 +310,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       summary: `Request cancellation of a ${type} workflow`,
       request: { params: IdParam },
       responses: {
-        202: json(z.object({ workflowId: z.string(), runId: z.string(), status: RunStatusSchema, links: Links }), 'Cancellation requested'),
+        202: json(z.object({ workflowId: z.string(), runId: z.string(), status: RunStatus, links: Links }), 'Cancellation requested'),
         401: errorResponses[401],
         404: errorResponses[404],
         409: errorResponses[409],

@@ -12,6 +12,7 @@ import {
   type Connection,
   type WorkflowStartOptions,
 } from '@temporalio/client';
+import { z } from '@hono/zod-openapi';
 import type { AnyWorkflowDefinition } from '../../contracts';
 import type { AppConfig } from '../http/deps';
 import { problems } from '../http/problems';
@@ -58,8 +59,23 @@ export async function waitAtMost<T>(connection: Connection, seconds: number, fn:
   }
 }
 
-export type RunStatus =
-  'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'CONTINUED_AS_NEW' | 'TIMED_OUT' | 'PAUSED' | 'UNSPECIFIED' | 'UNKNOWN';
+/**
+ * A run's status as describe() names it, in the order of temporal.api.enums.v1.WorkflowExecutionStatus
+ * (so a status code indexes it); UNKNOWN for a code this SDK does not know.
+ */
+export const RunStatus = z.enum([
+  'UNSPECIFIED',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+  'PAUSED',
+  'UNKNOWN',
+]);
+export type RunStatus = z.infer<typeof RunStatus>;
 
 export interface RunOutcome {
   status: RunStatus;

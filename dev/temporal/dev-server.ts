@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Connection } from '@temporalio/client';
+import { waitForFrontend } from './frontend-ready';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../ports';
 import { resolveTemporalCli } from './temporal-binaries';
@@ -147,24 +148,11 @@ async function ensureSearchAttributes(address: string, namespace: string, specs:
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      lastError = err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`Temporal dev server at ${address} did not come up within ${timeoutMs} ms: ${String(lastError)}`);
+  await waitForFrontend(address, {
+    timeoutMs,
+    pollMs: 200,
+    gone: () => (child.exitCode !== null ? `temporal server start-dev exited with code ${child.exitCode}` : undefined),
+  });
 }
 
 async function stopProcessGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {

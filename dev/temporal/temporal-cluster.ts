@@ -8,10 +8,9 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
+import { waitForFrontend } from './frontend-ready';
 import { BATON_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import { createServer } from 'node:net';
 import { startPostgres, type Postgres } from './postgres';
@@ -242,24 +241,14 @@ async function bootstrap(step: 'schema' | 'namespace', env: Record<string, strin
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, log: () => string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the frontend exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      lastError = err;
-      await sleep(250);
-    }
+  try {
+    await waitForFrontend(address, {
+      timeoutMs,
+      gone: () => (child.exitCode !== null || child.signalCode !== null ? `the frontend exited (${child.exitCode ?? child.signalCode})` : undefined),
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}:\n${log()}`, { cause: err });
   }
-  throw new Error(`the frontend at ${address} did not serve within ${timeoutMs} ms: ${String(lastError)}\n${log()}`);
 }
 
 async function stopProcess(child: ChildProcess | undefined, graceMs = 10_000): Promise<void> {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { waitForFrontend } from '../../dev/temporal/frontend-ready';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BATON_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
@@ -58,23 +59,16 @@ async function lowPort(taken: Set<number>): Promise<number> {
 }
 
 async function serving(address: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
+  try {
+    await waitForFrontend(address, {
+      timeoutMs,
+      pollMs: 300,
+      gone: () => (server !== undefined && server.exitCode !== null ? `the frontend exited (${server.exitCode})` : undefined),
       // A refusal is an answer: the frontend serves, and its authorizer is on.
-      const code = (err as { code?: number }).code;
-      if (code === PERMISSION_DENIED || code === UNAUTHENTICATED) return;
-      if (server?.exitCode !== null || Date.now() > deadline) throw new Error(`${address} does not serve: ${String(err)}\n${serverLog.slice(-4000)}`);
-      await sleep(300);
-    }
+      servesWhen: (err) => [PERMISSION_DENIED, UNAUTHENTICATED].includes((err as { code?: number }).code ?? -1),
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${serverLog.slice(-4000)}`, { cause: err });
   }
 }
 
