@@ -13,7 +13,7 @@ import { buildOrExit, clientConnectionOptions, describeTemporalSecurity, followA
 import { createComposer } from '../composition';
 import { createApiMetrics } from './http/api-metrics';
 import { createSharedRateLimitStore } from './http/rate-limit-store';
-import { createNamespaceReadiness } from './ops/namespace-readiness';
+import { createNamespaceReadiness } from './http/namespace-readiness';
 import { profileDeadlines } from './profiles/profile-routes';
 import { startApiServer } from './server';
 

@@ -1,6 +1,5 @@
 // The API's credentials from its environment: static tokens, an identity provider's JWTs, or both. The
 // cross-checks the schema cannot express field by field live here, and throw an EnvError naming the variable.
-import type { JwtSettings } from '../api/http/jwt';
 import { EnvError, type ApiEnv } from './env';
 
 export interface ApiAuthConfig {
@@ -53,4 +52,17 @@ export function apiAuthConfig(env: AuthEnv): ApiAuthConfig {
       }),
     ...(env.BATON_METRICS_TOKEN !== undefined && { metricsToken: env.BATON_METRICS_TOKEN }),
   };
+}
+
+/** How the API checks JWTs from the identity provider (docs/security.md). */
+export interface JwtSettings {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** Skew allowed on `exp`/`nbf`, seconds (BATON_JWT_CLOCK_TOLERANCE_SECONDS, at most 300). */
+  clockToleranceSeconds: number;
+  /** Least time between two fetches caused by unknown key IDs (BATON_JWKS_COOLDOWN_MS). */
+  jwksCooldownMs: number;
+  /** The claim naming the tenant whose budget a request spends (BATON_JWT_TENANT_CLAIM). */
+  tenantClaim: string;
 }

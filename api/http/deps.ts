@@ -6,7 +6,7 @@ import type { Composer } from '../../composition/composer';
 import type { JwtSettings } from './jwt';
 import type { ApiMetrics } from './api-metrics';
 import type { Principal } from './middleware/auth';
-import type { NamespaceReadiness } from '../ops/namespace-readiness';
+import type { NamespaceReadiness } from './namespace-readiness';
 
 export interface AppConfig {
   /** Static bearer tokens, every scope each (BATON_API_TOKENS); may be empty when `jwt` is set. */

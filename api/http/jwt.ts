@@ -5,20 +5,11 @@
 // token "signed" with the provider's public key as an HMAC secret is refused before any key is looked at.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { scopesFromClaims, type Scope } from './scopes';
+import type { JwtSettings } from '../../config/api-auth';
 
 export const JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 
-export interface JwtSettings {
-  jwksUrl: string;
-  issuer: string;
-  audience: string;
-  /** Skew allowed on `exp`/`nbf`, seconds (BATON_JWT_CLOCK_TOLERANCE_SECONDS, at most 300). */
-  clockToleranceSeconds: number;
-  /** Least time between two fetches caused by unknown key IDs (BATON_JWKS_COOLDOWN_MS). */
-  jwksCooldownMs: number;
-  /** The claim naming the tenant whose budget a request spends (BATON_JWT_TENANT_CLAIM). */
-  tenantClaim: string;
-}
+export type { JwtSettings };
 
 export interface JwtPrincipal {
   subject: string;

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { NamespaceCheckError } from '../../lib/namespace-setup';
-import { allowsOrders } from './namespace-readiness';
+import { allowsOrders } from '../http/namespace-readiness';
 import { createRouter } from '../http/router';
 
 const NamespaceStatus = z

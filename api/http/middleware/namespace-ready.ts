@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps';
-import type { NamespaceReadiness } from '../../ops/namespace-readiness';
+import type { NamespaceReadiness } from '../namespace-readiness';
 import { NamespaceCheckError } from '../../../lib/namespace-setup';
 import { problemFromTemporal } from '../temporal-errors';
 

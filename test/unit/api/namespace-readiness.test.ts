@@ -4,7 +4,7 @@ import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
-import { createNamespaceReadiness } from '../../../api/ops/namespace-readiness';
+import { createNamespaceReadiness } from '../../../api/http/namespace-readiness';
 import { NamespaceCheckError, type NamespaceCheck } from '../../../lib/namespace-setup';
 import { orderRequest } from '../../support/orders';
 import { unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';

@@ -3,7 +3,7 @@
 // is not is asked again at most once per `retryMs`, so a person's fix is noticed without a restart.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NamespaceCheck } from '../../lib/namespace-setup';
-import { problems, type ApiProblem } from '../http/problems';
+import { problems, type ApiProblem } from './problems';
 
 export interface NamespaceReadiness {
   /**
