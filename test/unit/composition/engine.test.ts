@@ -31,6 +31,18 @@ const fanOut = compose({ name: 'fan-out', input: Input, deadlineMs: 400 })
   .source('loyalty', { endpoint: getLoyalty, timeoutMs: 150, request: ({ input }) => ({ params: { userId: input.userId } }) })
   .output(Output, (v, meta) => ({ user: v.users, orders: v.orderHistory, loyalty: v.loyalty, ...meta }));
 
+/** The same three, with budgets no busy machine reaches: for what does not depend on time. */
+const unhurried = compose({ name: 'fan-out-unhurried', input: Input, deadlineMs: 10_000 })
+  .source('users', { endpoint: getUser, required: true, timeoutMs: 10_000, request: ({ input }) => ({ params: { userId: input.userId } }) })
+  .source('orderHistory', {
+    endpoint: listUserOrders,
+    timeoutMs: 10_000,
+    request: ({ input }) => ({ params: { userId: input.userId }, query: { limit: 5 } }),
+    select: (body) => body.orders,
+  })
+  .source('loyalty', { endpoint: getLoyalty, timeoutMs: 10_000, request: ({ input }) => ({ params: { userId: input.userId } }) })
+  .output(Output, (v, meta) => ({ user: v.users, orders: v.orderHistory, loyalty: v.loyalty, ...meta }));
+
 /** Loyalty and orders are asked for the canonical id the users service answers with. */
 const chained = compose({ name: 'chained', input: Input, deadlineMs: 400 })
   .source('users', { endpoint: getUser, required: true, timeoutMs: 300, request: ({ input }) => ({ params: { userId: input.userId } }) })
@@ -104,7 +116,7 @@ describe('runComposition', () => {
     users.answer(afterAll3(users, user('u-1')));
     orders.answer(afterAll3(orders, { orders: [order] }));
     loyalty.answer(afterAll3(loyalty, loyaltyOf('u-1')));
-    expect(await run()).toEqual({
+    expect(await runComposition(unhurried, { userId: 'u-1' }, { http })).toEqual({
       ok: true,
       value: { user: user('u-1'), orders: [order], loyalty: loyaltyOf('u-1'), partial: false, errors: [] },
     });
