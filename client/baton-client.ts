@@ -4,7 +4,7 @@
 // Types only from contracts/: the client pulls in no Temporal or zod code at run time.
 import type {
   AnyWorkflowDefinition,
-  InputOf,
+  ClientInputOf,
   QueryNameOf,
   QueryResultOf,
   ResultOf,
@@ -18,7 +18,7 @@ import type { WorkflowRegistry } from '../contracts/registry';
 
 export type Registry = Record<string, AnyWorkflowDefinition>;
 export type WorkflowType<R extends Registry = WorkflowRegistry> = keyof R & string;
-export type WorkflowInput<T extends WorkflowType<R>, R extends Registry = WorkflowRegistry> = InputOf<R[T]>;
+export type WorkflowInput<T extends WorkflowType<R>, R extends Registry = WorkflowRegistry> = ClientInputOf<R[T]>;
 export type WorkflowResult<T extends WorkflowType<R>, R extends Registry = WorkflowRegistry> = ResultOf<R[T]>;
 export type SignalName<T extends WorkflowType<R>, R extends Registry = WorkflowRegistry> = SignalNameOf<R[T]>;
 export type SignalPayload<T extends WorkflowType<R>, S extends SignalName<T, R>, R extends Registry = WorkflowRegistry> = SignalPayloadOf<R[T], S>;

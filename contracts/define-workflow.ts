@@ -33,6 +33,7 @@ export interface WorkflowSpec<
   S extends Record<string, z.ZodType>,
   Q extends Record<string, z.ZodType>,
   U extends Record<string, UpdateSpec>,
+  F extends string = never,
 > {
   /** The Temporal workflow type: the name of the exported workflow function. Never rename it. */
   type: Type;
@@ -45,7 +46,7 @@ export interface WorkflowSpec<
    * Input fields the API sets itself (a signed callback URL, deployment settings): no route accepts
    * them from a client, and the API must be given a way to fill them (api/workflows/starter.ts).
    */
-  serverFields?: readonly (keyof z.output<I> & string)[];
+  serverFields?: readonly (F & keyof z.output<I>)[];
   /** The search attributes a new run starts with (the namespace must have them registered). */
   searchAttributes?: (input: z.output<I>) => SearchAttributePair[];
   /** Signal name → its one payload. */
@@ -83,7 +84,8 @@ export type WorkflowDefinition<
   S extends Record<string, z.ZodType> = Record<string, z.ZodType>,
   Q extends Record<string, z.ZodType> = Record<string, z.ZodType>,
   U extends Record<string, UpdateSpec> = Record<string, UpdateSpec>,
-> = Omit<WorkflowSpec<Type, I, R, S, Q, U>, 'signals' | 'queries' | 'updates'> & {
+  F extends string = string,
+> = Omit<WorkflowSpec<Type, I, R, S, Q, U, F>, 'signals' | 'queries' | 'updates'> & {
   signals: S;
   queries: Q;
   updates: U;
@@ -95,7 +97,7 @@ export type WorkflowDefinition<
 
 // The registry and the API handle definitions of any shape; `any` here only erases the schema types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyWorkflowDefinition = WorkflowDefinition<string, any, any, any, any, any>;
+export type AnyWorkflowDefinition = WorkflowDefinition<string, any, any, any, any, any, string>;
 
 function mapNames<T extends object, V>(record: T, make: (name: string) => V): Record<string, V> {
   return Object.fromEntries(Object.keys(record).map((name) => [name, make(name)]));
@@ -108,7 +110,8 @@ export function defineWorkflow<
   S extends Record<string, z.ZodType> = Record<never, z.ZodType>,
   Q extends Record<string, z.ZodType> = Record<never, z.ZodType>,
   U extends Record<string, UpdateSpec> = Record<never, UpdateSpec>,
->(spec: WorkflowSpec<Type, I, R, S, Q, U>): WorkflowDefinition<Type, I, R, S, Q, U> {
+  const F extends string = never,
+>(spec: WorkflowSpec<Type, I, R, S, Q, U, F>): WorkflowDefinition<Type, I, R, S, Q, U, F> {
   const signals = spec.signals ?? ({} as S);
   const queries = spec.queries ?? ({} as Q);
   const updates = spec.updates ?? ({} as U);
@@ -128,6 +131,8 @@ export function defineWorkflow<
 
 // Types the API and the typed client derive from a definition.
 export type InputOf<D extends AnyWorkflowDefinition> = z.input<D['input']>;
+/** What a client may send: the input without the fields the API sets itself. */
+export type ClientInputOf<D extends AnyWorkflowDefinition> = Omit<InputOf<D>, NonNullable<D['serverFields']>[number]>;
 export type ResultOf<D extends AnyWorkflowDefinition> = z.output<D['result']>;
 export type SignalNameOf<D extends AnyWorkflowDefinition> = keyof D['signals'] & string;
 export type SignalPayloadOf<D extends AnyWorkflowDefinition, S extends SignalNameOf<D>> = z.input<D['signals'][S]>;

@@ -105,6 +105,12 @@ export const errorResponses = {
   ),
   504: describe('A downstream service did not answer in time'),
 } as const;
+type ErrorStatus = keyof typeof errorResponses;
+
+/** The documented error answers of one route: `...errorsFor(400, 401, 503)` in its `responses`. */
+export function errorsFor<S extends ErrorStatus>(...statuses: S[]): Pick<typeof errorResponses, S> {
+  return Object.fromEntries(statuses.map((status) => [status, errorResponses[status]])) as Pick<typeof errorResponses, S>;
+}
 
 /** zod issues as `{ path, message }`, paths dotted from the body root. */
 export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {

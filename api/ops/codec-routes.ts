@@ -11,7 +11,7 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { PayloadDecryptionError, UnknownPayloadKeyError } from '../../lib/payload-codec';
 import type { AppConfig, AppEnv } from '../http/deps';
-import { ApiProblem, errorResponses } from '../http/problems';
+import { ApiProblem, errorResponses, errorsFor } from '../http/problems';
 import { createRouter } from '../http/router';
 
 export const CODEC_PATH_PREFIX = '/codec/';
@@ -53,10 +53,7 @@ function codecRoute(operation: 'encode' | 'decode') {
     request: { body: { required: true, content: { 'application/json': { schema: CodecPayloads } } } },
     responses: {
       200: { description: 'The payloads, in the same order', content: { 'application/json': { schema: CodecPayloads } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
-      413: errorResponses[413],
+      ...errorsFor(400, 401, 403, 413),
       ...(operation === 'decode' && {
         422: {
           ...errorResponses[400],

@@ -2,7 +2,7 @@
 // request's data, yet it maps the API's traffic, so it is not public: Prometheus presents BATON_METRICS_TOKEN
 // (a token that opens nothing else), or a caller needs the `operator` scope (docs/security.md).
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponses } from '../http/problems';
+import { errorsFor } from '../http/problems';
 import { createRouter } from '../http/router';
 
 const metrics = createRoute({
@@ -15,8 +15,7 @@ const metrics = createRoute({
   security: [{ bearer: [] }],
   responses: {
     200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: z.string() } } },
-    401: errorResponses[401],
-    403: errorResponses[403],
+    ...errorsFor(401, 403),
   },
 });
 

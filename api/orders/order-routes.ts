@@ -6,7 +6,7 @@ import { FINAL_ORDER_STATUSES, Id, orderDefinition, orderSignals, orderWorkflow,
 import type { AppConfig } from '../http/deps';
 import { Links, temporalUiLink } from '../http/links';
 import { documented } from '../http/openapi-names';
-import { errorResponses, problems } from '../http/problems';
+import { errorsFor, problems } from '../http/problems';
 import { requestKey } from '../http/request-key';
 import { createRouter } from '../http/router';
 import type { StartWorkflow } from '../workflows/starter';
@@ -46,10 +46,7 @@ const create = createRoute({
       'An order with this orderId exists already (nothing new was started), or, with `Prefer: wait`, its payment is authorized',
     ),
     202: json(OrderAcceptedWithState, 'Started'),
-    400: errorResponses[400],
-    401: errorResponses[401],
-    413: errorResponses[413],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 413, 503),
   },
 });
 
@@ -67,10 +64,7 @@ const get = createRoute({
   request: { params: OrderIdParam },
   responses: {
     200: json(OrderStateWithLinks, 'The order'),
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 404, 503),
   },
 });
 
@@ -118,9 +112,7 @@ const list = createRoute({
   request: { query: ListQuery },
   responses: {
     200: json(z.object({ orders: z.array(OrderListItem), nextPageToken: z.string().optional() }).openapi('OrderList'), 'One page'),
-    400: errorResponses[400],
-    401: errorResponses[401],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 503),
   },
 });
 
@@ -151,10 +143,7 @@ const timeline = createRoute({
       z.object({ orderId: z.string(), workflowId: z.string(), runId: z.string(), steps: z.array(TimelineEntry), links: Links }).openapi('OrderTimeline'),
       'The timeline',
     ),
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 404, 503),
   },
 });
 
@@ -167,11 +156,7 @@ const cancel = createRoute({
   request: { params: OrderIdParam },
   responses: {
     202: json(OrderAccepted, 'Cancellation requested'),
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-    409: errorResponses[409],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 404, 409, 503),
   },
 });
 
@@ -184,11 +169,7 @@ const resolve = createRoute({
   request: { params: OrderIdParam, body: { required: true, content: { 'application/json': { schema: ResolveRequest } } } },
   responses: {
     202: json(OrderAccepted, 'Passed on to the order'),
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-    409: errorResponses[409],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 404, 409, 503),
   },
 });
 

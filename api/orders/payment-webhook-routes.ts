@@ -9,7 +9,7 @@ import { orderQueries, orderSignals, orderWorkflow } from '../../contracts';
 import { Id, PaymentEvent } from '../../contracts';
 import type { AppEnv } from '../http/deps';
 import { hasValidBearer, tokenDigests } from '../http/middleware/auth';
-import { errorResponses, problems } from '../http/problems';
+import { errorsFor, problems } from '../http/problems';
 import { createRouter } from '../http/router';
 import { verifyCallback } from './callback-signature';
 
@@ -40,11 +40,7 @@ const paymentEvent = createRoute({
   request: { query: CallbackQuery, body: { required: true, content: { 'application/json': { schema: PaymentEvent } } } },
   responses: {
     202: { description: 'Passed on to the order (a repeated event changes nothing)', content: { 'application/json': { schema: Accepted } } },
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-    409: errorResponses[409],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 404, 409, 503),
   },
 });
 

@@ -5,22 +5,19 @@ import type { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/deps';
 import { recordComposition } from '../http/api-metrics';
-import { errorResponses, problems, type ApiProblem } from '../http/problems';
+import { errorResponses, errorsFor, problems, type ApiProblem } from '../http/problems';
 import type { Composition } from '../../composition/define';
 import type { CompositionOutcome } from '../../composition/engine';
 
 /** The error answers every composition route can give; spread into `responses`. */
 export const compositionErrorResponses = {
-  400: errorResponses[400],
-  401: errorResponses[401],
-  404: errorResponses[404],
-  502: errorResponses[502],
+  ...errorsFor(400, 401, 404, 502),
   503: {
     ...errorResponses[503],
     description:
       'This API process is overloaded (too many composition requests in progress, or too busy to read an answer in time); retry after `Retry-After` seconds',
   },
-  504: errorResponses[504],
+  ...errorsFor(504),
 } as const;
 
 export interface ServeOptions<I> {

@@ -10,7 +10,7 @@ import { documented, named } from '../http/openapi-names';
 import type { AppConfig, AppEnv } from '../http/deps';
 import { Links, temporalUiLink } from '../http/links';
 import { issuePageToken, readPageToken } from '../http/page-token';
-import { errorResponses, problems } from '../http/problems';
+import { errorsFor, problems } from '../http/problems';
 import { requestKey } from '../http/request-key';
 import { createRouter } from '../http/router';
 import { clientInputSchema } from './client-input';
@@ -130,11 +130,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
 
   /** What a signal or an update can answer besides success. */
   const messageErrors = {
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-    409: errorResponses[409],
-    503: errorResponses[503],
+    ...errorsFor(400, 401, 404, 409, 503),
   };
 
   const startBody = (config: AppConfig, run: StartOutcome) => ({
@@ -160,10 +156,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       responses: {
         200: json(Started, 'The run this ID or Idempotency-Key started before, or the answer within `Prefer: wait`'),
         202: json(Started, 'Started; `Location` tells where to follow it'),
-        400: errorResponses[400],
-        401: errorResponses[401],
-        409: errorResponses[409],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 409, 503),
       },
     }),
     async (c) => {
@@ -190,7 +183,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       security,
       summary: `Status of a ${type} workflow: times, history length, and its result once closed`,
       request: { params: IdParam },
-      responses: { 200: json(Described, 'The run'), 401: errorResponses[401], 404: errorResponses[404], 503: errorResponses[503] },
+      responses: { 200: json(Described, 'The run'), ...errorsFor(401, 404, 503) },
     }),
     async (c) => {
       const { config, temporal } = c.var.deps;
@@ -256,7 +249,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
           security,
           summary: `Ask a ${type} workflow its ${name} (answers for closed runs too)`,
           request: { params: IdParam },
-          responses: { 200: json(answer, 'The answer'), 401: errorResponses[401], 404: errorResponses[404], 503: errorResponses[503] },
+          responses: { 200: json(answer, 'The answer'), ...errorsFor(401, 404, 503) },
         }),
         async (c) => {
           const { id } = c.req.valid('param');
@@ -311,10 +304,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       request: { params: IdParam },
       responses: {
         202: json(z.object({ workflowId: z.string(), runId: z.string(), status: RunStatus, links: Links }), 'Cancellation requested'),
-        401: errorResponses[401],
-        404: errorResponses[404],
-        409: errorResponses[409],
-        503: errorResponses[503],
+        ...errorsFor(401, 404, 409, 503),
       },
     }),
     async (c) => {
@@ -342,9 +332,7 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       request: { query: ListQuery },
       responses: {
         200: json(z.object({ workflows: z.array(ListItem), nextPageToken: z.string().optional() }), 'One page'),
-        400: errorResponses[400],
-        401: errorResponses[401],
-        503: errorResponses[503],
+        ...errorsFor(400, 401, 503),
       },
     }),
     async (c) => {

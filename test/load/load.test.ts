@@ -6,7 +6,8 @@
 // 2. Temporal hung, then gone (a second API pointed at a socket that never answers, then at nothing):
 //    the Temporal routes answer 503 with Retry-After, shed at once beyond the in-flight bound, while
 //    the profiles, which need no Temporal, keep answering 200.
-// 3. Two minutes of steady mixed load: RSS of the API and the worker grows less than 10% after warm-up.
+// 3. Two minutes of steady mixed load: every order completes, and the RSS of the API and the worker, read
+//    with the work done, grows less than 10% after warm-up.
 //
 // Figures go to .data/load-results.json, one summary line per step to the console. `npm run test:load`.
 import { randomBytes } from 'node:crypto';
@@ -48,14 +49,19 @@ const temporal = { address: inject('temporalAddress'), namespace: inject('tempor
  * every accepted one to complete: one in four keeps that wait short.
  */
 const RAMP = { steps: [25, 50, 100, 200], stepMs: 3000, orderEvery: 4 };
-/** The soak: a moderate steady rate, one order for every seven profile reads (5 orders/s, which one worker sustains). */
+/**
+ * The soak: a moderate steady rate, one order for every seven profile reads (5 orders/s, which one worker
+ * sustains on an idle machine). Warm-up, then the rest of the run; memory is read after each part's work is done.
+ */
 const SOAK = {
   rate: 40,
   orderEvery: 8,
   durationMs: 120_000,
   warmupMs: 30_000,
-  windowMs: 24_000,
-  gcEveryMs: 3000,
+  /** Forced GCs (then an RSS reading) at each drained checkpoint; their median is its figure. */
+  readings: 5,
+  /** How long the orders of a part may take to finish once its load stops. */
+  drainMs: 90_000,
   sampleEveryMs: 2000,
   maxGrowthPct: 10,
   maxTimeoutShare: 0.002,
@@ -288,76 +294,86 @@ describe('load within bounds', () => {
       api: { pid: api!.handle.child.pid!, inspector: apiInspector },
       worker: { pid: worker!.child.pid!, inspector: workerInspector },
     };
-    const started = performance.now();
-    const until = (atMs: number) => new Promise((r) => setTimeout(r, Math.max(0, started + atMs - performance.now())));
     // Every few seconds, for the figures (the sawtooth of each GC cycle is visible there).
     const sampler = sampleRss({ api: roles.api.pid, worker: roles.worker.pid }, SOAK.sampleEveryMs);
-    const running = openLoop(SOAK.rate, SOAK.durationMs, mixed(load, SOAK.orderEvery, 'soak'));
 
     /**
      * How the growth is measured. The baseline is the state after warm-up, not at start: JIT code, V8 sizing
-     * its heap to the load, pools and caches filling up are growth that stops; a leak goes on. Plain RSS
-     * samples would then measure the GC cycle rather than a leak: under this load V8 lets garbage pile up in
-     * the old generation for a minute or more between major GCs, which moves RSS by 15-20% (more than the
-     * bound) with nothing leaking, so two windows of samples differ by where in that cycle they fall. So from
-     * the end of warm-up on, every few seconds and under the same load, a full GC is forced in each process
-     * (through the inspector) and VmRSS read a second later, when V8 has handed back what it freed. The
-     * baseline is the median of these readings in the first window after warm-up, the end the median of the
-     * last window: the median shrugs off one reading that catches a burst of allocation.
+     * its heap to the load, pools and caches filling up are growth that stops; a leak goes on. And both
+     * readings are taken in the same state: with the load paused and every order placed so far finished.
+     * Read under load, RSS measures the work in hand rather than a leak: each order the worker has not
+     * finished yet keeps its workflow cached (about 2.5 MiB), so on a machine where another process takes
+     * a core and the worker falls 40 orders behind, RSS is 20% up with nothing leaking. Plain RSS samples
+     * also measure the GC cycle: V8 lets garbage pile up in the old generation for a minute or more between
+     * major GCs. So at each checkpoint a full GC is forced in each process (through the inspector) a few
+     * times, VmRSS read a second after each, and the median taken: what stays is what the work left behind.
      */
-    const readings = { api: [] as Reading[], worker: [] as Reading[] };
-    const checkpoint = (atMs: number) =>
-      Promise.all(
-        (Object.keys(roles) as (keyof typeof roles)[]).map(async (name) => {
-          const heapBytes = await collectGarbage(roles[name].inspector);
-          await new Promise((r) => setTimeout(r, 1000));
-          readings[name].push({ atMs, rssBytes: rssBytes(roles[name].pid), heapBytes });
-        }),
-      );
-    await until(SOAK.warmupMs);
-    for (let at = SOAK.warmupMs; at <= SOAK.durationMs - 2000; at += SOAK.gcEveryMs) {
-      await until(at);
-      await checkpoint(at);
-    }
-    const outcomes = await running;
+    const checkpoint = async () => {
+      const taken = { api: [] as Reading[], worker: [] as Reading[] };
+      for (let i = 0; i < SOAK.readings; i++) {
+        await Promise.all(
+          (Object.keys(roles) as (keyof typeof roles)[]).map(async (name) => {
+            const heapBytes = await collectGarbage(roles[name].inspector);
+            await new Promise((r) => setTimeout(r, 1000));
+            taken[name].push({ atMs: 0, rssBytes: rssBytes(roles[name].pid), heapBytes });
+          }),
+        );
+      }
+      const figure = (name: keyof typeof roles) => ({
+        rssBytes: medianOf(taken[name].map((r) => r.rssBytes)),
+        heapBytes: medianOf(taken[name].map((r) => r.heapBytes)),
+      });
+      return { api: figure('api'), worker: figure('worker') };
+    };
+    /** Load for `durationMs`, then until every order it placed has finished (each must complete). */
+    const part = async (name: string, durationMs: number) => {
+      const outcomes = await openLoop(SOAK.rate, durationMs, mixed(load, SOAK.orderEvery, name));
+      const stopped = performance.now();
+      const accepted = outcomes.filter((o) => o.route === 'orders' && o.status === 202).map((o) => o.orderId!);
+      const finals = await finalStatuses(accepted, SOAK.drainMs);
+      return { outcomes, accepted, finals, drainMs: Math.round(performance.now() - stopped) };
+    };
+
+    const warmup = await part('soak-warmup', SOAK.warmupMs);
+    const baseline = await checkpoint();
+    const steady = await part('soak', SOAK.durationMs - SOAK.warmupMs);
+    const end = await checkpoint();
     const samples = sampler.stop();
 
-    // Whether the worker kept up (for context): a growing backlog would be memory that is no leak.
-    const soakOrders = outcomes.filter((o) => o.route === 'orders' && o.status === 202).map((o) => o.orderId!);
-    const stillRunning = (
-      await pool(soakOrders, 16, async (id) => (await client.workflow.getHandle(orderWorkflow.workflowId(id)).describe()).status.name)
-    ).filter((s) => s === 'RUNNING').length;
-
-    const figuresOf = (name: keyof typeof roles) => {
-      const end = readings[name].at(-1)?.atMs ?? NaN;
-      const window = (from: number, to: number) => readings[name].filter((r) => r.atMs >= from && r.atMs <= to);
-      const [first, last] = [window(SOAK.warmupMs, SOAK.warmupMs + SOAK.windowMs), window(end - SOAK.windowMs, end)];
-      const [rssFrom, rssTo] = [medianOf(first.map((r) => r.rssBytes)), medianOf(last.map((r) => r.rssBytes))];
-      const [heapFrom, heapTo] = [medianOf(first.map((r) => r.heapBytes)), medianOf(last.map((r) => r.heapBytes))];
-      return {
-        rssStartMiB: mib(samples[name][0]?.bytes ?? NaN),
-        rssAfterWarmupMiB: mib(rssFrom),
-        rssEndMiB: mib(rssTo),
-        rssGrowthPct: growthPct(rssFrom, rssTo),
-        heapAfterWarmupMiB: mib(heapFrom),
-        heapEndMiB: mib(heapTo),
-        heapGrowthPct: growthPct(heapFrom, heapTo),
-        /** After each forced GC, from the end of warm-up on. */
-        rssAfterGcMiB: readings[name].map((r) => Math.round(mib(r.rssBytes))),
-        /** Every SOAK.sampleEveryMs, GC or not. */
-        rssSamplesMiB: samples[name].map((x) => Math.round(mib(x.bytes))),
-      };
-    };
+    const outcomes = [...warmup.outcomes, ...steady.outcomes];
+    const finals = [...warmup.finals, ...steady.finals];
+    const figuresOf = (name: keyof typeof roles) => ({
+      rssStartMiB: mib(samples[name][0]?.bytes ?? NaN),
+      rssAfterWarmupMiB: mib(baseline[name].rssBytes),
+      rssEndMiB: mib(end[name].rssBytes),
+      rssGrowthPct: growthPct(baseline[name].rssBytes, end[name].rssBytes),
+      heapAfterWarmupMiB: mib(baseline[name].heapBytes),
+      heapEndMiB: mib(end[name].heapBytes),
+      heapGrowthPct: growthPct(baseline[name].heapBytes, end[name].heapBytes),
+      /** Every SOAK.sampleEveryMs, under load or not, GC or not. */
+      rssSamplesMiB: samples[name].map((x) => Math.round(mib(x.bytes))),
+    });
     const figures = { api: figuresOf('api'), worker: figuresOf('worker') };
     const summary = summarize(SOAK.rate, SOAK.durationMs, outcomes);
-    console.log(`${formatSummary('soak', summary)}; ${stillRunning} of ${soakOrders.length} orders still running at the end`);
+    const drains = { afterWarmupMs: warmup.drainMs, afterSteadyMs: steady.drainMs };
+    console.log(
+      `${formatSummary('soak', summary)}; final states ${JSON.stringify(tally(finals))}; every order finished ${drains.afterWarmupMs} ms after the warm-up, ${drains.afterSteadyMs} ms after the rest`,
+    );
     for (const [name, f] of Object.entries(figures)) {
       console.log(
         `soak RSS ${name}: ${f.rssStartMiB} MiB at start, ${f.rssAfterWarmupMiB} MiB after warm-up, ${f.rssEndMiB} MiB at the end: ${f.rssGrowthPct}% ` +
           `(JS heap after GC ${f.heapAfterWarmupMiB} -> ${f.heapEndMiB} MiB, ${f.heapGrowthPct}%)`,
       );
     }
-    results.soak = { step: 'soak', ...summary, ...SOAK, ordersAccepted: soakOrders.length, ordersRunningAtEnd: stillRunning, memory: figures };
+    results.soak = {
+      step: 'soak',
+      ...summary,
+      ...SOAK,
+      ordersAccepted: finals.length,
+      finalStates: tally(finals),
+      drainedAfterMs: drains,
+      memory: figures,
+    };
     await saveResults();
 
     // The sample services share the machine: starved of CPU (beside another busy process), one may
@@ -366,7 +382,8 @@ describe('load within bounds', () => {
     const failures = undeliberateFailures(outcomes);
     expect(failures.filter((f) => !f.startsWith('profiles 504 '))).toEqual([]);
     expect(failures.length).toBeLessThanOrEqual(outcomes.length * SOAK.maxTimeoutShare);
+    expect(finals.filter((s) => s !== 'COMPLETED:completed')).toEqual([]);
     expect(figures.api.rssGrowthPct).toBeLessThan(SOAK.maxGrowthPct);
     expect(figures.worker.rssGrowthPct).toBeLessThan(SOAK.maxGrowthPct);
-  }, 180_000);
+  }, 360_000);
 });

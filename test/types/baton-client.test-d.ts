@@ -1,9 +1,18 @@
 // The typed client's types come from the workflow definitions: wrong names and payloads do not compile.
 import { describe, expectTypeOf, it } from 'vitest';
-import { createBatonClient, type SignalName, type SignalPayload, type WorkflowType } from '../../client/baton-client';
-import type { OrderState, WelcomeResult } from '../../contracts';
+import { createBatonClient, type SignalName, type SignalPayload, type WorkflowInput, type WorkflowType } from '../../client/baton-client';
+import type { OrderRequest, OrderState, WelcomeResult } from '../../contracts';
+import type { z } from 'zod';
 
 const baton = createBatonClient({ baseUrl: 'http://localhost:3000', token: 't' });
+const order: WorkflowInput<'order'> = {
+  orderId: 'ord-1',
+  customerId: 'cus-1',
+  items: [{ sku: 'SKU-1', quantity: 1 }],
+  amount: { currency: 'EUR', value: 100 },
+  paymentMethod: 'card',
+  shippingAddress: { line1: 'a', city: 'b', postalCode: 'c', country: 'DE' },
+};
 
 describe('typed client', () => {
   it('knows the registered workflow types and their signals', () => {
@@ -25,6 +34,10 @@ describe('typed client', () => {
       .toEqualTypeOf<WelcomeResult | undefined>();
   });
 
+  it('takes an order as a client may send it: without the fields the API sets itself', () => {
+    expectTypeOf<WorkflowInput<'order'>>().toEqualTypeOf<z.input<typeof OrderRequest>>();
+  });
+
   it('refuses a wrong type, signal name or payload', () => {
     // @ts-expect-error: no such workflow type
     void baton.start('shipment', { userId: 'u-1' });
@@ -42,5 +55,7 @@ describe('typed client', () => {
     void baton.query('order', 'order-1', 'status');
     // @ts-expect-error: no such update
     void baton.update('order', 'order-1', 'shipNow', {});
+    // @ts-expect-error: the callback URL is the API's to set (it answers 400 naming the field)
+    void baton.start('order', { ...order, callbackUrl: 'https://attacker.example/hook' });
   });
 });

@@ -26,9 +26,11 @@ const TERM_AFTER = 110;
 
 /**
  * An attempt lost with the killed worker is retried once its start-to-close timeout passes: keep it
- * short (each call takes ~20 ms plus queueing), with attempts to spare for a second loss.
+ * short (each call takes ~20 ms plus queueing). Attempts to spare, as for the chaos suite: on a machine
+ * that also runs something CPU-heavy, the three workers, the server and the API share what is left, and
+ * a CI run saw an attempt or more time out that way on top of the one lost with the killed worker.
  */
-const TIMINGS: OrderTimings = orderTimings(killTolerantCall(6), killTolerantCall(8));
+const TIMINGS: OrderTimings = orderTimings(killTolerantCall(10), killTolerantCall(12));
 
 /** Mostly orders that complete; every tenth runs out of stock, every tenth (offset) is declined. */
 const kindOf = (i: number): OrderKind => (i % 10 === 3 ? 'out_of_stock' : i % 10 === 7 ? 'declined' : 'completes');

@@ -19,29 +19,23 @@ const Output = z.object({
   errors: z.array(z.object({ source: z.string(), reason: z.string() })),
 });
 
-/** All three at once, users required; optional sources get 150 ms. */
-const fanOut = compose({ name: 'fan-out', input: Input, deadlineMs: 400 })
-  .source('users', { endpoint: getUser, required: true, timeoutMs: 300, request: ({ input }) => ({ params: { userId: input.userId } }) })
-  .source('orderHistory', {
-    endpoint: listUserOrders,
-    timeoutMs: 150,
-    request: ({ input }) => ({ params: { userId: input.userId }, query: { limit: 5 } }),
-    select: (body) => body.orders,
-  })
-  .source('loyalty', { endpoint: getLoyalty, timeoutMs: 150, request: ({ input }) => ({ params: { userId: input.userId } }) })
-  .output(Output, (v, meta) => ({ user: v.users, orders: v.orderHistory, loyalty: v.loyalty, ...meta }));
+/** All three at once, users required, with the given budgets. */
+const fanOutWithin = (name: string, budgets: { deadlineMs: number; requiredMs: number; optionalMs: number }) =>
+  compose({ name, input: Input, deadlineMs: budgets.deadlineMs })
+    .source('users', { endpoint: getUser, required: true, timeoutMs: budgets.requiredMs, request: ({ input }) => ({ params: { userId: input.userId } }) })
+    .source('orderHistory', {
+      endpoint: listUserOrders,
+      timeoutMs: budgets.optionalMs,
+      request: ({ input }) => ({ params: { userId: input.userId }, query: { limit: 5 } }),
+      select: (body) => body.orders,
+    })
+    .source('loyalty', { endpoint: getLoyalty, timeoutMs: budgets.optionalMs, request: ({ input }) => ({ params: { userId: input.userId } }) })
+    .output(Output, (v, meta) => ({ user: v.users, orders: v.orderHistory, loyalty: v.loyalty, ...meta }));
 
-/** The same three, with budgets no busy machine reaches: for what does not depend on time. */
-const unhurried = compose({ name: 'fan-out-unhurried', input: Input, deadlineMs: 10_000 })
-  .source('users', { endpoint: getUser, required: true, timeoutMs: 10_000, request: ({ input }) => ({ params: { userId: input.userId } }) })
-  .source('orderHistory', {
-    endpoint: listUserOrders,
-    timeoutMs: 10_000,
-    request: ({ input }) => ({ params: { userId: input.userId }, query: { limit: 5 } }),
-    select: (body) => body.orders,
-  })
-  .source('loyalty', { endpoint: getLoyalty, timeoutMs: 10_000, request: ({ input }) => ({ params: { userId: input.userId } }) })
-  .output(Output, (v, meta) => ({ user: v.users, orders: v.orderHistory, loyalty: v.loyalty, ...meta }));
+/** Optional sources get 150 ms. */
+const fanOut = fanOutWithin('fan-out', { deadlineMs: 400, requiredMs: 300, optionalMs: 150 });
+/** Budgets no busy machine reaches: for what does not depend on time. */
+const unhurried = fanOutWithin('fan-out-unhurried', { deadlineMs: 10_000, requiredMs: 10_000, optionalMs: 10_000 });
 
 /** Loyalty and orders are asked for the canonical id the users service answers with. */
 const chained = compose({ name: 'chained', input: Input, deadlineMs: 400 })

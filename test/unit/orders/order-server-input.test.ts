@@ -3,6 +3,7 @@ import type { AppConfig } from '../../../api/http/deps';
 import { verifyCallback } from '../../../api/orders/callback-signature';
 import { orderServerInput } from '../../../api/orders/order-server-input';
 import type { OrderInput } from '../../../contracts';
+import { orderRequest } from '../../support/orders';
 
 const config = {
   publicUrl: 'https://baton.example',
@@ -10,14 +11,7 @@ const config = {
   paymentClearanceTimeout: '2 hours',
 } as unknown as AppConfig;
 
-const order = {
-  orderId: 'ord-7',
-  customerId: 'cus-1',
-  items: [{ sku: 'SKU-1', quantity: 1 }],
-  amount: { currency: 'EUR', value: 100 },
-  paymentMethod: 'bank_transfer',
-  shippingAddress: { line1: 'a', city: 'b', postalCode: 'c', country: 'DE' },
-} as const;
+const order = orderRequest({ orderId: 'ord-7', paymentMethod: 'bank_transfer' });
 
 describe('the order fields the API owns', () => {
   it('gives every order the signed callback and the configured clearance timeout', () => {

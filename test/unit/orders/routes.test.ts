@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
 import { callbackQuery } from '../../support/api';
+import { orderRequest } from '../../support/orders';
 import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN, UNIT_WEBHOOK_SECRET as SECRET } from '../../support/unit-app';
 
 const temporal = nowhereTemporal();
@@ -34,14 +35,7 @@ describe('order routes without Temporal', () => {
   });
 
   describe.each(['/orders', '/workflows/order'])('POST %s refuses the fields Baton owns, by name, before any start', (path) => {
-    const order = {
-      orderId: 'ord-own',
-      customerId: 'cus-1',
-      items: [{ sku: 'SKU-1', quantity: 1 }],
-      amount: { currency: 'EUR', value: 100 },
-      paymentMethod: 'card',
-      shippingAddress: { line1: 'a', city: 'b', postalCode: 'c', country: 'DE' },
-    };
+    const order = orderRequest({ orderId: 'ord-own' });
     const owned = {
       // A token holder choosing the retry policy of the payment and refund calls.
       timings: { steps: { startToCloseTimeout: '1 second', retry: { initialInterval: 1, backoffCoefficient: 1, maximumInterval: 1, maximumAttempts: 1 } } },
