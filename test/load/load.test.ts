@@ -197,9 +197,10 @@ async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) =>
 }
 
 interface Reading {
-  atMs: number;
   rssBytes: number;
+  /** JS heap after the forced GC: the main thread's, and its worker threads' together (the worker runs workflows in one). */
   heapBytes: number;
+  threadHeapBytes: number;
 }
 const medianOf = (values: readonly number[]) =>
   percentile(
@@ -313,15 +314,17 @@ describe('load within bounds', () => {
       for (let i = 0; i < SOAK.readings; i++) {
         await Promise.all(
           (Object.keys(roles) as (keyof typeof roles)[]).map(async (name) => {
-            const heapBytes = await collectGarbage(roles[name].inspector);
+            const heap = await collectGarbage(roles[name].inspector);
             await new Promise((r) => setTimeout(r, 1000));
-            taken[name].push({ atMs: 0, rssBytes: rssBytes(roles[name].pid), heapBytes });
+            const threadHeapBytes = heap.threadBytes.reduce((a, b) => a + b, 0);
+            taken[name].push({ rssBytes: rssBytes(roles[name].pid), heapBytes: heap.mainBytes, threadHeapBytes });
           }),
         );
       }
       const figure = (name: keyof typeof roles) => ({
         rssBytes: medianOf(taken[name].map((r) => r.rssBytes)),
         heapBytes: medianOf(taken[name].map((r) => r.heapBytes)),
+        threadHeapBytes: medianOf(taken[name].map((r) => r.threadHeapBytes)),
       });
       return { api: figure('api'), worker: figure('worker') };
     };
@@ -350,6 +353,8 @@ describe('load within bounds', () => {
       heapAfterWarmupMiB: mib(baseline[name].heapBytes),
       heapEndMiB: mib(end[name].heapBytes),
       heapGrowthPct: growthPct(baseline[name].heapBytes, end[name].heapBytes),
+      threadHeapAfterWarmupMiB: mib(baseline[name].threadHeapBytes),
+      threadHeapEndMiB: mib(end[name].threadHeapBytes),
       /** Every SOAK.sampleEveryMs, under load or not, GC or not. */
       rssSamplesMiB: samples[name].map((x) => Math.round(mib(x.bytes))),
     });
@@ -362,7 +367,7 @@ describe('load within bounds', () => {
     for (const [name, f] of Object.entries(figures)) {
       console.log(
         `soak RSS ${name}: ${f.rssStartMiB} MiB at start, ${f.rssAfterWarmupMiB} MiB after warm-up, ${f.rssEndMiB} MiB at the end: ${f.rssGrowthPct}% ` +
-          `(JS heap after GC ${f.heapAfterWarmupMiB} -> ${f.heapEndMiB} MiB, ${f.heapGrowthPct}%)`,
+          `(JS heap after GC ${f.heapAfterWarmupMiB} -> ${f.heapEndMiB} MiB, ${f.heapGrowthPct}%; worker threads ${f.threadHeapAfterWarmupMiB} -> ${f.threadHeapEndMiB} MiB)`,
       );
     }
     results.soak = {
