@@ -19,6 +19,9 @@ import { createRouter } from './http/router';
 import { docsRoutes } from './ops/docs-routes';
 import { healthRoutes } from './ops/health-routes';
 import { metricsRoutes } from './ops/metrics-routes';
+import { operatorRoutes } from './operator/operator-routes';
+import { EventStreams } from './orders/event-streams';
+import { orderEventRoutes } from './orders/order-event-routes';
 import { orderRoutes } from './orders/order-routes';
 import { profileRoutes } from './profiles/profile-routes';
 import { webhookRoutes } from './orders/payment-webhook-routes';
@@ -37,10 +40,10 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
 /** Probes, scrapes and docs get no span: they would bury the traces worth reading. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
 const PUBLIC_PREFIXES = ['/docs/', '/webhooks/'];
-const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/webhooks', '/workflows'];
+const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/webhooks', '/workflows', '/operator'];
 const COMPOSITION_ROUTE_PREFIXES = ['/profiles'];
-/** The routes that start, read or search orders (POST /workflows/order starts one too). */
-const ORDER_ROUTE_PREFIXES = ['/orders', '/workflows/order'];
+/** The routes that start, read, search or operate orders (POST /workflows/order starts one too). */
+const ORDER_ROUTE_PREFIXES = ['/orders', '/workflows/order', '/operator'];
 
 function renderProblem(c: Context<AppEnv>, problem: ApiProblem) {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) c.header(name, value);
@@ -136,6 +139,11 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes());
   app.route('/', metricsRoutes());
   app.route('/', orderRoutes(start));
+  app.route(
+    '/',
+    orderEventRoutes({ streams: deps.eventStreams ?? new EventStreams(deps.config.eventStreamsPerClient ?? 10), pollMs: deps.config.eventPollMs ?? 1000 }),
+  );
+  app.route('/', operatorRoutes());
   app.route('/', webhookRoutes());
   app.route('/', profileRoutes());
   app.route('/', codecRoutes());

@@ -74,6 +74,8 @@ const api = await startApiServer(
       temporalDeadlineMs: env.BATON_TEMPORAL_DEADLINE_MS,
       maxInflightTemporal: env.BATON_MAX_INFLIGHT_TEMPORAL,
       maxInflightCompositions: env.BATON_MAX_INFLIGHT_COMPOSITIONS,
+      eventStreamsPerClient: env.BATON_EVENT_STREAMS_PER_CLIENT,
+      eventPollMs: env.BATON_EVENT_POLL_MS,
       rateLimitPerMinute: env.BATON_RATE_LIMIT_PER_MINUTE,
       publicUrl: env.BATON_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
       paymentClearanceTimeout: env.BATON_PAYMENT_CLEARANCE_TIMEOUT,

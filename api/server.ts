@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { createApp } from './app';
 import type { AppDeps } from './http/deps';
+import { EventStreams } from './orders/event-streams';
 import { problems, type ApiProblem } from './http/problems';
 
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -16,7 +17,9 @@ export interface RunningApi {
 
 /** Serves `createApp(deps)` over real HTTP; port 0 picks a free one. */
 export function startApiServer(deps: AppDeps, { port, host = '127.0.0.1' }: { port: number; host?: string }): Promise<RunningApi> {
-  const app = createApp(deps);
+  // Created here rather than in the app, so that closing the server can end the streams first.
+  const eventStreams = deps.eventStreams ?? new EventStreams(deps.config.eventStreamsPerClient ?? 10);
+  const app = createApp({ ...deps, eventStreams });
   // The adapter refuses some requests before the app sees them (a backslash in the path, a bad Host):
   // they get the app's problem+json too, not an empty 400.
   const errorHandler = (err: unknown) => {
@@ -49,6 +52,8 @@ export function startApiServer(deps: AppDeps, { port, host = '127.0.0.1' }: { po
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
+            // Event streams never go idle by themselves: each sends `shutdown` and ends, then the sockets can close.
+            eventStreams.closeAll();
             server.closeIdleConnections();
             server.close(() => done());
             setTimeout(() => server.closeAllConnections(), 2000).unref();

@@ -193,6 +193,10 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_MAX_INFLIGHT_TEMPORAL: z.coerce.number().int().positive().default(256),
   /** Composition requests (GET /profiles/...) served at once by this process; the next one gets 503 + Retry-After at once. */
   BATON_MAX_INFLIGHT_COMPOSITIONS: z.coerce.number().int().positive().default(256),
+  /** Order event streams (GET /orders/{orderId}/events) one client may hold open at once; the next gets 429. */
+  BATON_EVENT_STREAMS_PER_CLIENT: z.coerce.number().int().positive().default(10),
+  /** How often an open order event stream looks at its run for changes (ms). */
+  BATON_EVENT_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Requests per minute per tenant (a JWT's tenant claim, else its subject) or static token before a 429 with Retry-After; 0 turns the limit off. */
   BATON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
   /** Valkey/Redis that keeps the rate-limit counts, shared by every API replica (redis:// or rediss://); in memory, per process, when unset. */

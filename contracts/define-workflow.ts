@@ -47,6 +47,11 @@ export interface WorkflowSpec<
    * them from a client, and the API must be given a way to fill them (api/workflows/starter.ts).
    */
   serverFields?: readonly (F & keyof z.output<I>)[];
+  /**
+   * What a person reads about a run in the Web UI and `temporal workflow describe`: a one-line summary
+   * and markdown details, set at start (stored encrypted like any payload; the UI reads them through the codec).
+   */
+  describeRun?: (input: z.output<I>) => { summary: string; details?: string };
   /** The search attributes a new run starts with (the namespace must have them registered). */
   searchAttributes?: (input: z.output<I>) => SearchAttributePair[];
   /** Signal name → its one payload. */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineWorkflow, Timespan } from './define-workflow';
 import { Address, LineItem, Money, PaymentMethod } from './downstream';
 import { Id } from './ids';
+import { orderDetails, orderSummary } from './order-summary';
 import { orderSearchAttributes } from './search-attributes';
 
 export const orderWorkflow = {
@@ -197,6 +198,7 @@ export const orderDefinition = defineWorkflow({
   earlyReturnUpdate: 'paymentAuthorized',
   // CustomerId and OrderStatus: the Web UI and GET /orders find the run by them.
   searchAttributes: (input) => orderSearchAttributes(input),
+  describeRun: (input) => ({ summary: orderSummary(input), details: orderDetails(input) }),
 });
 
 export const orderSignals = orderDefinition.signal;

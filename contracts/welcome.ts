@@ -23,4 +23,5 @@ export const welcomeDefinition = defineWorkflow({
   idPrefix: welcomeUser.idPrefix,
   idFrom: 'key',
   workflowId: (input, { key }) => welcomeUser.workflowId(input.userId, key),
+  describeRun: (input) => ({ summary: `Welcome user ${input.userId}` }),
 });

@@ -29,12 +29,17 @@ const ID_FIELDS: Partial<Record<StepName, 'paymentId' | 'reservationId' | 'shipm
 export class OrderStateTracker implements SagaListener<StepName, CompensationName> {
   readonly #state: OrderState;
 
-  /** `onStatus` hears every change of status (the search attribute follows it). */
+  /** `status` hears every change of status (the search attribute follows it), `changed` every change at all (the Web UI's details). */
   constructor(
     orderId: string,
-    private readonly onStatus: (status: OrderStatus) => void = () => {},
+    private readonly listener: { status?: (status: OrderStatus) => void; changed?: (state: Readonly<OrderState>) => void } = {},
   ) {
     this.#state = { orderId, status: 'received', steps: [], compensations: [] };
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.listener.changed?.(this.#state);
   }
 
   get status(): OrderStatus {
@@ -53,17 +58,20 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
     const fields = { orderId: this.#state.orderId, from, status };
     if (status === 'needs_attention') log.warn('order needs attention: a compensation keeps failing', fields);
     else log.info(`order ${status}`, fields);
-    this.onStatus(status);
+    this.listener.status?.(status);
+    this.#changed();
   }
 
   remember(ids: Pick<OrderState, 'paymentId' | 'reservationId' | 'shipmentId'>): void {
     Object.assign(this.#state, ids);
+    this.#changed();
   }
 
   /** Runs one step of the order, recording its start, end, attempts and error. */
   async step<T>(name: StepName, run: () => Promise<Attempted<T>>, maxAttempts = 1): Promise<T> {
     const record: StepRecord = { name, status: 'running', attempts: 0, startedAt: now() };
     this.#state.steps.push(record);
+    this.#changed();
     const orderId = this.#state.orderId;
     log.info(`step ${name} started`, { orderId, step: name });
     try {
@@ -75,6 +83,8 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
       Object.assign(record, { status: 'failed', attempts: attemptsOf(err, maxAttempts), finishedAt: now(), error: messageOf(err) });
       log.warn(`step ${name} failed`, { orderId, step: name, attempts: record.attempts, error: record.error });
       throw err;
+    } finally {
+      this.#changed();
     }
   }
 
@@ -91,6 +101,7 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
 
   failed(failure: OrderFailure): void {
     this.#state.failure = failure;
+    this.#changed();
   }
 
   compensated(step: StepName, name: CompensationName, report: CompensationReport): void {
@@ -99,12 +110,14 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
     record.status = 'completed';
     record.attempts += report.attempts;
     delete record.error;
-    if (!report.undone) return;
-    const stepRecord = this.#lastStep(step);
-    if (stepRecord) stepRecord.status = 'compensated';
-    // An effect first learned while undoing it (its step never answered) still belongs on the record.
-    const field = ID_FIELDS[step];
-    if (field && report.id !== undefined) this.#state[field] ??= report.id;
+    if (report.undone) {
+      const stepRecord = this.#lastStep(step);
+      if (stepRecord) stepRecord.status = 'compensated';
+      // An effect first learned while undoing it (its step never answered) still belongs on the record.
+      const field = ID_FIELDS[step];
+      if (field && report.id !== undefined) this.#state[field] ??= report.id;
+    }
+    this.#changed();
   }
 
   compensationFailed(step: StepName, name: CompensationName, error: unknown): void {
@@ -113,6 +126,7 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
     record.status = 'failed';
     record.attempts += attemptsOf(error, 1);
     record.error = messageOf(error);
+    this.#changed();
   }
 
   abandoned(pending: PendingCompensation<StepName, CompensationName>[]): void {
@@ -121,6 +135,7 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
       const id = field && this.#state[field];
       return { compensation: p.compensation, step: p.step, ...(id !== undefined && { id }), error: messageOf(p.error) };
     });
+    this.#changed();
   }
 
   #compensation(name: CompensationName): CompensationRecord {

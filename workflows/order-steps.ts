@@ -15,6 +15,7 @@ import {
   type StepName,
 } from '../contracts';
 import type { Payment, Reservation, Shipment } from '../contracts';
+import { formatDestination, formatItems, formatMoney, paymentMethodName } from '../contracts/order-summary';
 import { isFinalAnswer } from './order-failures';
 import type { CompensationReport, SagaStep } from './saga';
 
@@ -25,15 +26,19 @@ import type { CompensationReport, SagaStep } from './saga';
  * which gives up on the call at once while it goes on).
  */
 export function orderCalls(timings: OrderTimings, settled: boolean) {
-  const proxy = ({ startToCloseTimeout, retry, heartbeatTimeout }: CallTimings) =>
-    proxyActivities<Activities>({
-      startToCloseTimeout,
-      retry,
-      ...(settled && {
-        heartbeatTimeout: heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
-        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      }),
-    });
+  /** Each call carries a summary a person reads in the Web UI ("authorize 19.99 EUR by card"). */
+  const proxy =
+    ({ startToCloseTimeout, retry, heartbeatTimeout }: CallTimings) =>
+    (summary: string) =>
+      proxyActivities<Activities>({
+        startToCloseTimeout,
+        retry,
+        summary,
+        ...(settled && {
+          heartbeatTimeout: heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        }),
+      });
   return {
     steps: proxy(timings.steps),
     refundPayment: proxy(timings.compensations.refundPayment),
@@ -77,15 +82,14 @@ export function orderSteps(input: OrderInput, calls: OrderCalls, workflowId: str
 
   const authorizePayment: OrderStep<Payment> = {
     name: 'authorizePayment',
-    run: () => calls.steps.authorizePayment(authorizeInput),
+    run: () => calls.steps(`authorize ${formatMoney(input.amount)} by ${paymentMethodName(input.paymentMethod)}`).authorizePayment(authorizeInput),
     compensation: {
       name: 'refundPayment',
       async undo(result, round) {
-        const { authorizePayment: recall, refundPayment } = calls.refundPayment;
-        const payment = await knownOrRecalled(result, () => recall(authorizeInput));
+        const payment = await knownOrRecalled(result, () => calls.refundPayment('look up the authorization to refund').authorizePayment(authorizeInput));
         if (!payment) return NOTHING_TO_UNDO;
         const { paymentId } = payment.value;
-        const refund = await refundPayment({ idempotencyKey: key('refundPayment', round), paymentId });
+        const refund = await calls.refundPayment(`refund payment ${paymentId}`).refundPayment({ idempotencyKey: key('refundPayment', round), paymentId });
         return { attempts: refund.attempt, undone: true, id: paymentId };
       },
     },
@@ -93,15 +97,16 @@ export function orderSteps(input: OrderInput, calls: OrderCalls, workflowId: str
 
   const reserveInventory: OrderStep<Reservation> = {
     name: 'reserveInventory',
-    run: () => calls.steps.reserveInventory(reserveInput),
+    run: () => calls.steps(`reserve ${formatItems(input.items)}`).reserveInventory(reserveInput),
     compensation: {
       name: 'releaseReservation',
       async undo(result, round) {
-        const { reserveInventory: recall, releaseReservation } = calls.releaseReservation;
-        const reservation = await knownOrRecalled(result, () => recall(reserveInput));
+        const reservation = await knownOrRecalled(result, () => calls.releaseReservation('look up the reservation to release').reserveInventory(reserveInput));
         if (!reservation) return NOTHING_TO_UNDO;
         const { reservationId } = reservation.value;
-        const release = await releaseReservation({ idempotencyKey: key('releaseReservation', round), reservationId });
+        const release = await calls
+          .releaseReservation(`release reservation ${reservationId}`)
+          .releaseReservation({ idempotencyKey: key('releaseReservation', round), reservationId });
         return { attempts: release.attempt, undone: true, id: reservationId };
       },
     },
@@ -109,15 +114,14 @@ export function orderSteps(input: OrderInput, calls: OrderCalls, workflowId: str
 
   const createShipment: OrderStep<Shipment> = {
     name: 'createShipment',
-    run: () => calls.steps.createShipment(shipInput),
+    run: () => calls.steps(`ship ${formatItems(input.items)} to ${formatDestination(input.shippingAddress)}`).createShipment(shipInput),
     compensation: {
       name: 'cancelShipment',
       async undo(result, round) {
-        const { createShipment: recall, cancelShipment } = calls.cancelShipment;
-        const shipment = await knownOrRecalled(result, () => recall(shipInput));
+        const shipment = await knownOrRecalled(result, () => calls.cancelShipment('look up the shipment to cancel').createShipment(shipInput));
         if (!shipment) return NOTHING_TO_UNDO;
         const { shipmentId } = shipment.value;
-        const cancel = await cancelShipment({ idempotencyKey: key('cancelShipment', round), shipmentId });
+        const cancel = await calls.cancelShipment(`cancel shipment ${shipmentId}`).cancelShipment({ idempotencyKey: key('cancelShipment', round), shipmentId });
         return { attempts: cancel.attempt, undone: true, id: shipmentId };
       },
     },

@@ -1,7 +1,7 @@
 // The durable order: authorize the payment, wait for it to clear if it is a bank transfer, reserve
 // the stock, ship. If anything stops it (a business refusal, a service down past its retries, a
 // cancellation), what took effect is undone newest first; what cannot be undone waits for a person.
-import { CancellationScope, isCancellation, log, patched, setHandler, sleep, workflowInfo, condition } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, patched, setCurrentDetails, setHandler, sleep, workflowInfo, condition } from '@temporalio/workflow';
 import {
   DEFAULT_ORDER_TIMINGS,
   orderQueries,
@@ -21,12 +21,14 @@ import { ORDER_PATCHES } from './order-patches';
 import { publishOrderStatus } from './publish-order-status';
 import { OrderStateTracker } from './order-state';
 import { orderCalls, orderSteps, type OrderCalls } from './order-steps';
+import { orderProgress } from './order-progress';
 import { Saga } from './saga';
 
 export async function order(input: OrderInput): Promise<OrderState> {
   const timings = input.timings ?? DEFAULT_ORDER_TIMINGS;
-  // Every status change is logged and, for runs started with search attributes, upserted (patched).
-  const state = new OrderStateTracker(input.orderId, publishOrderStatus);
+  // Every status change is logged and, for runs started with search attributes, upserted (patched);
+  // every change at all shows in the Web UI's current details.
+  const state = new OrderStateTracker(input.orderId, { status: publishOrderStatus, changed: (s) => setCurrentDetails(orderProgress(s)) });
   const inbox = new OrderInbox();
   setHandler(orderQueries.state, () => state.snapshot());
   // Payloads are not checked before a handler runs: the inbox takes `unknown` and checks them itself.
@@ -97,7 +99,7 @@ function notHonoured(paymentId: string, status: Payment['status']): OrderStop {
 }
 
 async function paymentStands(paymentId: string, calls: OrderCalls): Promise<void> {
-  const { status } = (await calls.steps.getPayment(paymentId)).value;
+  const { status } = (await calls.steps(`check that payment ${paymentId} stands`).getPayment(paymentId)).value;
   if (status !== 'cleared') throw notHonoured(paymentId, status);
 }
 
@@ -115,7 +117,7 @@ async function clearanceOnRecord(payment: Payment, inbox: OrderInbox, timeout: T
   if (payment.status === 'failed' || payment.status === 'refunded') throw notHonoured(paymentId, payment.status);
   // One timer for the whole wait. A cancellation rejects it: the order is compensating then, and it no longer matters.
   let expired = false;
-  void sleep(timeout).then(
+  void sleep(timeout, { summary: `wait for payment ${paymentId} to clear, up to ${String(timeout)}` }).then(
     () => (expired = true),
     () => undefined,
   );
@@ -129,7 +131,7 @@ async function clearanceOnRecord(payment: Payment, inbox: OrderInbox, timeout: T
     if (recorded === 'failed' || recorded === 'refunded') throw notHonoured(paymentId, recorded);
     if (expired) break;
     askAgain = recorded === undefined; // no answer: ask again; pending: wait for the next notice
-    await condition(() => expired, pause);
+    await condition(() => expired, pause, { summary: `pause ${pause / 1000} s before asking about payment ${paymentId} again` });
     pause = Math.min(pause * 2, RECHECK_PAUSE_MS.max);
   }
   throw new OrderStop('payment_not_cleared', `payment ${paymentId} did not clear within ${String(timeout)}`);
@@ -153,7 +155,7 @@ async function awaitClearance(payment: Payment, inbox: OrderInbox, timeout: Time
 
 async function currentStatus(paymentId: string, calls: OrderCalls): Promise<Payment['status'] | undefined> {
   try {
-    return (await calls.steps.getPayment(paymentId)).value.status;
+    return (await calls.steps(`ask the payments service about payment ${paymentId}`).getPayment(paymentId)).value.status;
   } catch (err) {
     if (isCancellation(err)) throw err;
     return undefined; // no answer is no clearance

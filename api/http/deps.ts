@@ -6,6 +6,7 @@ import type { Composer } from '../../composition/composer';
 import type { JwtSettings } from './jwt';
 import type { ApiMetrics } from './api-metrics';
 import type { Principal } from './middleware/auth';
+import type { EventStreams } from '../orders/event-streams';
 import type { NamespaceReadiness } from './namespace-readiness';
 
 export interface AppConfig {
@@ -27,6 +28,10 @@ export interface AppConfig {
   maxInflightTemporal?: number;
   /** Composition requests (GET /profiles/...) in progress at once before the next is shed with a 503 (BATON_MAX_INFLIGHT_COMPOSITIONS); 256 when absent. */
   maxInflightCompositions?: number;
+  /** Order event streams (GET /orders/{orderId}/events) one client may hold open at once (BATON_EVENT_STREAMS_PER_CLIENT); 10 when absent. */
+  eventStreamsPerClient?: number;
+  /** How often an open event stream looks for changes, ms (BATON_EVENT_POLL_MS); 1000 when absent. */
+  eventPollMs?: number;
   /** Requests per minute each bearer token may make before a 429 (BATON_RATE_LIMIT_PER_MINUTE); no limit when absent or 0. */
   rateLimitPerMinute?: number;
   /** Base URL that downstream services use to call Baton back. */
@@ -53,6 +58,8 @@ export interface AppDeps {
    * Optional so that apps built only for other routes need not make one; the composition routes fail without it.
    */
   composition?: Composer;
+  /** The open order event streams; the server closes them at shutdown (api/server.ts). One per app when absent. */
+  eventStreams?: EventStreams;
   /** The workflow types served under /workflows/{type}; contracts/registry.ts when absent. */
   workflows?: readonly AnyWorkflowDefinition[];
   /** Prometheus metrics served at GET /metrics; a fresh registry per app when absent. */

@@ -66,6 +66,10 @@ export const problems = {
   unsupportedMediaType: () => new ApiProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send application/json.'),
   tooManyRequests: (retryAfterSeconds: number) =>
     new ApiProblem(429, 'rate-limited', 'Too many requests', 'Slow down.', { headers: { 'Retry-After': String(retryAfterSeconds) } }),
+  tooManyStreams: (max: number) =>
+    new ApiProblem(429, 'too-many-streams', 'Too many event streams', `At most ${max} event streams per client at once; close one first.`, {
+      headers: { 'Retry-After': '5' },
+    }),
   badGateway: (detail: string) => new ApiProblem(502, 'bad-gateway', 'Bad gateway', detail),
   temporalUnavailable: () =>
     new ApiProblem(503, 'temporal-unavailable', 'Service unavailable', 'The workflow engine cannot be reached; try again shortly.', {
@@ -99,6 +103,7 @@ export const errorResponses = {
   404: describe('Not found'),
   409: describe('Conflict with the resource state'),
   413: describe('Body over the configured limit'),
+  429: describe('Too many requests, or event streams, for this client at once; retry after `Retry-After` seconds'),
   502: describe('A downstream service failed'),
   503: describe(
     'Temporal is unreachable, its namespace is not set up for Baton (`detail` names the command that fixes it), or this API has too many workflow requests in progress; retry after `Retry-After` seconds',

@@ -23,6 +23,9 @@ const seg = '[^/]+';
 const RULES: readonly Rule[] = [
   // Resolving an order that needs attention is an operator's decision, not a client's.
   { methods: ['POST'], path: new RegExp(`^/orders/${seg}/resolve/?$`), scope: 'operator' },
+  // So are pausing, unpausing and resetting a running step, and the list of orders that need a person.
+  { methods: ['POST'], path: new RegExp(`^/orders/${seg}/step/(?:pause|unpause|reset)/?$`), scope: 'operator' },
+  { methods: 'any', path: /^\/operator(?:\/.*)?$/, scope: 'operator' },
   { methods: READ, path: /^\/orders(?:\/.*)?$/, scope: 'orders:read' },
   { methods: 'any', path: /^\/orders(?:\/.*)?$/, scope: 'orders:write' },
   { methods: READ, path: /^\/profiles(?:\/.*)?$/, scope: 'profiles:read' },

@@ -10,6 +10,8 @@ export interface OrderView {
   /** The workflow is still open: the order can still be cancelled or resolved. */
   open: boolean;
   state: OrderState;
+  /** Events in the run's history so far: grows with every change, so it orders the states a client has seen. */
+  version: number;
 }
 
 const bare = (orderId: string, status: OrderStatus): OrderState => ({ orderId, status, steps: [], compensations: [] });
@@ -44,5 +46,5 @@ export async function readOrder(client: Client, orderId: string): Promise<OrderV
   if (open) state = await runningState(handle, orderId);
   else if (description.status.name === 'COMPLETED') state = await handle.result();
   else state = await lastKnownState(handle, orderId);
-  return { workflowId, runId: description.runId, open, state };
+  return { workflowId, runId: description.runId, open, state, version: description.historyLength };
 }

@@ -6,6 +6,7 @@ import { FINAL_ORDER_STATUSES, Id, orderDefinition, orderSignals, orderWorkflow,
 import type { AppConfig } from '../http/deps';
 import { Links, temporalUiLink } from '../http/links';
 import { documented } from '../http/openapi-names';
+import { failureMessage } from '../http/failure-messages';
 import { errorsFor, problems } from '../http/problems';
 import { requestKey } from '../http/request-key';
 import { createRouter } from '../http/router';
@@ -13,7 +14,7 @@ import type { StartWorkflow } from '../workflows/starter';
 import { preferredWait, withWaitDeadline } from '../workflows/workflow-runs';
 import { findOrders } from './find-orders';
 import { readOrder } from './order-reads';
-import { timelineOf } from './order-timeline';
+import { activityFailuresOf, timelineOf } from './order-timeline';
 import { OrderAccepted, OrderRequest, OrderState, ResolveRequest } from './schemas';
 
 const OrderIdParam = z.object({ orderId: documented(Id, { param: { name: 'orderId', in: 'path' } }) });
@@ -224,12 +225,15 @@ export function orderRoutes(start: StartWorkflow) {
       const handle = temporal.client.workflow.getHandle(orderWorkflow.workflowId(orderId));
       const { runId } = await handle.describe();
       const history = await temporal.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      // Failures are stored encoded: decode their messages with the client's keys before they are shown.
+      const failures = activityFailuresOf(history);
+      const messages = new Map(await Promise.all(failures.map(async (f) => [f, await failureMessage(temporal.client, f)] as const)));
       return c.json(
         {
           orderId,
           workflowId: handle.workflowId,
           runId,
-          steps: timelineOf(history),
+          steps: timelineOf(history, (failure) => messages.get(failure)),
           links: { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, handle.workflowId, runId) },
         },
         200,

@@ -51,7 +51,18 @@ interface Pending {
 }
 
 /** The timeline of a history; entries in the order the activities were scheduled. */
-export function timelineOf(history: History): TimelineEntry[] {
+type Failure = NonNullable<NonNullable<HistoryEvent['activityTaskFailedEventAttributes']>['failure']>;
+const rawMessage = (failure: Failure) => (failure.cause?.message ? `${failure.message}: ${failure.cause.message}` : (failure.message ?? undefined));
+
+/** Every activity failure in the history, for decoding before the timeline is built (api/http/failure-messages.ts). */
+export function activityFailuresOf(history: History): Failure[] {
+  return (history.events ?? []).flatMap((e) =>
+    [e.activityTaskFailedEventAttributes?.failure, e.activityTaskTimedOutEventAttributes?.failure].filter((f): f is Failure => !!f),
+  );
+}
+
+/** `messageOf`: a failure's words; failures are stored encoded, so the route passes their decoded messages. */
+export function timelineOf(history: History, messageOf: (failure: Failure) => string | undefined = rawMessage): TimelineEntry[] {
   const byScheduledId = new Map<string, Pending>();
   const entries: Pending[] = [];
   const seenTypes = new Set<string>();
@@ -104,7 +115,10 @@ export function timelineOf(history: History): TimelineEntry[] {
       if (endMs !== undefined && since !== undefined) entry.durationMs = endMs - since;
       const failure = 'failure' in closed.attrs ? closed.attrs.failure : undefined;
       if (closed.outcome === 'completed') delete entry.error;
-      else if (failure?.message) entry.error = failure.cause?.message ? `${failure.message}: ${failure.cause.message}` : failure.message;
+      else if (failure) {
+        const message = messageOf(failure);
+        if (message) entry.error = message;
+      }
     }
   }
   return entries.map((p) => p.entry);

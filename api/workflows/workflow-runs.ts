@@ -134,9 +134,17 @@ function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], req
     workflowIdConflictPolicy: def.idConflictPolicy ?? 'FAIL',
     // The definition's search attributes (an order's CustomerId and OrderStatus), so visibility finds the run.
     ...(def.searchAttributes && { typedSearchAttributes: def.searchAttributes(request.input) }),
+    ...runMetadata(def, request.input),
     ...(def.defaultTimeouts?.executionTimeout !== undefined && { workflowExecutionTimeout: def.defaultTimeouts.executionTimeout }),
     ...(def.defaultTimeouts?.runTimeout !== undefined && { workflowRunTimeout: def.defaultTimeouts.runTimeout }),
   };
+}
+
+/** The definition's summary and details of a run, for the Web UI. */
+function runMetadata(def: AnyWorkflowDefinition, input: unknown): Pick<WorkflowStartOptions, 'staticSummary' | 'staticDetails'> {
+  if (!def.describeRun) return {};
+  const { summary, details } = def.describeRun(input);
+  return { staticSummary: summary, ...(details !== undefined && { staticDetails: details }) };
 }
 
 /** The latest run of this ID as it is now; a closed one with its outcome. */

@@ -4,7 +4,7 @@
 // failures over HTTP, breaks one part of the deployment while they run, and then audits every order against
 // the services' own books: orders lost, duplicate effects, missed compensations, wrong end states, all 0.
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { OrderState } from '../../contracts';
 import {
   audit,
@@ -24,6 +24,7 @@ import {
   type PlannedOrder,
 } from '../support/chaos';
 import { FAST_TIMINGS, setFaults, settlePayment } from '../support/orders';
+import { exitCode, startChild } from '../support/processes';
 import { startProductionRig, type ProductionRig } from './rig';
 
 const ORDERS = 200;
@@ -427,4 +428,20 @@ describe('Baton on a real Temporal cluster', () => {
     expect(roles).toEqual([]);
     expectClean(outcome, ORDERS);
   });
+
+  it('npm run replay: the runs of these cases replay against the bundle the workers ran', async () => {
+    const limit = 400;
+    const replay = startChild(
+      'worker/replay.ts',
+      { TEMPORAL_ADDRESS: rig.cluster.address, TEMPORAL_NAMESPACE: rig.cluster.namespace },
+      {
+        args: ['--task-queue', rig.stack.taskQueue, '--since', '1h', '--limit', String(limit), '--bundle', inject('productionWorkflowBundle')],
+      },
+    );
+    const code = await exitCode(replay, 300_000);
+    console.log(replay.output().trim().split('\n').at(-1));
+    expect(replay.output()).toContain(`order: ${limit} run(s)`);
+    expect(replay.output()).toContain(`replay: ${limit} run(s) replay against this bundle`);
+    expect(code).toBe(0);
+  }, 360_000);
 });

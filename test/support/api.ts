@@ -67,6 +67,8 @@ export async function startTestApi(options: {
   composition?: Partial<ComposerOptions>;
   /** Workflow types served under /workflows (default: contracts/registry.ts). */
   workflows?: AppDeps['workflows'];
+  /** Where the API logs (default: nowhere). */
+  logger?: AppDeps['logger'];
 }): Promise<TestApi> {
   const connection = await DrainingConnection.connect({ address: options.address });
   // The test keys, as every worker a test starts has them (startChild): orders go to Temporal encrypted.
@@ -84,7 +86,13 @@ export async function startTestApi(options: {
   };
   const composition = createComposer({ baseUrls: serviceUrlsFromEnv(parseEnv(serviceUrlsEnv, {})), ...options.composition });
   const api = await startApiServer(
-    { config, temporal: { client, connection }, logger: pino({ level: 'silent' }), composition, ...(options.workflows && { workflows: options.workflows }) },
+    {
+      config,
+      temporal: { client, connection },
+      logger: options.logger ?? pino({ level: 'silent' }),
+      composition,
+      ...(options.workflows && { workflows: options.workflows }),
+    },
     { port: 0 },
   );
   // The payments service calls back to the API, so the public URL is the one we just bound.

@@ -21,8 +21,8 @@ export interface ChildHandle {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-export function startChild(entry: string, env: Record<string, string>, options: { ipc?: boolean } = {}): ChildHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export function startChild(entry: string, env: Record<string, string>, options: { ipc?: boolean; args?: readonly string[] } = {}): ChildHandle {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...(options.args ?? [])], {
     cwd: repoRoot,
     // The test payload keys unless the test sets its own: the roles refuse to start without keys.
     env: { ...process.env, LOG_LEVEL: 'info', BATON_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...env },

@@ -3,10 +3,13 @@
 // scraped and parsed; the worker's JSON log lines are read from its stdout; visibility is queried
 // through GET /orders.
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderState } from '../../../contracts';
 import { TEST_METRICS_TOKEN, uniqueTaskQueue } from '../../support/api';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
+import { repoRoot } from '../../support/processes';
 import { eventually, jsonLines, scrape, SpanKindCode, startOtlpReceiver, startStack, sumOf, type OtlpReceiver, type ReceivedSpan, type Stack } from './support';
 
 const address = inject('temporalAddress');
@@ -66,7 +69,10 @@ describe('tracing', () => {
     const spans = await eventually(() => {
       const spans = traceOf(traceId as string);
       const serverSpans = spans.filter((s) => s.service === 'baton-services' && s.kind === SpanKindCode.SERVER);
-      const done = spans.some((s) => s.name === 'RunWorkflow:order') && steps.every((step) => spans.some((s) => s.name === `RunActivity:${step}`));
+      const done =
+        spans.some((s) => s.name === 'POST /orders') &&
+        spans.some((s) => s.name === 'RunWorkflow:order') &&
+        steps.every((step) => spans.some((s) => s.name === `RunActivity:${step}`));
       return done && serverSpans.length >= steps.length ? spans : undefined;
     }, 'the whole trace to be exported');
 
@@ -110,9 +116,14 @@ describe('tracing', () => {
     const res = await stack.call('/profiles/u-1');
     expect(res.status).toBe(200);
     const traceId = res.headers.get('x-trace-id') as string;
+    // Spans arrive in batches, each process's when its exporter flushes: the request's own span ends (and is
+    // exported) after the answer, so it can come last. Wait for all seven.
     const spans = await eventually(() => {
       const spans = traceOf(traceId);
-      return spans.filter((s) => s.kind === SpanKindCode.SERVER && s.service === 'baton-services').length >= 3 && spans.some((s) => s.service === 'baton-api')
+      const count = (service: string, kind: number) => spans.filter((s) => s.service === service && s.kind === kind).length;
+      return named(spans, 'GET /profiles/:userId').length >= 1 &&
+        count('baton-api', SpanKindCode.CLIENT) >= 3 &&
+        count('baton-services', SpanKindCode.SERVER) >= 3
         ? spans
         : undefined;
     }, 'the composition trace');
@@ -177,6 +188,39 @@ describe('metrics', () => {
     const latency = (samples: typeof before) => sumOf(samples, 'temporal_activity_schedule_to_start_latency_count');
     expect(latency(after)).toBeGreaterThan(latency(before));
     expect(after.some((s) => s.name === 'temporal_worker_task_slots_available')).toBe(true);
+  });
+
+  it("every query of compose's Grafana dashboard names a metric the API or the worker exports, grouped by labels it has", async () => {
+    // After the two cases above, both endpoints have every series the dashboard reads: requests, a composition, a failed activity.
+    const exported = [...(await scrape(`${stack.apiUrl}/metrics`, TEST_METRICS_TOKEN)), ...(await scrape(stack.workerMetricsUrl))];
+    const labelsOf = new Map<string, Set<string>>();
+    for (const sample of exported) {
+      const labels = labelsOf.get(sample.name) ?? new Set<string>();
+      for (const label of Object.keys(sample.labels)) labels.add(label);
+      labelsOf.set(sample.name, labels);
+    }
+    const dashboard = JSON.parse(await readFile(join(repoRoot, 'deploy/grafana/dashboards/baton.json'), 'utf8')) as {
+      panels: { title: string; targets?: { expr: string }[] }[];
+    };
+    const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
+    expect(queries.length).toBeGreaterThanOrEqual(9);
+    const problems: string[] = [];
+    for (const { panel, expr } of queries) {
+      // Baton's metrics and the SDK's all carry one of these prefixes; anything else in a query would be a typo or a stranger.
+      const metrics = [...expr.matchAll(/\b(?:baton|temporal)_[a-z_]+\b/g)].map((m) => m[0]);
+      if (metrics.length === 0) problems.push(`${panel}: ${expr} names no Baton or Temporal metric`);
+      const grouped = [...expr.matchAll(/\bby \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim()));
+      const matched = [...expr.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...m[1]!.matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map((l) => l[1]!));
+      for (const metric of metrics) {
+        const labels = labelsOf.get(metric);
+        if (!labels) {
+          problems.push(`${panel}: ${metric} is not exported`);
+          continue;
+        }
+        for (const label of [...grouped, ...matched]) if (!labels.has(label)) problems.push(`${panel}: ${metric} has no label ${label}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });
 
@@ -249,9 +293,22 @@ describe('searchable runs, links and timelines', () => {
     expect(res.status).toBe(200);
     const timeline = (await res.json()) as {
       runId: string;
-      steps: { name: string; outcome: string; compensation: boolean; attempts: number; durationMs?: number; startedAt?: string; finishedAt?: string }[];
+      steps: {
+        name: string;
+        outcome: string;
+        compensation: boolean;
+        attempts: number;
+        durationMs?: number;
+        startedAt?: string;
+        finishedAt?: string;
+        error?: string;
+      }[];
     };
     expect(timeline.runId).toBe(body.runId);
+    // The failure is stored encoded in the history; the timeline shows its words, decoded with the API's keys.
+    const refused = timeline.steps.find((s) => s.name === 'reserveInventory');
+    expect(refused?.error).toMatch(/inventory/i);
+    expect(refused?.error).not.toContain('Encoded failure');
     expect(timeline.steps.map((s) => [s.name, s.outcome, s.compensation])).toEqual([
       ['authorizePayment', 'completed', false],
       ['reserveInventory', 'failed', false],
