@@ -13,3 +13,6 @@ export const named = <T extends z.ZodType>(schema: T, name: string): T => openap
 
 /** Metadata for a parameter or a field (description, example, `param`). */
 export const documented = <T extends z.ZodType>(schema: T, metadata: Record<string, unknown>): T => openapi.call(schema, metadata) as T;
+
+/** A JSON response entry of a route's `responses`. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });

@@ -4,16 +4,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Context } from 'hono';
-import { Id, orderWorkflow } from '../../contracts';
+import { orderWorkflow } from '../../contracts';
 import type { AppEnv } from '../http/deps';
 import { Links } from '../http/links';
-import { documented } from '../http/openapi-names';
+import { json } from '../http/openapi-names';
 import { errorsFor } from '../http/problems';
 import { createRouter } from '../http/router';
 import { ordersNeedingAPerson } from './attention';
 import { controlStep, type StepAction } from './step-controls';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+import { OrderIdParam } from '../orders/schemas';
 
 /** A duration as Temporal writes them: `90s`, `5 minutes`, `2h`. */
 const Duration = z
@@ -75,7 +74,6 @@ const attention = createRoute({
   },
 });
 
-const OrderIdParam = z.object({ orderId: documented(Id, { param: { name: 'orderId', in: 'path' } }) });
 const StepActionRequest = z
   .object({
     reason: z.string().min(1).max(500).describe('Why: kept in Temporal (pause) and in the audit log'),

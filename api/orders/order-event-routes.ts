@@ -5,16 +5,15 @@
 // found by looking at the run every `pollMs` (a describe call; the state is read only when it moved).
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { Id, type OrderState } from '../../contracts';
+import type { OrderState } from '../../contracts';
 import type { AppConfig } from '../http/deps';
 import { temporalUiLink } from '../http/links';
-import { documented } from '../http/openapi-names';
 import { errorsFor, problems } from '../http/problems';
 import { createRouter } from '../http/router';
 import type { EventStreams } from './event-streams';
 import { readOrder, type OrderView } from './order-reads';
+import { OrderIdParam } from './schemas';
 
-const OrderIdParam = z.object({ orderId: documented(Id, { param: { name: 'orderId', in: 'path' } }) });
 const LastEventId = z.object({
   'last-event-id': z
     .string()

@@ -5,7 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { FINAL_ORDER_STATUSES, Id, orderDefinition, orderSignals, orderWorkflow, OrderStatus, type OrderState as OrderStateType } from '../../contracts';
 import type { AppConfig } from '../http/deps';
 import { Links, temporalUiLink } from '../http/links';
-import { documented } from '../http/openapi-names';
+import { json } from '../http/openapi-names';
 import { failureMessage } from '../http/failure-messages';
 import { errorsFor, problems } from '../http/problems';
 import { requestKey } from '../http/request-key';
@@ -15,11 +15,7 @@ import { preferredWait, withWaitDeadline } from '../workflows/workflow-runs';
 import { findOrders } from './find-orders';
 import { readOrder } from './order-reads';
 import { activityFailuresOf, timelineOf } from './order-timeline';
-import { OrderAccepted, OrderRequest, OrderState, ResolveRequest } from './schemas';
-
-const OrderIdParam = z.object({ orderId: documented(Id, { param: { name: 'orderId', in: 'path' } }) });
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+import { OrderAccepted, OrderRequest, OrderState, ResolveRequest, OrderIdParam } from './schemas';
 
 /** With `Prefer: wait`, the answer carries the order's state as of the payment's authorization. */
 const OrderAcceptedWithState = OrderAccepted.extend({

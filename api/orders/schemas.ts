@@ -4,12 +4,13 @@ import { z } from '@hono/zod-openapi';
 import {
   orderDefinition,
   OrderState as OrderStateShape,
+  Id,
   OrderStatus,
   ResolveRequest as ResolveRequestShape,
   type OrderRequest as OrderRequestType,
 } from '../../contracts';
 import { Links } from '../http/links';
-import { named } from '../http/openapi-names';
+import { documented, named } from '../http/openapi-names';
 import { clientInputSchema } from '../workflows/client-input';
 
 /** The same client shape as POST /workflows/order takes: the server-owned fields are refused by name. */
@@ -27,3 +28,6 @@ export const OrderAccepted = z
   })
   .openapi('OrderAccepted');
 export type OrderAccepted = z.infer<typeof OrderAccepted>;
+
+/** The `{orderId}` of every order route. */
+export const OrderIdParam = z.object({ orderId: documented(Id, { param: { name: 'orderId', in: 'path' } }) });

@@ -6,7 +6,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { Context } from 'hono';
 import type { AnyWorkflowDefinition, UpdateSpec } from '../../contracts';
 import { Id, WorkflowId } from '../../contracts';
-import { documented, named } from '../http/openapi-names';
+import { documented, named, json } from '../http/openapi-names';
 import type { AppConfig, AppEnv } from '../http/deps';
 import { Links, temporalUiLink } from '../http/links';
 import { issuePageToken, readPageToken } from '../http/page-token';
@@ -18,7 +18,6 @@ import type { StartWorkflow } from './starter';
 import { preferredWait, RunStatus, runOutcome, type StartOutcome } from './workflow-runs';
 
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const StartHeaders = z.object({
   'idempotency-key': Id.optional().openapi({ description: 'A repeat with the same key returns the same run (200)' }),

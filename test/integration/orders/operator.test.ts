@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { orderWorkflow, type OrderState } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { place, readOrder, sleep } from '../../support/chaos';
+import { place, readOrder, sleep, startWorkerProcess } from '../../support/chaos';
 import { clearFaults, orderRequest, orderTimings, setFaults } from '../../support/orders';
-import { startChild, type ChildHandle } from '../../support/processes';
+import type { ChildHandle } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -65,14 +65,7 @@ const until = (orderId: string, done: (s: OrderState) => boolean) =>
 
 beforeAll(async () => {
   services = await startSampleServices();
-  worker = startChild('worker/main.ts', {
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PAYMENTS_URL: services.urls.payments,
-    INVENTORY_URL: services.urls.inventory,
-    SHIPPING_URL: services.urls.shipping,
-  });
+  worker = await startWorkerProcess({ address, namespace, taskQueue, serviceUrls: services.urls });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
@@ -80,7 +73,6 @@ beforeAll(async () => {
     },
   });
   api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: TIMINGS }, logger: pino({ level: 'info' }, sink) });
-  await worker.waitFor(/worker polling task queue/, 90_000);
 }, 120_000);
 
 afterAll(async () => {

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderState } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { place, readOrder, sleep } from '../../support/chaos';
+import { place, readOrder, sleep, startWorkerProcess } from '../../support/chaos';
 import { FAST_TIMINGS, orderRequest, settlePayment } from '../../support/orders';
-import { startChild, type ChildHandle } from '../../support/processes';
+import type { ChildHandle } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -123,21 +123,13 @@ const waitingTransfer = async () => {
 
 beforeAll(async () => {
   services = await startSampleServices({ settleOutcome: 'never' });
-  worker = startChild('worker/main.ts', {
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PAYMENTS_URL: services.urls.payments,
-    INVENTORY_URL: services.urls.inventory,
-    SHIPPING_URL: services.urls.shipping,
-  });
+  worker = await startWorkerProcess({ address, namespace, taskQueue, serviceUrls: services.urls });
   api = await startTestApi({
     address,
     namespace,
     taskQueue,
     config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: '10 minutes', eventPollMs: 200, eventStreamsPerClient: PER_CLIENT },
   });
-  await worker.waitFor(/worker polling task queue/, 90_000);
 }, 120_000);
 
 afterAll(async () => {

@@ -13,10 +13,10 @@ import { resolveTemporalCli } from '../../../dev/temporal/temporal-binaries';
 import { EncryptionCodec } from '../../../lib/payload-codec';
 import { orderProgress } from '../../../workflows/order-progress';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { place, plannedOrder, readOrder, sleep } from '../../support/chaos';
+import { place, plannedOrder, readOrder, sleep, startWorkerProcess } from '../../support/chaos';
 import { FAST_TIMINGS } from '../../support/orders';
 import { testPayloadKeys } from '../../support/payload-keys';
-import { startChild, type ChildHandle } from '../../support/processes';
+import type { ChildHandle } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -60,16 +60,8 @@ const scheduled = (e: temporal.api.history.v1.IHistoryEvent) => e.activityTaskSc
 
 beforeAll(async () => {
   services = await startSampleServices({ settleOutcome: 'never' });
-  worker = startChild('worker/main.ts', {
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PAYMENTS_URL: services.urls.payments,
-    INVENTORY_URL: services.urls.inventory,
-    SHIPPING_URL: services.urls.shipping,
-  });
+  worker = await startWorkerProcess({ address, namespace, taskQueue, serviceUrls: services.urls });
   api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: CLEARANCE } });
-  await worker.waitFor(/worker polling task queue/, 90_000);
   for (const order of [card, declined, transfer]) await place(api.call, order);
   finals.set(card.orderId, await until(card.orderId, (s) => s.status === 'completed'));
   finals.set(declined.orderId, await until(declined.orderId, (s) => s.status === 'failed'));
