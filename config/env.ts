@@ -247,6 +247,21 @@ export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_WORKER_METRICS_PORT: port.optional(),
   /** Keys that encrypt and decrypt Temporal payloads (lib/payload-codec.ts); required, `off` to opt out. */
   BATON_PAYLOAD_KEYS: payloadKeys,
+  // Worker Versioning (worker/deployment.ts, docs/versioning.md).
+  /** Run as a version of a Worker Deployment with every workflow pinned to it; `false` for an unversioned worker (`patched()` only). */
+  BATON_WORKER_VERSIONING: flag.default(true),
+  /** The Worker Deployment this worker belongs to: one per Baton installation and namespace. */
+  BATON_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, 'letters, digits, _ and - only (Temporal joins it to the build ID with a dot)')
+    .default('baton'),
+  /** This build's ID (an image tag, a commit); the package version when unset. */
+  BATON_BUILD_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.+-]{1,200}$/, 'letters, digits and _ . + - only')
+    .optional(),
+  /** `auto`: this build becomes current when none is, or when it is newer than the last routing change (worker/deployment.ts); `never`: an operator decides. */
+  BATON_PROMOTE_BUILD: z.enum(['auto', 'never']).default('auto'),
 });
 export type WorkerEnv = z.infer<typeof workerEnv>;
 

@@ -52,6 +52,11 @@ export interface WorkflowSpec<
    * and markdown details, set at start (stored encrypted like any payload; the UI reads them through the codec).
    */
   describeRun?: (input: z.output<I>) => { summary: string; details?: string };
+  /**
+   * Whose run this is, for Temporal's fair dispatch (`matching.enableFairness` on the server): tasks of
+   * different keys take turns, so one key's burst does not queue everyone else's runs behind it.
+   */
+  fairnessKey?: (input: z.output<I>) => string;
   /** The search attributes a new run starts with (the namespace must have them registered). */
   searchAttributes?: (input: z.output<I>) => SearchAttributePair[];
   /** Signal name → its one payload. */

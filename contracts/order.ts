@@ -199,6 +199,8 @@ export const orderDefinition = defineWorkflow({
   // CustomerId and OrderStatus: the Web UI and GET /orders find the run by them.
   searchAttributes: (input) => orderSearchAttributes(input),
   describeRun: (input) => ({ summary: orderSummary(input), details: orderDetails(input) }),
+  // One customer's burst of orders must not hold up another customer's (docs/operations.md, fairness).
+  fairnessKey: (input) => input.customerId,
 });
 
 export const orderSignals = orderDefinition.signal;

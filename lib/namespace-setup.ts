@@ -74,7 +74,7 @@ const CLI_TYPE_NAMES: Record<number, string> = { 1: 'Text', 2: 'Keyword', 3: 'In
 const cliType = (code: number | undefined) => (code !== undefined && CLI_TYPE_NAMES[code]) || `type ${code}`;
 const code = (key: SearchAttributeKey<SearchAttributeType>) => encodeSearchAttributeIndexedValueType(key.type) ?? 0;
 
-const shellWord = (word: string) => (/^[A-Za-z0-9._:/=@-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+export const shellWord = (word: string) => (/^[A-Za-z0-9._:/=@-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /**
  * The command that adds `names`, all of one type. Each `--name` needs its own `--type`: the CLI (1.9)

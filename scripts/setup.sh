@@ -46,4 +46,16 @@ if ! command -v valkey-server >/dev/null 2>&1 && ! command -v redis-server >/dev
   fi
 fi
 
+# Chromium: the Web UI test opens runs in a headless browser (test/support/browser.ts). Debian's package, as above.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Chromium with apt-get (the Web UI test opens runs in it)"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }; } >/dev/null \
+      || log "could not install chromium: the Web UI test will fail"
+  else
+    log "no Chromium found: install one (apt-get install chromium) for the Web UI test"
+  fi
+fi
+
 node --import tsx dev/temporal/which-temporal.ts

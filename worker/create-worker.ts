@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOpti
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Telemetry } from '../lib/telemetry';
+import { deploymentOptions, type WorkerDeployment } from './deployment';
 import { workerTracing } from './tracing';
 import type { WorkerRole } from './tuning';
 import { workflowSource } from './workflow-source';
@@ -24,6 +25,8 @@ export interface BatonWorkerOptions {
   overrides?: Partial<WorkerOptions>;
   /** The process's tracing (lib/telemetry.ts): adds the SDK's OpenTelemetry interceptors and span sink. */
   telemetry?: Telemetry;
+  /** A version of a Worker Deployment (worker/deployment.ts): its workflows are pinned to it. Unversioned when absent. */
+  deployment?: WorkerDeployment;
 }
 
 export function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
@@ -38,6 +41,7 @@ export function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> 
     dataConverter: options.dataConverter,
     ...(role !== 'workflows' && { activities: createActivities(options.deps) }),
     ...(role !== 'activities' && workflowSource(options.bundlePath)),
+    ...(options.deployment !== undefined && { workerDeploymentOptions: deploymentOptions(options.deployment) }),
     ...options.overrides,
     // Tracing first (outermost), then whatever the caller adds.
     interceptors: {

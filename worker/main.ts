@@ -8,6 +8,7 @@ import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, describeTemporalSecurity, followAuthTokenFile, workerConnectionOptions } from '../lib/temporal-connection';
 import { serviceUrlsFromEnv } from '../config/service-urls';
 import { connectWithRetry, createBatonWorker } from './create-worker';
+import { defaultBuildId, promoteBuild, type WorkerDeployment } from './deployment';
 import { prepareNamespace } from './namespace';
 import { sdkLogger } from './sdk-logger';
 import { workerTuning } from './tuning';
@@ -52,6 +53,9 @@ if (namespace.stopped) {
   await telemetry.shutdown();
   process.exit(0);
 }
+const deployment: WorkerDeployment | undefined = env.BATON_WORKER_VERSIONING
+  ? { deploymentName: env.BATON_DEPLOYMENT_NAME, buildId: env.BATON_BUILD_ID ?? defaultBuildId() }
+  : undefined;
 const worker = await createBatonWorker({
   connection,
   namespace: env.TEMPORAL_NAMESPACE,
@@ -64,6 +68,7 @@ const worker = await createBatonWorker({
   dataConverter: createDataConverter(env.BATON_PAYLOAD_KEYS),
   telemetry,
   ...(env.BATON_WORKFLOW_BUNDLE !== undefined && { bundlePath: env.BATON_WORKFLOW_BUNDLE }),
+  ...(deployment !== undefined && { deployment }),
 });
 // Started by the launcher with an IPC channel: never outlive it, and never let the channel alone keep us alive.
 process.on('disconnect', () => worker.shutdown());
@@ -77,6 +82,7 @@ log.info(
     role: tuning.role,
     security: describeTemporalSecurity(env),
     payloadEncryption: describePayloadEncryption(env.BATON_PAYLOAD_KEYS),
+    deployment: deployment ?? 'unversioned',
     ...tuning.overrides,
     ...(env.BATON_WORKER_METRICS_PORT !== undefined && { metrics: `http://0.0.0.0:${env.BATON_WORKER_METRICS_PORT}/metrics` }),
     tracing: telemetry.enabled,
@@ -84,10 +90,18 @@ log.info(
   `worker polling task queue ${tuning.taskQueue} on ${env.TEMPORAL_ADDRESS}` + (tuning.role === 'all' ? '' : ` (${tuning.role} only)`),
 );
 if (env.BATON_PAYLOAD_KEYS.length === 0) log.warn('BATON_PAYLOAD_KEYS=off: payloads are stored in Temporal in plaintext');
+// The server learns of this build from its pollers, so the promotion runs beside them.
+const stopPromoting = new AbortController();
+const promoted =
+  deployment === undefined
+    ? Promise.resolve()
+    : promoteBuild(connection, { namespace: env.TEMPORAL_NAMESPACE, deployment, mode: env.BATON_PROMOTE_BUILD, log, signal: stopPromoting.signal });
 try {
   await worker.run();
   log.info('worker stopped');
 } finally {
+  stopPromoting.abort();
+  await promoted;
   namespace.stop();
   await connection.close();
   await http.close();

@@ -1,5 +1,6 @@
 // Starting and reading runs of any registered workflow type, under the starter (starter.ts): the generic
 // routes and POST /orders share these, so idempotent starts, `Prefer: wait` and early-return updates behave the same everywhere.
+import { createHash } from 'node:crypto';
 import {
   CancelledFailure,
   TerminatedFailure,
@@ -135,9 +136,15 @@ function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], req
     // The definition's search attributes (an order's CustomerId and OrderStatus), so visibility finds the run.
     ...(def.searchAttributes && { typedSearchAttributes: def.searchAttributes(request.input) }),
     ...runMetadata(def, request.input),
+    ...(def.fairnessKey && { priority: { fairnessKey: boundedFairnessKey(def.fairnessKey(request.input)) } }),
     ...(def.defaultTimeouts?.executionTimeout !== undefined && { workflowExecutionTimeout: def.defaultTimeouts.executionTimeout }),
     ...(def.defaultTimeouts?.runTimeout !== undefined && { workflowRunTimeout: def.defaultTimeouts.runTimeout }),
   };
+}
+
+/** Temporal refuses fairness keys over 64 bytes; a longer one (IDs may take 128) becomes its digest, still one key per customer. */
+export function boundedFairnessKey(key: string): string {
+  return Buffer.byteLength(key) <= 64 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
 }
 
 /** The definition's summary and details of a run, for the Web UI. */

@@ -110,7 +110,11 @@ export const DEFAULT_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journa
  * this flag), which saves a matching round trip and a write per step. For file-backed servers, with
  * the pragmas; the tests' in-memory servers keep the server's defaults.
  */
-export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, boolean>> = { 'system.enableActivityEagerExecution': true };
+export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, boolean>> = {
+  'system.enableActivityEagerExecution': true,
+  // Fair dispatch by each order's fairness key (its customer): deploy/temporal/dynamicconfig/docker.yaml does the same.
+  'matching.enableFairness': true,
+};
 
 function tuningArgs(options: DevServerOptions): string[] {
   const pragmas = options.dbFilename ? (options.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS) : {};

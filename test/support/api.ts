@@ -69,6 +69,8 @@ export async function startTestApi(options: {
   workflows?: AppDeps['workflows'];
   /** Where the API logs (default: nowhere). */
   logger?: AppDeps['logger'];
+  /** The port to listen on (default: any free one). */
+  port?: number;
 }): Promise<TestApi> {
   const connection = await DrainingConnection.connect({ address: options.address });
   // The test keys, as every worker a test starts has them (startChild): orders go to Temporal encrypted.
@@ -93,7 +95,7 @@ export async function startTestApi(options: {
       composition,
       ...(options.workflows && { workflows: options.workflows }),
     },
-    { port: 0 },
+    { port: options.port ?? 0 },
   );
   // The payments service calls back to the API, so the public URL is the one we just bound.
   if (!options.config?.publicUrl) config.publicUrl = api.url;

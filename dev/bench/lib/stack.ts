@@ -62,12 +62,13 @@ function pragmasFromEnv(): Record<string, string> | undefined {
 const dynamicConfigFromEnv = () => (process.env.BENCH_EAGER_ACTIVITIES === '0' ? { dynamicConfig: { 'system.enableActivityEagerExecution': false } } : {});
 
 /** A fresh server (a dev server with its own SQLite file, or a cluster on its own PostgreSQL), and a client for the driver. */
-export async function startTemporal(kind: TemporalKind = 'dev'): Promise<Temporal> {
+export async function startTemporal(kind: TemporalKind = 'dev', dynamicConfig?: Record<string, boolean>): Promise<Temporal> {
   const server =
     kind === 'cluster'
       ? await startTemporalCluster()
       : await startDevServer({
           ...dynamicConfigFromEnv(),
+          ...(dynamicConfig && { dynamicConfig }),
           dbFilename: join(scratch, `temporal-${++serverCount}.sqlite`),
           logLevel: 'error',
           searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
@@ -179,8 +180,8 @@ export interface SagaStage {
 }
 
 /** A fresh Temporal server and the sample services at `stepLatencyMs`: what every saga benchmark stands on. */
-export async function startSagaStage(stepLatencyMs: number, kind: TemporalKind = 'dev'): Promise<SagaStage> {
-  const temporal = await startTemporal(kind);
+export async function startSagaStage(stepLatencyMs: number, kind: TemporalKind = 'dev', dynamicConfig?: Record<string, boolean>): Promise<SagaStage> {
+  const temporal = await startTemporal(kind, dynamicConfig);
   const parts: SagaStage['parts'] = [temporal];
   try {
     const services = await startServices(stepLatencyMs);

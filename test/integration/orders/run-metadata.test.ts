@@ -83,6 +83,8 @@ describe('orders in the Web UI', () => {
       const run = await handle(order).describe();
       expect(await run.staticSummary()).toBe(orderSummary(order));
       expect(await run.staticDetails()).toBe(orderDetails(order));
+      // Fair dispatch by customer (docs/operations.md): the Web UI shows it as "Fairness".
+      expect(run.raw.workflowExecutionInfo?.priority?.fairnessKey).toBe(order.customerId);
     }
     expect(orderSummary(card)).toBe(`Order ${card.orderId}: 19.99 EUR by card for ${card.customerId}`);
   });
