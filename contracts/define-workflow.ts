@@ -54,7 +54,8 @@ export interface WorkflowSpec<
   describeRun?: (input: z.output<I>) => { summary: string; details?: string };
   /**
    * Whose run this is, for Temporal's fair dispatch (`matching.enableFairness` on the server): tasks of
-   * different keys take turns, so one key's burst does not queue everyone else's runs behind it.
+   * different keys take turns, so one key's burst does not queue everyone else's runs behind it. Stored as a
+   * digest (api/workflows/workflow-runs.ts storedFairnessKey).
    */
   fairnessKey?: (input: z.output<I>) => string;
   /** The search attributes a new run starts with (the namespace must have them registered). */

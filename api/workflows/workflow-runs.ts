@@ -136,15 +136,19 @@ function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], req
     // The definition's search attributes (an order's CustomerId and OrderStatus), so visibility finds the run.
     ...(def.searchAttributes && { typedSearchAttributes: def.searchAttributes(request.input) }),
     ...runMetadata(def, request.input),
-    ...(def.fairnessKey && { priority: { fairnessKey: boundedFairnessKey(def.fairnessKey(request.input)) } }),
+    ...(def.fairnessKey && { priority: { fairnessKey: storedFairnessKey(def.fairnessKey(request.input)) } }),
     ...(def.defaultTimeouts?.executionTimeout !== undefined && { workflowExecutionTimeout: def.defaultTimeouts.executionTimeout }),
     ...(def.defaultTimeouts?.runTimeout !== undefined && { workflowRunTimeout: def.defaultTimeouts.runTimeout }),
   };
 }
 
-/** Temporal refuses fairness keys over 64 bytes; a longer one (IDs may take 128) becomes its digest, still one key per customer. */
-export function boundedFairnessKey(key: string): string {
-  return Buffer.byteLength(key) <= 64 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
+/**
+ * The fairness key as Temporal stores it: a digest, so the key (a customer ID) is not stored in plaintext in
+ * every task of the history (the CustomerId search attribute is the one place it must be, for search), and
+ * it always fits Temporal's 64-byte limit. One key still gives one digest: fairness is unchanged.
+ */
+export function storedFairnessKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
 }
 
 /** The definition's summary and details of a run, for the Web UI. */
