@@ -12,6 +12,7 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { NativeConnection, WorkerDeploymentOptions } from '@temporalio/worker';
 import type { Logger } from '../lib/logger';
 import { grpcCodeOf, shellWord } from '../lib/namespace-setup';
+import { aborted } from './namespace';
 
 export type PromoteBuild = 'auto' | 'never';
 
@@ -110,22 +111,6 @@ export async function promoteBuild(connection: Pick<NativeConnection, 'workflowS
       warned = true;
       log.warn({ deploymentName, buildId }, `build ${buildId} is not current yet (still trying); \`${command}\` makes it so`);
     }
-    if (await sleep(waited < 10_000 ? 250 : 2000, options.signal)) return 'stopped';
+    if (await aborted(options.signal, waited < 10_000 ? 250 : 2000)) return 'stopped';
   }
-}
-
-/** Resolves true when aborted first. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(true);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(false);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

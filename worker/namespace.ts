@@ -74,7 +74,8 @@ export async function prepareNamespace(connection: NamespaceServices, options: P
 }
 
 /** Waits `ms`; true when `signal` aborted first. */
-function aborted(signal: AbortSignal | undefined, ms: number): Promise<boolean> {
+/** Waits `ms`; resolves true at once when `signal` aborts first (a shutdown). */
+export function aborted(signal: AbortSignal | undefined, ms: number): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (value: boolean) => {

@@ -116,6 +116,16 @@ export async function place(call: ApiCall, request: OrderRequest, options: Place
   }
 }
 
+/** Reads the order every 100 ms until `done` holds (30 s at most). */
+export async function untilOrder(call: ApiCall, orderId: string, done: (s: OrderState) => boolean, what = 'there'): Promise<OrderState> {
+  for (let i = 0; i < 300; i++) {
+    const state = await readOrder(call, orderId);
+    if (state && done(state)) return state;
+    await sleep(100);
+  }
+  throw new Error(`order ${orderId} never got ${what}`);
+}
+
 /** GET /orders/{id}; undefined while there is no answer (a query waiting for a dead worker's sticky queue, the API away). */
 export async function readOrder(call: ApiCall, orderId: string): Promise<OrderState | undefined> {
   const res = await call(`/orders/${orderId}`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);

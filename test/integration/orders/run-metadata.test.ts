@@ -14,7 +14,7 @@ import { EncryptionCodec } from '../../../lib/payload-codec';
 import { storedFairnessKey } from '../../../api/workflows/workflow-runs';
 import { orderProgress } from '../../../workflows/order-progress';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { place, plannedOrder, readOrder, sleep, startWorkerProcess } from '../../support/chaos';
+import { untilOrder, place, plannedOrder, readOrder, startWorkerProcess } from '../../support/chaos';
 import { FAST_TIMINGS } from '../../support/orders';
 import { testPayloadKeys } from '../../support/payload-keys';
 import type { ChildHandle } from '../../support/processes';
@@ -32,15 +32,6 @@ const card = plannedOrder('ui', 0, 'completes').request;
 const declined = plannedOrder('ui', 1, 'declined').request;
 const transfer = plannedOrder('ui', 2, 'bank_transfer_cleared').request;
 const finals = new Map<string, OrderState>();
-
-async function until(orderId: string, done: (s: OrderState) => boolean): Promise<OrderState> {
-  for (let i = 0; i < 300; i++) {
-    const state = await readOrder(api.call, orderId);
-    if (state && done(state)) return state;
-    await sleep(100);
-  }
-  throw new Error(`order ${orderId} never got there`);
-}
 
 const handle = (order: OrderRequest) => api.client.workflow.getHandle(orderWorkflow.workflowId(order.orderId));
 
@@ -64,9 +55,9 @@ beforeAll(async () => {
   worker = await startWorkerProcess({ address, namespace, taskQueue, serviceUrls: services.urls });
   api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: CLEARANCE } });
   for (const order of [card, declined, transfer]) await place(api.call, order);
-  finals.set(card.orderId, await until(card.orderId, (s) => s.status === 'completed'));
-  finals.set(declined.orderId, await until(declined.orderId, (s) => s.status === 'failed'));
-  await until(transfer.orderId, (s) => s.status === 'awaiting_payment' && s.steps.some((step) => step.name === 'awaitPaymentClearance'));
+  finals.set(card.orderId, await untilOrder(api.call, card.orderId, (s) => s.status === 'completed'));
+  finals.set(declined.orderId, await untilOrder(api.call, declined.orderId, (s) => s.status === 'failed'));
+  await untilOrder(api.call, transfer.orderId, (s) => s.status === 'awaiting_payment' && s.steps.some((step) => step.name === 'awaitPaymentClearance'));
 }, 180_000);
 
 afterAll(async () => {

@@ -6,14 +6,14 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderSummary, orderWorkflow, type OrderRequest, type OrderState } from '../../../contracts';
+import { orderSummary, orderWorkflow, type OrderRequest } from '../../../contracts';
 import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
 import { freePort } from '../../../dev/ports';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startDevServer, type DevServer } from '../../../dev/temporal/dev-server';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { launchChromium } from '../../support/browser';
-import { place, plannedOrder, readOrder, sleep, startWorkerProcess } from '../../support/chaos';
+import { untilOrder, place, plannedOrder, sleep, startWorkerProcess } from '../../support/chaos';
 import { FAST_TIMINGS } from '../../support/orders';
 import { repoRoot, type ChildHandle } from '../../support/processes';
 
@@ -29,15 +29,6 @@ let uiUrl: string;
 
 const card = plannedOrder('webui', 0, 'completes').request;
 const declined = plannedOrder('webui', 1, 'declined').request;
-
-async function until(orderId: string, done: (s: OrderState) => boolean): Promise<OrderState> {
-  for (let i = 0; i < 300; i++) {
-    const state = await readOrder(api.call, orderId);
-    if (state && done(state)) return state;
-    await sleep(100);
-  }
-  throw new Error(`order ${orderId} never got there`);
-}
 
 /** What the functions run inside the page use (the tests compile without the DOM's types). */
 interface InPage {
@@ -104,8 +95,8 @@ beforeAll(async () => {
   });
   browser = await launchChromium();
   for (const order of [card, declined]) await place(api.call, order);
-  await until(card.orderId, (s) => s.status === 'completed');
-  await until(declined.orderId, (s) => s.status === 'failed');
+  await untilOrder(api.call, card.orderId, (s) => s.status === 'completed');
+  await untilOrder(api.call, declined.orderId, (s) => s.status === 'failed');
 }, 180_000);
 
 afterAll(async () => {

@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { orderWorkflow, type OrderRequest, type OrderState } from '../../../contracts';
+import { orderWorkflow, type OrderRequest } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { resolveTemporalCli } from '../../../dev/temporal/temporal-binaries';
 import { setCurrentCommand } from '../../../worker/deployment';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { place, readOrder, sleep, startWorkerProcess } from '../../support/chaos';
+import { untilOrder, place, startWorkerProcess } from '../../support/chaos';
 import { FAST_TIMINGS, orderRequest, settlePayment } from '../../support/orders';
 import type { ChildHandle } from '../../support/processes';
 
@@ -35,15 +35,6 @@ async function startBuild(buildId: string, env: Record<string, string> = {}): Pr
   );
   workers.push(worker);
   return worker;
-}
-
-async function until(orderId: string, done: (s: OrderState) => boolean, what: string): Promise<OrderState> {
-  for (let i = 0; i < 300; i++) {
-    const state = await readOrder(api.call, orderId);
-    if (state && done(state)) return state;
-    await sleep(100);
-  }
-  throw new Error(`order ${orderId} never got ${what}`);
 }
 
 const handle = (order: OrderRequest) => api.client.workflow.getHandle(orderWorkflow.workflowId(order.orderId));
@@ -88,7 +79,8 @@ describe('Worker Versioning: pinned orders', () => {
 
     const transfer = orderRequest({ paymentMethod: 'bank_transfer' });
     await place(api.call, transfer);
-    const waiting = await until(
+    const waiting = await untilOrder(
+      api.call,
       transfer.orderId,
       (s) => s.status === 'awaiting_payment' && s.paymentId !== undefined && s.steps.some((step) => step.name === 'awaitPaymentClearance'),
       'to wait for clearance',
@@ -111,12 +103,12 @@ describe('Worker Versioning: pinned orders', () => {
     // A new order goes to B ...
     const card = orderRequest();
     await place(api.call, card);
-    await until(card.orderId, (s) => s.status === 'completed', 'completed');
+    await untilOrder(api.call, card.orderId, (s) => s.status === 'completed', 'completed');
     expect(await pinnedBuild(card)).toEqual({ behavior: 'PINNED', buildId: BUILD_B });
 
     // ... and the waiting one, once cleared, finishes on A: every step after the switch ran in A's process.
     await settlePayment(services.urls.payments, waiting.paymentId!, 'cleared');
-    const done = await until(transfer.orderId, (s) => s.status === 'completed', 'completed');
+    const done = await untilOrder(api.call, transfer.orderId, (s) => s.status === 'completed', 'completed');
     expect(done.steps.map((s) => s.name)).toContain('createShipment');
     expect(await pinnedBuild(transfer)).toEqual({ behavior: 'PINNED', buildId: BUILD_A });
     const ranOn = await activityWorkers(transfer, lastEventBefore);
