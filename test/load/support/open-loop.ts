@@ -14,6 +14,8 @@ export interface Outcome {
   retryAfter?: string;
   /** The `type` of a problem+json answer. */
   problemType?: string;
+  /** Its `detail`: which source failed and how, when a composition answers 502/504. */
+  detail?: string;
   /** The order a POST /orders placed. */
   orderId?: string;
   error?: string;
@@ -88,7 +90,7 @@ export function formatSummary(name: string, s: Summary): string {
 export function undeliberateFailures(outcomes: readonly Outcome[]): string[] {
   return outcomes
     .filter((o) => o.status === 0 || (o.status >= 500 && !(o.status === 503 && Number(o.retryAfter) > 0)))
-    .map((o) => `${o.route} ${o.status} ${o.problemType ?? ''} ${o.error ?? ''}`.trim());
+    .map((o) => `${o.route} ${o.status} ${o.problemType ?? ''} ${o.detail ?? o.error ?? ''}`.trim());
 }
 
 /** A keep-alive client for Baton's API, with connections enough that requests never queue in the driver. */
@@ -126,13 +128,14 @@ export class BatonLoadClient {
     }
   }
 
-  async #read(res: Awaited<ReturnType<Pool['request']>>): Promise<Pick<Outcome, 'status' | 'retryAfter' | 'problemType'>> {
+  async #read(res: Awaited<ReturnType<Pool['request']>>): Promise<Pick<Outcome, 'status' | 'retryAfter' | 'problemType' | 'detail'>> {
     const retryAfter = res.headers['retry-after'];
     const body = await res.body.text();
     let problemType: string | undefined;
+    let detail: string | undefined;
     if (res.statusCode >= 400) {
       try {
-        problemType = (JSON.parse(body) as { type?: string }).type;
+        ({ type: problemType, detail } = JSON.parse(body) as { type?: string; detail?: string });
       } catch {
         problemType = 'not problem+json';
       }
@@ -141,6 +144,7 @@ export class BatonLoadClient {
       status: res.statusCode,
       ...(typeof retryAfter === 'string' && { retryAfter }),
       ...(problemType !== undefined && { problemType }),
+      ...(detail !== undefined && { detail }),
     };
   }
 

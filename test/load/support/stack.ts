@@ -1,5 +1,6 @@
 // Baton as it runs in production, one real process per role: the sample services, a worker and the API,
 // each started the way `npm run services|worker|api` starts it.
+import { setPriority } from 'node:os';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../../support/api';
 import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
@@ -13,6 +14,14 @@ export interface Temporal {
 export async function startServices(): Promise<{ handle: ChildHandle; urls: Record<ServiceName, string> }> {
   const freePorts = Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].portVar, '0']));
   const handle = startChild('dev/services/main.ts', freePorts);
+  // The sample services stand in for services on other hosts. Sharing two cores with Baton, Temporal and
+  // whatever else CI runs, they would be starved under load, and Baton would rightly blame them (a slow
+  // required source opens its breaker: 502). Scheduled ahead of the rest, they answer as remote ones would.
+  try {
+    setPriority(handle.child.pid!, SERVICES_PRIORITY);
+  } catch (err) {
+    console.warn(`sample services keep the default CPU priority (${(err as Error).message}): under a busy machine they may be starved`);
+  }
   const urls = {} as Record<ServiceName, string>;
   try {
     for (const name of SERVICE_NAMES) {
@@ -25,6 +34,9 @@ export async function startServices(): Promise<{ handle: ChildHandle; urls: Reco
   }
   return { handle, urls };
 }
+
+/** A niceness ahead of every default-priority process (raising priority needs root or CAP_SYS_NICE). */
+const SERVICES_PRIORITY = -10;
 
 const temporalEnv = (t: Temporal) => ({ TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, TEMPORAL_TASK_QUEUE: t.taskQueue });
 
