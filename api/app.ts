@@ -24,6 +24,7 @@ import { EventStreams } from './orders/event-streams';
 import { orderEventRoutes } from './orders/order-event-routes';
 import { orderRoutes } from './orders/order-routes';
 import { profileRoutes } from './profiles/profile-routes';
+import { customerRoutes } from './customers/customer-routes';
 import { webhookRoutes } from './orders/payment-webhook-routes';
 import { CODEC_PATH_PREFIX, codecCors, codecRoutes } from './ops/codec-routes';
 import { workflowRoutes } from './workflows/workflow-routes';
@@ -31,17 +32,37 @@ import { problemFromTemporal } from './http/temporal-errors';
 import { orderDefinition, registeredWorkflows } from '../contracts';
 import { orderServerInput } from './orders/order-server-input';
 import { workflowStarter } from './workflows/starter';
+import { COMPOSITIONS_SCHEMA_PATH, compositionSchemaRoutes, fileCompositionRoutes, fileCompositionsDocument } from './compositions/composition-routes';
 
 /**
  * Routes anyone may call; everything else needs a bearer token with the route's scope (api/http/scopes.ts). The
  * webhook checks its own signature. /metrics takes BATON_METRICS_TOKEN or the `operator` scope (docs/security.md).
  */
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs', COMPOSITIONS_SCHEMA_PATH]);
 /** Probes, scrapes and docs get no span: they would bury the traces worth reading. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', COMPOSITIONS_SCHEMA_PATH]);
 const PUBLIC_PREFIXES = ['/docs/', '/webhooks/'];
 const TEMPORAL_ROUTE_PREFIXES = ['/orders', '/webhooks', '/workflows', '/operator'];
-const COMPOSITION_ROUTE_PREFIXES = ['/profiles'];
+const COMPOSITION_ROUTE_PREFIXES = ['/profiles', '/customers'];
+/**
+ * The first path segment of every route Baton serves itself: a compositions file may not declare a path
+ * under one of them (test/unit/api/reserved-prefixes.test.ts keeps this list whole).
+ */
+export const BATON_ROUTE_PREFIXES = [
+  'healthz',
+  'readyz',
+  'metrics',
+  'openapi.json',
+  'docs',
+  'orders',
+  'operator',
+  'webhooks',
+  'profiles',
+  'customers',
+  'codec',
+  'workflows',
+  'compositions',
+] as const;
 /** The routes that start, read, search or operate orders (POST /workflows/order starts one too). */
 const ORDER_ROUTE_PREFIXES = ['/orders', '/workflows/order', '/operator'];
 
@@ -146,22 +167,38 @@ export function createApp(deps: AppDeps) {
   app.route('/', operatorRoutes());
   app.route('/', webhookRoutes());
   app.route('/', profileRoutes());
+  app.route('/', customerRoutes());
   app.route('/', codecRoutes());
   // Every registered workflow type (and any extra definitions the deps bring, e.g. tests').
   app.route('/', workflowRoutes(workflows, start));
+  app.route('/', compositionSchemaRoutes());
   // Each route's scope (api/http/scopes.ts) and its 403, in the served document.
   documentScopes(app.openAPIRegistry);
 
-  app.doc31('/openapi.json', {
+  const documentInfo = {
     openapi: '3.1.0',
     info: {
       title: 'Baton API',
       version: '1.0.0',
       description: 'Durable orchestrations on Temporal and synchronous compositions behind one API.',
     },
+  };
+  // The document of the routes above, plus those of the compositions file as it is now.
+  app.get('/openapi.json', (c) => {
+    const document = app.getOpenAPI31Document(documentInfo);
+    const files = deps.fileCompositions;
+    if (!files) return c.json(document);
+    const fromFile = fileCompositionsDocument(files.current);
+    return c.json({
+      ...document,
+      paths: { ...document.paths, ...fromFile.paths },
+      components: { ...document.components, schemas: { ...fromFile.components?.schemas, ...document.components?.schemas } },
+    });
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.route('/', docsRoutes());
+  // Last: a GET no route above answered may be one of the compositions file's.
+  app.route('/', fileCompositionRoutes(shedCompositions));
 
   app.notFound((c) => renderProblem(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((err, c) => renderProblem(c, toProblem(err, c)));

@@ -15,7 +15,9 @@ import { createApiMetrics } from './http/api-metrics';
 import { createSharedRateLimitStore } from './http/rate-limit-store';
 import { createNamespaceReadiness } from './http/namespace-readiness';
 import { profileDeadlines } from './profiles/profile-routes';
+import { createBatonSources } from './compositions/baton-sources';
 import { startApiServer } from './server';
+import { compileOptionsFor, CompositionsFileError, FileCompositions } from './compositions/file-compositions';
 
 const env = loadEnvOrExit(apiEnv, 'api');
 const logger = createLogger('api', env.LOG_LEVEL);
@@ -60,7 +62,29 @@ const composition = createComposer({
   breaker: { threshold: env.BATON_BREAKER_THRESHOLD, cooldownMs: env.BATON_BREAKER_COOLDOWN_MS },
   deadlines: profileDeadlines(env.BATON_PROFILE_DEADLINE_MS),
   logger,
+  // Hybrid compositions read orders through the same lazy client: nothing is dialled until one asks.
+  baton: createBatonSources({ client, connection }),
 });
+
+const metrics = createApiMetrics({ processMetrics: true });
+// Declarative compositions: refused at start with every bad field named; later edits are reloaded in place.
+let fileCompositions: FileCompositions | undefined;
+if (env.BATON_COMPOSITIONS_FILE) {
+  try {
+    fileCompositions = await FileCompositions.load(env.BATON_COMPOSITIONS_FILE, {
+      ...compileOptionsFor(serviceUrlsFromEnv(env)),
+      logger,
+      onReload: (result, version) => metrics.compositionsReload(result, version),
+    });
+  } catch (err) {
+    if (!(err instanceof CompositionsFileError)) throw err;
+    logger.fatal({ file: err.file, errors: err.errors }, 'BATON_COMPOSITIONS_FILE is invalid');
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  fileCompositions.watch();
+  logger.info(fileCompositions.status(), `compositions file ${fileCompositions.file} (version ${fileCompositions.current.version})`);
+}
 
 const api = await startApiServer(
   {
@@ -84,7 +108,8 @@ const api = await startApiServer(
     temporal: { client, connection },
     logger,
     composition,
-    metrics: createApiMetrics({ processMetrics: true }),
+    metrics,
+    ...(fileCompositions && { fileCompositions }),
     ...(rateLimit && { rateLimitStore: rateLimit.store }),
     namespaceReadiness,
   },
@@ -119,6 +144,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'api stopping');
   await api.close();
+  await fileCompositions?.close();
   await composition.close();
   await rateLimit?.close();
   await connection.close();

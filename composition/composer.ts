@@ -4,12 +4,14 @@ import type { z } from '@hono/zod-openapi';
 import type { ServiceName } from '../contracts';
 import type { Composition } from './define';
 import { DownstreamHttp, type DownstreamHttpOptions } from './downstream-http';
-import { runComposition, type CompositionOutcome } from './engine';
+import { runComposition, type BatonSources, type CompositionOutcome } from './engine';
 import type { CircuitStateName } from './resilience';
 
 export interface ComposerOptions extends DownstreamHttpOptions {
   /** Deadline overrides by composition name, e.g. from BATON_PROFILE_DEADLINE_MS. */
   deadlines?: Readonly<Record<string, number>>;
+  /** Reads the `baton` sources (orders, from Temporal); they fail as unavailable without it. */
+  baton?: BatonSources;
 }
 
 export interface ComposeCallOptions {
@@ -30,6 +32,7 @@ export function createComposer(options: ComposerOptions): Composer {
     run: (composition, input, call = {}) =>
       runComposition(composition, input, {
         http,
+        ...(options.baton && { baton: options.baton }),
         deadlineMs: deadlines[composition.name] ?? composition.deadlineMs,
         signal: call.signal,
         headers: call.headers,

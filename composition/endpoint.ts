@@ -4,6 +4,13 @@ import type { z } from '@hono/zod-openapi';
 import type { ServiceName } from '../contracts';
 import { appendQuery, compilePath, type PathParamNames, type PathParams, type QueryValue } from './url-template';
 
+/**
+ * Baton's own durable side as a source: its orders, read from Temporal (api/compositions/baton-sources.ts)
+ * rather than over HTTP, so a composition can put an order's progress beside what the services answer.
+ */
+export const BATON_SOURCE = 'baton';
+export type SourceService = ServiceName | typeof BATON_SOURCE;
+
 export type QuerySchema = z.ZodType<Readonly<Record<string, QueryValue>>>;
 
 /** What a caller passes to reach an endpoint: its path parameters and, if it has one, its query. */
@@ -13,7 +20,7 @@ export type EndpointRequest<P extends string, Q extends QuerySchema | undefined>
   (Q extends QuerySchema ? { query: z.input<Q> } : { query?: undefined });
 
 export interface Endpoint<P extends string, Q extends QuerySchema | undefined, R extends z.ZodType> {
-  readonly service: ServiceName;
+  readonly service: SourceService;
   readonly path: P;
   readonly query: Q;
   readonly response: R;
@@ -28,7 +35,7 @@ export type RequestOf<E extends AnyEndpoint> = E extends Endpoint<infer P, infer
 export type BodyOf<E extends AnyEndpoint> = z.output<E['response']>;
 
 export interface EndpointDefinition<P extends string, Q extends QuerySchema | undefined, R extends z.ZodType> {
-  service: ServiceName;
+  service: SourceService;
   path: P;
   response: R;
   query?: Q;

@@ -5,7 +5,8 @@ import type { z } from '@hono/zod-openapi';
 import { UnsafePathSegmentError } from '../lib/url-path';
 import { CallScope } from './call-scope';
 import type { Composition, SourceNode } from './define';
-import type { DownstreamHttp, HttpOutcome } from './downstream-http';
+import type { DownstreamHttp, GetOptions, HttpOutcome } from './downstream-http';
+import { BATON_SOURCE } from './endpoint';
 import { CANCELLED, DEADLINE_EXCEEDED, LAG_TOLERANCE_MS, type FailureReason, type SourceError } from './source-failures';
 
 /**
@@ -21,8 +22,18 @@ export type CompositionOutcome<T> =
   /** The caller went away first; nobody is waiting for an answer. */
   | { readonly ok: false; readonly source: undefined; readonly reason: 'cancelled' };
 
+/** Answers the `baton` endpoints (an order's state, a customer's orders in flight) from Temporal. */
+export interface BatonSources {
+  /** Never rejects for anything Temporal does: unreachable is `failed`/`unavailable`, like a down service. */
+  get(path: string, options: GetOptions): Promise<HttpOutcome>;
+}
+
+const NO_BATON_SOURCES: HttpOutcome = { kind: 'failed', reason: 'unavailable' };
+
 export interface RunOptions {
   http: DownstreamHttp;
+  /** Where `baton` sources are read; without it they fail as unavailable. */
+  baton?: BatonSources;
   /** Overrides the composition's own deadline. */
   deadlineMs?: number;
   /** The client's request; when it aborts, so do the downstream calls. */
@@ -42,7 +53,7 @@ const enum State {
 
 export function runComposition<I, O extends z.ZodType>(composition: Composition<I, O>, input: I, options: RunOptions): Promise<CompositionOutcome<z.input<O>>> {
   const { sources } = composition;
-  const { http, signal: clientSignal, headers } = options;
+  const { http, baton, signal: clientSignal, headers } = options;
   const deadlineMs = options.deadlineMs ?? composition.deadlineMs;
   const deadlineAt = performance.now() + deadlineMs;
   const count = sources.length;
@@ -154,7 +165,10 @@ export function runComposition<I, O extends z.ZodType>(composition: Composition<
         return fail(err);
       }
       const timeoutMs = Math.min(source.timeoutMs, deadlineAt - performance.now());
-      http.get(source.endpoint.service, url, { scope, timeoutMs, headers }).then((outcome) => {
+      const service = source.endpoint.service;
+      const call: GetOptions = { scope, timeoutMs, headers };
+      const answer = service !== BATON_SOURCE ? http.get(service, url, call) : baton ? baton.get(url, call) : Promise.resolve(NO_BATON_SOURCES);
+      answer.then((outcome) => {
         try {
           accept(index, source, outcome);
         } catch (err) {

@@ -1,5 +1,5 @@
 // Synchronous composition at the edge: declare endpoints, compose them, serve the composition.
-export { endpoint, type Endpoint, type EndpointRequest, type AnyEndpoint, type BodyOf, type RequestOf } from './endpoint';
+export { endpoint, BATON_SOURCE, type SourceService, type Endpoint, type EndpointRequest, type AnyEndpoint, type BodyOf, type RequestOf } from './endpoint';
 export {
   compose,
   CompositionBuilder,
@@ -11,7 +11,7 @@ export {
   type InputOf,
   type OutputOf,
 } from './define';
-export { runComposition, type CompositionOutcome, type RequiredFailureReason, type RunOptions } from './engine';
+export { runComposition, type BatonSources, type CompositionOutcome, type RequiredFailureReason, type RunOptions } from './engine';
 export { createComposer, type Composer, type ComposerOptions, type ComposeCallOptions } from './composer';
 export { DownstreamHttp, type DownstreamHttpOptions, type GetOptions, type HttpOutcome, type PoolOptions } from './downstream-http';
 export { CallScope } from './call-scope';

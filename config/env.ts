@@ -185,6 +185,8 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_PAYMENT_CLEARANCE_TIMEOUT: duration.default(DEFAULT_PAYMENT_CLEARANCE_TIMEOUT),
   /** One deadline for each profile composition (GET /profiles/{userId} and its summary). */
   BATON_PROFILE_DEADLINE_MS: z.coerce.number().int().positive().default(1000),
+  /** Declarative compositions (YAML or JSON, docs/compositions.md), served beside the built-in ones and reloaded when the file changes. */
+  BATON_COMPOSITIONS_FILE: z.string().optional(),
   /** Consecutive transient failures of a downstream service that open its circuit. */
   BATON_BREAKER_THRESHOLD: z.coerce.number().int().positive().default(5),
   /** How long an open circuit waits before it lets one trial call through. */

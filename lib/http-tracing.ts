@@ -13,6 +13,9 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * Middleware (`app.use`, path `*` or `/prefix/*`) is skipped: the last concrete route wins.
  */
 export function routePattern(c: Context): string {
+  // Routes matched at request time (file compositions) name themselves.
+  const declared = (c as Context<{ Variables: { routePattern?: string } }>).get('routePattern');
+  if (declared !== undefined) return declared;
   const routes = matchedRoutes(c);
   for (let i = routes.length - 1; i >= 0; i--) {
     const route = routes[i];

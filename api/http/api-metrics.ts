@@ -16,6 +16,8 @@ export interface ApiMetrics {
   compositionSource(composition: string, source: string, outcome: SourceOutcome): void;
   /** Where the breaker states come from (the app's composer); read at every scrape. */
   watchCircuits(states: () => Partial<Record<ServiceName, CircuitStateName>>): void;
+  /** A reload of BATON_COMPOSITIONS_FILE: `ok` swapped to `version`; `invalid` kept serving `version`. */
+  compositionsReload(result: 'ok' | 'invalid', version: string): void;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
 }
@@ -73,6 +75,18 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
     labelNames: ['composition', 'source', 'outcome'] as const,
     registers: [registry],
   });
+  const reloads = new Counter({
+    name: 'baton_compositions_reloads_total',
+    help: 'Loads of the compositions file (BATON_COMPOSITIONS_FILE), by result: ok (swapped in) or invalid (refused, the last good version serves on)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const served = new Gauge({
+    name: 'baton_compositions_version_info',
+    help: 'The version (content digest) of the compositions file being served: 1 for it',
+    labelNames: ['version'] as const,
+    registers: [registry],
+  });
   let circuits: () => Partial<Record<ServiceName, CircuitStateName>> = () => ({});
   new Gauge({
     name: 'baton_circuit_breaker_state',
@@ -99,6 +113,11 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
     },
     watchCircuits(states) {
       circuits = states;
+    },
+    compositionsReload(result, version) {
+      reloads.inc({ result });
+      served.reset();
+      served.set({ version }, 1);
     },
     render: () => registry.metrics(),
   };

@@ -8,6 +8,7 @@ import type { ApiMetrics } from './api-metrics';
 import type { Principal } from './middleware/auth';
 import type { EventStreams } from '../orders/event-streams';
 import type { NamespaceReadiness } from './namespace-readiness';
+import type { FileCompositions } from '../compositions/file-compositions';
 
 export interface AppConfig {
   /** Static bearer tokens, every scope each (BATON_API_TOKENS); may be empty when `jwt` is set. */
@@ -71,10 +72,22 @@ export interface AppDeps {
    * routes answer 503 naming the fix until it is. Absent: no check (the routes still map a refused start to that 503).
    */
   namespaceReadiness?: NamespaceReadiness;
+  /** The compositions of BATON_COMPOSITIONS_FILE, served beside the TypeScript ones and reloaded as it changes. */
+  fileCompositions?: FileCompositions;
 }
 
 /**
  * `principal`: who authenticated (api/http/middleware/auth.ts); `rateLimitKey`: whose budget the request spends (a
  * digest of the JWT's tenant or subject, or of the static token, never the value itself). Both unset on public routes.
  */
-export type AppEnv = { Variables: { deps: AppDeps; requestId: string; metrics: ApiMetrics; principal?: Principal; rateLimitKey?: string } };
+export type AppEnv = {
+  Variables: {
+    deps: AppDeps;
+    requestId: string;
+    metrics: ApiMetrics;
+    principal?: Principal;
+    rateLimitKey?: string;
+    /** The route of a request the router matched only by "*" (a file composition): what logs, spans and metrics name. */
+    routePattern?: string;
+  };
+};

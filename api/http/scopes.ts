@@ -7,7 +7,7 @@ type OpenAPIRegistry = ReturnType<typeof createRouter>['openAPIRegistry'];
 // (space-separated, OAuth 2) or `scp` (a list, as some providers write it); a static token has them all.
 // `family:*` in a token grants every scope of that family (`workflows:*` = workflows:read + workflows:write).
 
-export const SCOPES = ['orders:write', 'orders:read', 'profiles:read', 'workflows:write', 'workflows:read', 'operator', 'codec'] as const;
+export const SCOPES = ['orders:write', 'orders:read', 'profiles:read', 'compositions:read', 'workflows:write', 'workflows:read', 'operator', 'codec'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 interface Rule {
@@ -29,13 +29,20 @@ const RULES: readonly Rule[] = [
   { methods: READ, path: /^\/orders(?:\/.*)?$/, scope: 'orders:read' },
   { methods: 'any', path: /^\/orders(?:\/.*)?$/, scope: 'orders:write' },
   { methods: READ, path: /^\/profiles(?:\/.*)?$/, scope: 'profiles:read' },
+  // A customer's overview shows their orders in flight: it reveals orders.
+  { methods: READ, path: /^\/customers(?:\/.*)?$/, scope: 'orders:read' },
   // Queries answer and change nothing, whichever method carries them.
   { methods: 'any', path: new RegExp(`^/workflows/${seg}/${seg}/queries/${seg}/?$`), scope: 'workflows:read' },
   { methods: READ, path: /^\/workflows(?:\/.*)?$/, scope: 'workflows:read' },
   { methods: 'any', path: /^\/workflows(?:\/.*)?$/, scope: 'workflows:write' },
   { methods: 'any', path: /^\/codec(?:\/.*)?$/, scope: 'codec' },
   { methods: READ, path: /^\/metrics\/?$/, scope: 'operator' },
+  // Any other GET may be a composition of BATON_COMPOSITIONS_FILE, whose paths change with the file.
+  { methods: READ, path: /^\//, scope: 'compositions:read' },
 ];
+
+/** The scope of the compositions a file declares. */
+export const COMPOSITIONS_SCOPE: Scope = 'compositions:read';
 
 /** The scope a request needs, or undefined for paths no rule names (they answer 404 once authenticated). */
 export function requiredScope(method: string, path: string): Scope | undefined {

@@ -14,11 +14,25 @@ const NamespaceStatus = z
   })
   .openapi('NamespaceStatus');
 
+const CompositionsFileStatus = z
+  .object({
+    file: z.string(),
+    version: z.string().describe('The content digest of the version being served; changes only when a valid file is loaded'),
+    loadedAt: z.string(),
+    compositions: z.array(z.string()),
+    lastError: z
+      .object({ at: z.string(), errors: z.array(z.string()) })
+      .optional()
+      .describe('The last reload refused since that version was loaded, each bad field named'),
+  })
+  .openapi('CompositionsFileStatus');
+
 const Health = z
   .object({
     status: z.enum(['ok', 'unavailable']),
     temporal: z.enum(['reachable', 'unreachable']).optional(),
     namespace: NamespaceStatus.optional().describe("Whether Temporal's namespace exists and has Baton's search attributes"),
+    compositions: CompositionsFileStatus.optional().describe('The compositions file (BATON_COMPOSITIONS_FILE), when one is served'),
   })
   .openapi('Health');
 
@@ -51,18 +65,20 @@ export function healthRoutes() {
   return createRouter()
     .openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(readyz, async (c) => {
-      const { temporal, namespaceReadiness } = c.var.deps;
+      const { temporal, namespaceReadiness, fileCompositions } = c.var.deps;
       const { connection } = temporal;
+      // Reported whatever Temporal's state: a refused reload leaves the last good version serving, so it is not unreadiness.
+      const files = fileCompositions && { compositions: fileCompositions.status() };
       const unreachable = () => {
         c.header('Retry-After', '5');
-        return c.json({ status: 'unavailable' as const, temporal: 'unreachable' as const }, 503);
+        return c.json({ status: 'unavailable' as const, temporal: 'unreachable' as const, ...files }, 503);
       };
       try {
         await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
       } catch {
         return unreachable();
       }
-      if (!namespaceReadiness) return c.json({ status: 'ok' as const, temporal: 'reachable' as const }, 200);
+      if (!namespaceReadiness) return c.json({ status: 'ok' as const, temporal: 'reachable' as const, ...files }, 200);
       let check;
       try {
         check = await namespaceReadiness.status({ maxAgeMs: READY_RECHECK_MS });
@@ -82,8 +98,8 @@ export function healthRoutes() {
         }),
         ...(check.state === 'search-attributes-pending' && { missingSearchAttributes: check.pending }),
       };
-      if (allowsOrders(check)) return c.json({ status: 'ok' as const, temporal: 'reachable' as const, namespace }, 200);
+      if (allowsOrders(check)) return c.json({ status: 'ok' as const, temporal: 'reachable' as const, namespace, ...files }, 200);
       c.header('Retry-After', check.state === 'search-attributes-pending' ? '2' : '30');
-      return c.json({ status: 'unavailable' as const, temporal: 'reachable' as const, namespace }, 503);
+      return c.json({ status: 'unavailable' as const, temporal: 'reachable' as const, namespace, ...files }, 503);
     });
 }

@@ -2,6 +2,7 @@
 // attributes their runs carry (contracts/search-attributes.ts). Visibility is eventually
 // consistent: a run just started, or a status just changed, shows up after a moment (usually < 1 s).
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { CustomerIdSearchAttribute, orderWorkflow, OrderStatusSearchAttribute, type OrderStatus } from '../../contracts';
 import type { AppConfig } from '../http/deps';
@@ -43,6 +44,27 @@ export function orderSearchQuery(search: Pick<OrderSearch, 'customerId' | 'statu
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
+/** What visibility knows of one order's run: its IDs, its search attributes and its times. */
+export function orderFromExecution(execution: temporal.api.workflow.v1.IWorkflowExecutionInfo): Omit<OrderListItem, 'links'> {
+  const workflowId = execution.execution?.workflowId ?? '';
+  const runId = execution.execution?.runId ?? '';
+  const orderId = workflowId.startsWith(orderWorkflow.idPrefix) ? workflowId.slice(orderWorkflow.idPrefix.length) : workflowId;
+  const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+  const customerId = attributes.get(CustomerIdSearchAttribute);
+  const status = attributes.get(OrderStatusSearchAttribute);
+  const startTime = iso(timestampMs(execution.startTime));
+  const closeTime = iso(timestampMs(execution.closeTime));
+  return {
+    orderId,
+    workflowId,
+    runId,
+    ...(customerId !== undefined && { customerId }),
+    ...(status !== undefined && { status }),
+    ...(startTime && { startTime }),
+    ...(closeTime && { closeTime }),
+  };
+}
+
 export async function findOrders(
   client: Client,
   config: Pick<AppConfig, 'namespace' | 'temporalUiUrl' | 'webhookSecrets'>,
@@ -55,24 +77,8 @@ export async function findOrders(
     ...(search.nextPageToken && { nextPageToken: readPageToken(config.webhookSecrets, search.nextPageToken) }),
   });
   const orders = (page.executions ?? []).map((execution): OrderListItem => {
-    const workflowId = execution.execution?.workflowId ?? '';
-    const runId = execution.execution?.runId ?? '';
-    const orderId = workflowId.startsWith(orderWorkflow.idPrefix) ? workflowId.slice(orderWorkflow.idPrefix.length) : workflowId;
-    const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
-    const customerId = attributes.get(CustomerIdSearchAttribute);
-    const status = attributes.get(OrderStatusSearchAttribute);
-    const startTime = iso(timestampMs(execution.startTime));
-    const closeTime = iso(timestampMs(execution.closeTime));
-    return {
-      orderId,
-      workflowId,
-      runId,
-      ...(customerId !== undefined && { customerId }),
-      ...(status !== undefined && { status }),
-      ...(startTime && { startTime }),
-      ...(closeTime && { closeTime }),
-      links: { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, workflowId, runId) },
-    };
+    const order = orderFromExecution(execution);
+    return { ...order, links: { self: `/orders/${order.orderId}`, temporalUi: temporalUiLink(config, order.workflowId, order.runId) } };
   });
   const token = issuePageToken(config.webhookSecrets, page.nextPageToken);
   return { orders, ...(token && { nextPageToken: token }) };

@@ -1,7 +1,7 @@
 // Reads an order's state from Temporal: the state query while the workflow runs, its result once
 // it has closed (the result is the final OrderState, so no worker is needed to answer).
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { orderQueries, orderWorkflow, type OrderState, type OrderStatus, type OrderWorkflow } from '../../contracts';
+import { orderQueries, orderWorkflow, type OrderState, type OrderStatus, type OrderWorkflow, type StepName } from '../../contracts';
 import { problemFromTemporal } from '../http/temporal-errors';
 
 export interface OrderView {
@@ -35,6 +35,14 @@ async function runningState(handle: WorkflowHandle<OrderWorkflow>, orderId: stri
     return bare(orderId, 'received');
   }
 }
+
+/** The state of an order whose workflow is running (a run no worker has picked up yet is just received). */
+export function readRunningOrder(client: Client, orderId: string): Promise<OrderState> {
+  return runningState(client.workflow.getHandle<OrderWorkflow>(orderWorkflow.workflowId(orderId)), orderId);
+}
+
+/** The step the order is in: the one running, or the last one it ran (the steps run one after another); none before the first. */
+export const currentStep = (state: OrderState): StepName | undefined => state.steps.at(-1)?.name;
 
 /** Throws WorkflowNotFoundError (rendered 404) when there is no such order. */
 export async function readOrder(client: Client, orderId: string): Promise<OrderView> {

@@ -9,7 +9,7 @@ import { createRouter } from '../http/router';
 
 export const DEFAULT_PROFILE_DEADLINE_MS = 1000;
 
-const UserParams = z.object({
+export const UserParams = z.object({
   userId: documented(Id, { param: { name: 'userId', in: 'path' }, example: 'u-1' }),
 });
 

@@ -21,6 +21,8 @@ export const launcherEnv = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** Passed on to the worker and the API (which validate it); without it, the data folder's own key (lib/dev-payload-keys.ts). */
   BATON_PAYLOAD_KEYS: z.string().optional(),
+  /** The API's declarative compositions; the shipped example unless you name your own (an empty value: none). */
+  BATON_COMPOSITIONS_FILE: z.string().default('examples/compositions.yaml'),
   ...Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, z.string().url().optional()])),
 });
 export type LauncherEnv = z.infer<typeof launcherEnv>;

@@ -153,9 +153,11 @@ const shared = {
 // The local Web UI sends no token, so with our own dev server /codec is open to it (and CORS to its origins
 // only); a user's own BATON_CODEC_* settings win.
 const uiOrigins = `http://localhost:${env.TEMPORAL_UI_PORT},http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
-const apiOnly: Record<string, string> = devServer
-  ? { BATON_CODEC_AUTH: process.env.BATON_CODEC_AUTH || 'none', BATON_CODEC_CORS_ORIGINS: process.env.BATON_CODEC_CORS_ORIGINS || uiOrigins }
-  : {};
+const apiOnly: Record<string, string> = {
+  ...(devServer && { BATON_CODEC_AUTH: process.env.BATON_CODEC_AUTH || 'none', BATON_CODEC_CORS_ORIGINS: process.env.BATON_CODEC_CORS_ORIGINS || uiOrigins }),
+  // Edited while Baton runs, it is reloaded in place (docs/compositions.md).
+  ...(env.BATON_COMPOSITIONS_FILE && { BATON_COMPOSITIONS_FILE: resolve(root, env.BATON_COMPOSITIONS_FILE) }),
+};
 if (samplesNeeded.length > 0) startRole('services', 'dev/services/main.ts', shared);
 startRole('worker', 'worker/main.ts', shared);
 // Loopback only by default: this API's /codec is open to the local Web UI.

@@ -5,6 +5,7 @@ import { DrainingConnection } from '../../lib/draining-connection';
 import { pino } from 'pino';
 import { createComposer, type Composer, type ComposerOptions } from '../../composition';
 import { startApiServer, type RunningApi } from '../../api/server';
+import { createBatonSources } from '../../api/compositions/baton-sources';
 import type { AppConfig, AppDeps } from '../../api/http/deps';
 import { callbackParams } from '../../api/orders/callback-signature';
 import { parseEnv, serviceUrlsEnv } from '../../config/env';
@@ -71,8 +72,12 @@ export async function startTestApi(options: {
   logger?: AppDeps['logger'];
   /** The port to listen on (default: any free one). */
   port?: number;
+  /** Dial Temporal only when a route needs it, as api/main.ts does: the API starts even with nothing at `address`. */
+  lazy?: boolean;
 }): Promise<TestApi> {
-  const connection = await DrainingConnection.connect({ address: options.address });
+  const connection = options.lazy
+    ? DrainingConnection.lazy({ address: options.address, connectTimeout: '1 second' })
+    : await DrainingConnection.connect({ address: options.address });
   // The test keys, as every worker a test starts has them (startChild): orders go to Temporal encrypted.
   const client = new Client({ connection, namespace: options.namespace, dataConverter: testDataConverter() });
   const config: AppConfig = {
@@ -86,7 +91,12 @@ export async function startTestApi(options: {
     temporalDeadlineMs: 5000,
     ...options.config,
   };
-  const composition = createComposer({ baseUrls: serviceUrlsFromEnv(parseEnv(serviceUrlsEnv, {})), ...options.composition });
+  // As api/main.ts builds it: the `baton` sources read orders through this API's own client.
+  const composition = createComposer({
+    baseUrls: serviceUrlsFromEnv(parseEnv(serviceUrlsEnv, {})),
+    baton: createBatonSources({ client, connection }),
+    ...options.composition,
+  });
   const api = await startApiServer(
     {
       config,

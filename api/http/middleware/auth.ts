@@ -24,7 +24,8 @@ export interface AuthOptions {
   onJwksUnavailable?: (err: JwksUnavailable) => void;
 }
 
-const grants = (principal: Principal, scope: Scope): boolean => principal.kind === 'static' || (principal.kind === 'jwt' && principal.scopes.has(scope));
+/** Whether `principal` holds `scope` (a static token holds them all). */
+export const grants = (principal: Principal, scope: Scope): boolean => principal.kind === 'static' || (principal.kind === 'jwt' && principal.scopes.has(scope));
 
 /**
  * Bearer auth: a static token (compared as SHA-256 digests with timingSafeEqual, so neither content nor

@@ -136,6 +136,8 @@ describe('scopes', () => {
     { scope: 'operator', method: 'POST', path: '/orders/ord-1/step/reset', body: '{}' },
     { scope: 'operator', method: 'GET', path: '/operator/orders' },
     { scope: 'profiles:read', method: 'GET', path: '/profiles/u-1' },
+    // The overview shows the customer's orders in flight.
+    { scope: 'orders:read', method: 'GET', path: '/customers/u-1/overview' },
     { scope: 'workflows:write', method: 'POST', path: '/workflows/welcomeUser', body: '{}' },
     { scope: 'workflows:read', method: 'GET', path: '/workflows/welcomeUser/welcome-u-1' },
     { scope: 'workflows:read', method: 'GET', path: '/workflows/order' },
