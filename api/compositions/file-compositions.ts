@@ -143,7 +143,11 @@ export class FileCompositions {
       onReload?.('invalid', this.#current.version);
       return false;
     }
-    if (result.file.version === this.#current.version) return false;
+    if (result.file.version === this.#current.version) {
+      // The file is back to what is served (a bad edit undone): nothing to swap, nothing wrong any more.
+      this.#lastError = undefined;
+      return false;
+    }
     this.#current = result.file;
     this.#routing = routingOrder(result.file);
     this.#loadedAt = new Date();

@@ -314,6 +314,12 @@ describe('FileCompositions', () => {
       expect(files.current.version).toBe(good);
       expect(files.status().lastError?.errors).toEqual(expect.arrayContaining([expect.stringContaining('compositions[0] (broken).path')]));
       expect(reloads).toEqual([`ok ${first}`, `ok ${good}`, `invalid ${good}`]);
+
+      // The bad edit undone: the same version as served, and nothing wrong any more.
+      await writeFile(file, `compositions:${route('/a/{x}', 'param')}${route('/a/b', 'literal')}`);
+      expect(await files.reload()).toBe(false);
+      expect(files.status()).toMatchObject({ version: good });
+      expect(files.status().lastError).toBeUndefined();
     } finally {
       await files.close();
       await rm(dir, { recursive: true, force: true });
