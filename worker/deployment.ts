@@ -49,7 +49,9 @@ export interface PromoteOptions {
   warnAfterMs?: number;
 }
 
-const RETRYABLE = new Set<number>([status.NOT_FOUND, status.FAILED_PRECONDITION, status.ABORTED, status.UNAVAILABLE]);
+const RETRYABLE = new Set<number>([status.NOT_FOUND, status.FAILED_PRECONDITION, status.ABORTED, status.UNAVAILABLE, status.DEADLINE_EXCEEDED]);
+/** Each call's own budget: a server that hangs is asked again, and shutdown never waits on a call. */
+const CALL_DEADLINE_MS = 10_000;
 
 export type PromoteOutcome = 'current' | 'not-current' | 'stopped' | 'failed';
 
@@ -57,8 +59,13 @@ export type PromoteOutcome = 'current' | 'not-current' | 'stopped' | 'failed';
  * Runs once the worker polls (the server knows a version only from its pollers). Never throws: a worker
  * whose build could not be made current still serves the orders pinned to it, and the log says what to run.
  */
-export async function promoteBuild(connection: Pick<NativeConnection, 'workflowService'>, options: PromoteOptions): Promise<PromoteOutcome> {
-  const { namespace, deployment, log } = options;
+export async function promoteBuild(
+  connection: Pick<NativeConnection, 'workflowService' | 'withDeadline' | 'withAbortSignal'>,
+  options: PromoteOptions,
+): Promise<PromoteOutcome> {
+  const { namespace, deployment, log, signal } = options;
+  const call = <T>(rpc: () => Promise<T>): Promise<T> =>
+    connection.withDeadline(Date.now() + CALL_DEADLINE_MS, () => (signal ? connection.withAbortSignal(signal, rpc) : rpc()));
   const { deploymentName, buildId } = deployment;
   const command = setCurrentCommand(namespace, deployment);
   const started = Date.now();
@@ -66,7 +73,9 @@ export async function promoteBuild(connection: Pick<NativeConnection, 'workflowS
   for (;;) {
     if (options.signal?.aborted) return 'stopped';
     try {
-      const { workerDeploymentInfo: info, conflictToken } = await connection.workflowService.describeWorkerDeployment({ namespace, deploymentName });
+      const { workerDeploymentInfo: info, conflictToken } = await call(() =>
+        connection.workflowService.describeWorkerDeployment({ namespace, deploymentName }),
+      );
       const mine = info?.versionSummaries?.find((v) => v.deploymentVersion?.buildId === buildId);
       const routing = info?.routingConfig;
       const current = routing?.currentDeploymentVersion?.buildId ?? undefined;
@@ -86,19 +95,22 @@ export async function promoteBuild(connection: Pick<NativeConnection, 'workflowS
         return 'not-current';
       }
       if (mine) {
-        await connection.workflowService.setWorkerDeploymentCurrentVersion({
-          namespace,
-          deploymentName,
-          buildId,
-          conflictToken,
-          identity: `baton-worker ${buildId}`,
-        });
+        await call(() =>
+          connection.workflowService.setWorkerDeploymentCurrentVersion({
+            namespace,
+            deploymentName,
+            buildId,
+            conflictToken,
+            identity: `baton-worker ${buildId}`,
+          }),
+        );
         continue; // describe again: the answer confirms it
       }
     } catch (err) {
+      if (signal?.aborted) return 'stopped';
       // NOT_FOUND: no poller of this deployment reached the server yet. FAILED_PRECONDITION/ABORTED: another
       // worker changed the deployment between our describe and our set. UNAVAILABLE: Temporal is down, and
-      // the worker's pollers wait for it as well. Anything else (PERMISSION_DENIED) will not pass by waiting.
+      // the worker's pollers wait for it as well (DEADLINE_EXCEEDED: it hangs). Anything else (PERMISSION_DENIED) will not pass by waiting.
       const code = grpcCodeOf(err);
       if (code === undefined || !RETRYABLE.has(code)) {
         log.warn({ err, deploymentName, buildId }, `could not make build ${buildId} current; run \`${command}\``);

@@ -3,6 +3,10 @@
 // order on the idle system. Run twice in turn on two dev servers that differ only in
 // `matching.enableFairness` (tasks carry the customer as fairness key either way: contracts/order.ts),
 // so the figure with fairness stands beside the one without it.
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { orderWorkflow } from '../../contracts';
 import { DEFAULT_DYNAMIC_CONFIG } from '../temporal/dev-server';
 import { apiClient, orderCompleted, orderRequest } from './lib/orders';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
@@ -21,7 +25,77 @@ export interface FairnessRun {
   ratio: number | null;
   /** How long the whole burst took to complete, per round, ms. */
   burstMs: (number | null)[];
+  /** Where the quiet order's time went during each burst, from its own history. */
+  breakdowns: (Breakdown | null)[];
 }
+
+/**
+ * One order's time, from POST /orders to its run's close, split by its history's event times (the same
+ * machine's clock): the start (API and start call), waits for its workflow and activity tasks to be picked
+ * up (the queue: what fairness orders), and the time those tasks and its activities ran.
+ */
+export interface Breakdown {
+  totalMs: number;
+  startMs: number;
+  workflowTaskWaitMs: number;
+  /** The part of that wait spent on the worker's sticky queue (the tasks after the first, while the worker caches the run). */
+  stickyWaitMs: number;
+  stickyTasks: number;
+  workflowTaskRunMs: number;
+  activityWaitMs: number;
+  activityRunMs: number;
+  workflowTasks: number;
+  activities: number;
+}
+
+async function breakdownOf(client: Client, orderId: string, postedAtMs: number): Promise<Breakdown> {
+  const history = await client.workflow.getHandle(orderWorkflow.workflowId(orderId)).fetchHistory();
+  const at = new Map<number, number>();
+  const b: Breakdown = {
+    totalMs: 0,
+    startMs: 0,
+    workflowTaskWaitMs: 0,
+    stickyWaitMs: 0,
+    stickyTasks: 0,
+    workflowTaskRunMs: 0,
+    activityWaitMs: 0,
+    activityRunMs: 0,
+    workflowTasks: 0,
+    activities: 0,
+  };
+  const since = (eventId: unknown, now: number) => now - (at.get(Number(eventId)) ?? now);
+  const sticky = new Set<number>();
+  for (const e of history.events ?? []) {
+    const t = optionalTsToMs(e.eventTime) ?? 0;
+    at.set(Number(e.eventId), t);
+    if (e.workflowTaskScheduledEventAttributes?.taskQueue?.kind === proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY)
+      sticky.add(Number(e.eventId));
+    if (e.workflowExecutionStartedEventAttributes) b.startMs = t - postedAtMs;
+    if (e.workflowTaskStartedEventAttributes) {
+      b.workflowTasks++;
+      const scheduled = Number(e.workflowTaskStartedEventAttributes.scheduledEventId);
+      const wait = since(scheduled, t);
+      b.workflowTaskWaitMs += wait;
+      if (sticky.has(scheduled)) {
+        b.stickyTasks++;
+        b.stickyWaitMs += wait;
+      }
+    }
+    if (e.workflowTaskCompletedEventAttributes) b.workflowTaskRunMs += since(e.workflowTaskCompletedEventAttributes.startedEventId, t);
+    if (e.activityTaskStartedEventAttributes) {
+      b.activities++;
+      b.activityWaitMs += since(e.activityTaskStartedEventAttributes.scheduledEventId, t);
+    }
+    if (e.activityTaskCompletedEventAttributes) b.activityRunMs += since(e.activityTaskCompletedEventAttributes.startedEventId, t);
+    if (e.workflowExecutionCompletedEventAttributes) b.totalMs = t - postedAtMs;
+  }
+  return b;
+}
+
+const describeBreakdown = (b: Breakdown) =>
+  `start ${fmt(b.startMs, 0)} ms, waiting for its ${b.workflowTasks} workflow tasks ${fmt(b.workflowTaskWaitMs, 0)} ms ` +
+  `(${b.stickyTasks} of them on the sticky queue: ${fmt(b.stickyWaitMs, 0)} ms; running them ${fmt(b.workflowTaskRunMs, 0)} ms), ` +
+  `waiting for its ${b.activities} activity tasks ${fmt(b.activityWaitMs, 0)} ms (running them ${fmt(b.activityRunMs, 0)} ms), of ${fmt(b.totalMs, 0)} ms`;
 
 export interface FairnessJson {
   burst: number;
@@ -46,9 +120,11 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
     const http = apiClient(api.url);
     parts.push({ stop: () => http.close() });
     let seq = 0;
+    let lastQuiet: { orderId: string; postedAtMs: number } | undefined;
     /** POST /orders then wait for the run's result: ms, or null when it did not complete. */
     const timed = async (customerId: string): Promise<number | null> => {
       const order = { ...orderRequest(`fair-${tag}`, seq++), customerId };
+      lastQuiet = { orderId: order.orderId, postedAtMs: Date.now() };
       const t0 = performance.now();
       const { status } = await http.post(order);
       const ok = status === 202 && (await orderCompleted(temporal.batonClient, order.orderId));
@@ -62,9 +138,12 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
       if (ms !== null) quiet.push(ms);
     }
     const unloaded = median(quiet);
+    const idle = lastQuiet && (await breakdownOf(temporal.batonClient, lastQuiet.orderId, lastQuiet.postedAtMs));
+    if (idle) console.log(`    idle, where a quiet order's time went: ${describeBreakdown(idle)}`);
 
     const loaded: (number | null)[] = [];
     const burstMs: (number | null)[] = [];
+    const breakdowns: (Breakdown | null)[] = [];
     for (let round = 0; round < rounds; round++) {
       const t0 = performance.now();
       // The burst goes out as fast as the API takes it (64 requests in flight), the quiet order right after.
@@ -85,12 +164,16 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
       }
       await Promise.all(starts);
       const quietMs = await timed('cus-quiet');
+      const quiet = lastQuiet!;
       const done = await Promise.all(burstDone);
       loaded.push(quietMs);
       burstMs.push(done.every(Boolean) ? performance.now() - t0 : null);
+      const breakdown = quietMs === null ? null : await breakdownOf(temporal.batonClient, quiet.orderId, quiet.postedAtMs);
+      breakdowns.push(breakdown);
       console.log(
         `    round ${round + 1}: quiet order ${fmt(quietMs ?? NaN, 0)} ms during the burst (idle: ${fmt(unloaded, 0)} ms); burst of ${burst} took ${fmt((performance.now() - t0) / 1000, 1)} s`,
       );
+      if (breakdown) console.log(`      where its time went: ${describeBreakdown(breakdown)}`);
     }
     const finished = loaded.filter((x): x is number => x !== null);
     const loadedMedian = finished.length === loaded.length ? median(finished) : NaN;
@@ -100,6 +183,7 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
       loadedMsMedian: round(loadedMedian),
       ratio: round(loadedMedian / unloaded),
       burstMs: burstMs.map((x) => (x === null ? null : round(x))),
+      breakdowns,
     };
   } finally {
     await stopAll(parts);

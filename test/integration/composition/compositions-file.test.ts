@@ -62,6 +62,16 @@ const ACTIVITY = `
       id: user/id
       ordersInFlight: inFlight
 `;
+/** A composition whose users call can be held for longer than a reload takes. */
+const slowly = (output: string) => `
+  - name: slow
+    path: /slow/{userId}
+    deadlineMs: 10000
+    sources:
+      user: { service: users, path: "/users/{input.userId}", required: true }
+    output:
+${output}
+`;
 const fileOf = (...compositions: string[]) => `compositions:\n${compositions.join('')}`;
 
 let services: RunningSampleServices;
@@ -224,6 +234,9 @@ describe('hot reload', () => {
     const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
     expect(metrics).toMatch(/baton_compositions_reloads_total\{result="invalid"\} [1-9]/);
     expect(metrics).toContain(`baton_compositions_version_info{version="${changed}"} 1`);
+    // Named like every route and every composition: by the declared route, by composition and source.
+    expect(metrics).toMatch(/baton_http_requests_total\{method="GET",route="\/dashboards\/\{userId\}",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/baton_composition_source_total\{composition="dashboard",source="user",outcome="ok"\} [1-9]/);
 
     // Removed (from a good file again): 404 once swapped; the error is history.
     await replaceFile(fileOf(PROFILE_AS_FILE, DASHBOARD));
@@ -235,6 +248,32 @@ describe('hot reload', () => {
     await driver;
     expect(served).toBeGreaterThan(10);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('a request running through a reload', () => {
+  it('finishes on the version it started with', async () => {
+    await replaceFile(fileOf(PROFILE_AS_FILE, DASHBOARD, slowly('      name: user/name')));
+    await expect.poll(async () => (await readiness()).compositions.compositions, { timeout: 10_000 }).toContain('slow');
+    const started = (await readiness()).compositions.version;
+
+    await setFaults(services, 'users', { latencyMs: 3000 });
+    let answeredAt = Infinity;
+    const running = get('/slow/u-1').then((answer) => {
+      answeredAt = performance.now();
+      return answer;
+    });
+    await replaceFile(fileOf(PROFILE_AS_FILE, DASHBOARD, slowly('      name: user/name\n      id: user/id')));
+    await expect.poll(async () => (await readiness()).compositions.version, { timeout: 10_000 }).not.toBe(started);
+    const swappedAt = performance.now();
+
+    const answer = await running;
+    // The swap came while the request was waiting for the users service.
+    expect(swappedAt).toBeLessThan(answeredAt);
+    expect(answer.status).toBe(200);
+    expect(Object.keys(answer.body)).toEqual(['name', 'partial', 'errors']);
+    await resetAll(services);
+    expect(Object.keys((await get('/slow/u-1')).body)).toEqual(['name', 'id', 'partial', 'errors']);
   });
 });
 

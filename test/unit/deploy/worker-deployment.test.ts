@@ -44,7 +44,16 @@ function fakeServer(world: World) {
       return Promise.resolve({});
     },
   };
-  return { connection: { workflowService } as unknown as Parameters<typeof promoteBuild>[0], sets };
+  // As NativeConnection does: an aborted signal cancels the call in flight (gRPC CANCELLED).
+  const withAbortSignal = <T>(signal: AbortSignal, fn: () => Promise<T>) =>
+    Promise.race([
+      fn(),
+      new Promise<never>((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), { code: status.CANCELLED }))),
+      ),
+    ]);
+  const withDeadline = <T>(_deadline: number, fn: () => Promise<T>) => fn();
+  return { connection: { workflowService, withAbortSignal, withDeadline } as unknown as Parameters<typeof promoteBuild>[0], sets, workflowService };
 }
 
 const silent = { info: () => undefined, warn: () => undefined };
@@ -55,6 +64,21 @@ const promote = (world: World, buildId: string, mode: PromoteBuild = 'auto') => 
 };
 
 describe('promoteBuild', () => {
+  it('ends at once when the worker stops while the server hangs on a call', async () => {
+    const server = fakeServer({ versions: { A: 1000 } });
+    server.workflowService.describeWorkerDeployment = () => new Promise(() => undefined);
+    const stop = new AbortController();
+    const outcome = promoteBuild(server.connection, {
+      namespace: 'default',
+      deployment: { deploymentName: 'baton', buildId: 'A' },
+      mode: 'auto',
+      log: silent,
+      signal: stop.signal,
+    });
+    setTimeout(() => stop.abort(), 50);
+    expect(await outcome).toBe('stopped');
+  });
+
   it('makes the first build of a deployment current', async () => {
     expect(await promote({ versions: { A: 1000 } }, 'A')).toEqual({ outcome: 'current', sets: ['A'] });
   });
