@@ -1,46 +1,24 @@
 // A customer's overview: the profile's three services plus the orders Baton itself is still running for
 // them, read from Temporal (a hybrid composition: api/compositions/baton-sources.ts).
 import { createRoute, z } from '@hono/zod-openapi';
-import { LoyaltyStatus, OrderSummary, User } from '../../contracts';
-import { compose, partialAnswerFields } from '../../composition';
-import { getLoyalty, getUser, listUserOrders } from '../../composition/endpoints';
+import { compose } from '../../composition';
 import { InFlightOrder, ordersInFlight } from '../compositions/baton-sources';
 import { createRouter } from '../http/router';
-import { DEFAULT_PROFILE_DEADLINE_MS, UserParams } from '../profiles/profile-routes';
+import { DEFAULT_PROFILE_DEADLINE_MS, Profile, profileSources, unknownUser, UserParams } from '../profiles/profile-routes';
 import { compositionErrorResponses, serveComposition } from '../profiles/serve-composition';
 
-const CustomerOverview = z
-  .object({
-    user: User,
-    recentOrders: z.array(OrderSummary).nullable(),
-    loyalty: LoyaltyStatus.nullable(),
-    ordersInFlight: z
-      .array(InFlightOrder)
-      .nullable()
-      .openapi({ description: 'Orders whose workflow is still running, newest first (at most 5), each with the step it is in' }),
-    ...partialAnswerFields,
-  })
-  .openapi('CustomerOverview');
+const CustomerOverview = Profile.extend({
+  ordersInFlight: z
+    .array(InFlightOrder)
+    .nullable()
+    .openapi({ description: 'Orders whose workflow is still running, newest first (at most 5), each with the step it is in' }),
+}).openapi('CustomerOverview');
 
 /** The profile (only the user is required) and, beside it, the customer's orders in flight from Temporal. */
 export const customerOverview = compose({ name: 'customer-overview', input: UserParams, deadlineMs: DEFAULT_PROFILE_DEADLINE_MS })
-  .source('users', {
-    endpoint: getUser,
-    required: true,
-    timeoutMs: 800,
-    request: ({ input }) => ({ params: { userId: input.userId } }),
-  })
-  .source('orderHistory', {
-    endpoint: listUserOrders,
-    timeoutMs: 500,
-    request: ({ input }) => ({ params: { userId: input.userId }, query: { limit: 10 } }),
-    select: (body) => body.orders,
-  })
-  .source('loyalty', {
-    endpoint: getLoyalty,
-    timeoutMs: 500,
-    request: ({ input }) => ({ params: { userId: input.userId } }),
-  })
+  .source('users', profileSources.users)
+  .source('orderHistory', profileSources.orderHistory)
+  .source('loyalty', profileSources.loyalty)
   // A visibility list and one state query per order (in parallel): a little more time than a service call.
   .source('ordersInFlight', {
     endpoint: ordersInFlight,
@@ -75,6 +53,6 @@ const getCustomerOverview = createRoute({
 
 export function customerRoutes() {
   return createRouter().openapi(getCustomerOverview, async (c) =>
-    c.json(await serveComposition(c, customerOverview, c.req.valid('param'), { notFound: ({ userId }) => `No user ${userId}.` }), 200),
+    c.json(await serveComposition(c, customerOverview, c.req.valid('param'), { notFound: unknownUser }), 200),
   );
 }

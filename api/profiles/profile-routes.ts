@@ -23,7 +23,7 @@ const SummaryQuery = z.object({
     .openapi({ param: { name: 'orders', in: 'query' }, description: 'How many recent orders to include', example: 3 }),
 });
 
-const Profile = z
+export const Profile = z
   .object({
     user: User,
     recentOrders: z.array(OrderSummary).nullable(),
@@ -43,25 +43,32 @@ const ProfileSummary = z
   })
   .openapi('ProfileSummary');
 
-/** All three at once; only the user is required. */
-export const profile = compose({ name: 'profile', input: UserParams, deadlineMs: DEFAULT_PROFILE_DEADLINE_MS })
-  .source('users', {
+/** The profile's three calls, each asked for the requested user; only the user is required. Shared with the customer overview. */
+export const profileSources = {
+  users: {
     endpoint: getUser,
-    required: true,
+    required: true as const,
     timeoutMs: 800,
-    request: ({ input }) => ({ params: { userId: input.userId } }),
-  })
-  .source('orderHistory', {
+    request: ({ input }: { input: { userId: string } }) => ({ params: { userId: input.userId } }),
+  },
+  orderHistory: {
     endpoint: listUserOrders,
     timeoutMs: 500,
-    request: ({ input }) => ({ params: { userId: input.userId }, query: { limit: 10 } }),
-    select: (body) => body.orders,
-  })
-  .source('loyalty', {
+    request: ({ input }: { input: { userId: string } }) => ({ params: { userId: input.userId }, query: { limit: 10 } }),
+    select: (body: { orders: z.infer<typeof OrderSummary>[] }) => body.orders,
+  },
+  loyalty: {
     endpoint: getLoyalty,
     timeoutMs: 500,
-    request: ({ input }) => ({ params: { userId: input.userId } }),
-  })
+    request: ({ input }: { input: { userId: string } }) => ({ params: { userId: input.userId } }),
+  },
+};
+
+/** All three at once; only the user is required. */
+export const profile = compose({ name: 'profile', input: UserParams, deadlineMs: DEFAULT_PROFILE_DEADLINE_MS })
+  .source('users', profileSources.users)
+  .source('orderHistory', profileSources.orderHistory)
+  .source('loyalty', profileSources.loyalty)
   .output(Profile, (v, meta) => ({ user: v.users, recentOrders: v.orderHistory, loyalty: v.loyalty, ...meta }));
 
 /** The other two wait for the user, because they are asked for the canonical id the users service answers with. */
@@ -133,7 +140,7 @@ const getProfileSummary = createRoute({
   },
 });
 
-const unknownUser = ({ userId }: { userId: string }) => `No user ${userId}.`;
+export const unknownUser = ({ userId }: { userId: string }) => `No user ${userId}.`;
 
 export function profileRoutes() {
   return createRouter()

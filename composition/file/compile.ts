@@ -101,6 +101,9 @@ export function compileCompositions(text: string, options: CompileOptions): Comp
 }
 
 const shapeOf = (path: string) => path.replace(/\{[^}]*\}/g, '{}');
+/** The endpoint Baton knows that a file source calls: the same service and the same path shape. */
+const knownEndpoint = (source: FileSource, endpoints: readonly AnyEndpoint[]) =>
+  endpoints.find((e) => e.service === source.service && shapeOf(e.path) === shapeOf(source.path));
 
 function compileComposition(declared: FileComposition, endpoints: readonly AnyEndpoint[]): CompiledComposition {
   const route = parseRouteTemplate(declared.path);
@@ -117,7 +120,7 @@ function compileComposition(declared: FileComposition, endpoints: readonly AnyEn
     );
     for (const input of [...inputNames(pathParts), ...queryParts.flatMap(([, v]) => (typeof v === 'string' ? [] : inputNames(v)))])
       if (!pathParams.includes(input)) queryInputs.add(input);
-    const known = endpoints.find((e) => e.service === source.service && shapeOf(e.path) === shapeOf(source.path));
+    const known = knownEndpoint(source, endpoints);
     const endpoint: AnyEndpoint = {
       service: source.service,
       path: source.path,
@@ -244,7 +247,7 @@ function outputSchema(declared: FileComposition, endpoints: readonly AnyEndpoint
   const sourceSchema = (name: string): z.ZodType => {
     const source = declared.sources[name];
     if (!source) return z.string(); // input: an ID
-    const known = endpoints.find((e) => e.service === source.service && shapeOf(e.path) === shapeOf(source.path));
+    const known = knownEndpoint(source, endpoints);
     const body = known ? schemaAt(known.response, pointerTokens(source.select ?? '')) : z.unknown();
     return source.required === true ? body : source.fallback === undefined ? body.nullable() : z.unknown();
   };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import type { FaultConfig } from '../../../dev/services';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, uniqueTaskQueue } from '../../support/api';
+import { DASHBOARD, fileOf } from '../../support/compositions-file';
 import { exitCode, serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
 import { resetAll, setFaults } from './sample-services';
 
@@ -26,20 +27,6 @@ const PROFILE_AS_FILE = `
       user: users
       recentOrders: orderHistory
       loyalty: loyalty
-`;
-const DASHBOARD = `
-  - name: dashboard
-    path: /dashboards/{userId}
-    deadlineMs: 800
-    sources:
-      user:    { service: users,   path: "/users/{input.userId}", required: true, timeoutMs: 500 }
-      loyalty: { service: loyalty, path: "/loyalty/{user.id}", after: [user], timeoutMs: 300, fallback: null }
-      orders:  { service: orderHistory, path: "/users/{user.id}/orders", query: { limit: 3 }, after: [user], select: /orders }
-    output:
-      id: user/id
-      name: user/name
-      tier: loyalty/tier
-      lastOrders: orders
 `;
 const EXTRA = `
   - name: extra
@@ -72,7 +59,6 @@ const slowly = (output: string) => `
     output:
 ${output}
 `;
-const fileOf = (...compositions: string[]) => `compositions:\n${compositions.join('')}`;
 
 let services: RunningSampleServices;
 let dir: string;

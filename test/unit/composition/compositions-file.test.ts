@@ -9,27 +9,14 @@ import { compileOptionsFor, FileCompositions } from '../../../api/compositions/f
 import { DownstreamHttp, runComposition } from '../../../composition';
 import { compileCompositions, type CompiledFile } from '../../../composition/file/compile';
 import { compositionsJsonSchema, LIMITS } from '../../../composition/file/schema';
+import { DASHBOARD as DASHBOARD_COMPOSITION, fileOf } from '../../support/compositions-file';
 import { repoRoot } from '../../support/processes';
 import { hang, json, startFakeBackend, type FakeBackend } from './fake-backend';
 
 const options = compileOptionsFor({ users: 'http://127.0.0.1:1', loyalty: 'http://127.0.0.1:1', orderHistory: 'http://127.0.0.1:1' });
 
 /** The example of the docs, with its templates quoted as YAML wants inside { … }. */
-const DASHBOARD = `
-compositions:
-  - name: dashboard
-    path: /dashboards/{userId}
-    deadlineMs: 800
-    sources:
-      user:    { service: users,   path: "/users/{input.userId}", required: true, timeoutMs: 500 }
-      loyalty: { service: loyalty, path: "/loyalty/{user.id}", after: [user], timeoutMs: 300, fallback: null }
-      orders:  { service: orderHistory, path: "/users/{user.id}/orders", query: { limit: 3 }, after: [user], select: /orders }
-    output:
-      id: user/id
-      name: user/name
-      tier: loyalty/tier
-      lastOrders: orders
-`;
+const DASHBOARD = fileOf(DASHBOARD_COMPOSITION);
 
 function compiled(text: string): CompiledFile {
   const result = compileCompositions(text, options);
