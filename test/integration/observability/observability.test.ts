@@ -67,13 +67,17 @@ describe('tracing', () => {
 
     const steps = ['authorizePayment', 'reserveInventory', 'createShipment'];
     const spans = await eventually(() => {
+      // Each process exports on its own schedule: wait for each step's own service span (under its own
+      // HTTP call), not for a count, which another span of the trace can make up before the step's arrives.
       const spans = traceOf(traceId as string);
-      const serverSpans = spans.filter((s) => s.service === 'baton-services' && s.kind === SpanKindCode.SERVER);
-      const done =
-        spans.some((s) => s.name === 'POST /orders') &&
-        spans.some((s) => s.name === 'RunWorkflow:order') &&
-        steps.every((step) => spans.some((s) => s.name === `RunActivity:${step}`));
-      return done && serverSpans.length >= steps.length ? spans : undefined;
+      const served = (step: string) =>
+        named(spans, `RunActivity:${step}`).some((executed) =>
+          childrenOf(spans, executed).some(
+            (call) => call.kind === SpanKindCode.CLIENT && childrenOf(spans, call).some((s) => s.service === 'baton-services'),
+          ),
+        );
+      const done = spans.some((s) => s.name === 'POST /orders') && spans.some((s) => s.name === 'RunWorkflow:order') && steps.every(served);
+      return done ? spans : undefined;
     }, 'the whole trace to be exported');
 
     // Every span of this workflow's run, wherever it was made, is in this one trace (the state reads
