@@ -86,5 +86,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Every module the workflow bundle imports runs again for each workflow and stays in memory with each
+    // cached one: workflows take their values from the contracts' zod-free modules (contracts/order-basics.ts),
+    // and only types from the zod ones.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(zod|\\.\\./contracts(/(index|order|define-workflow|downstream|ids|welcome|problem|registry))?)$',
+              allowTypeImports: true,
+              message: 'Workflow code imports no zod at run time: take values from contracts/order-basics.ts (types from anywhere).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

@@ -7,6 +7,7 @@ export * from './define-workflow';
 export * from './downstream';
 export * from './ids';
 export * from './order';
+export * from './order-basics';
 export * from './order-summary';
 export * from './problem';
 export * from './registry';

@@ -1,21 +1,14 @@
-// The order saga's contract, once: its ID rule, input, state, timings, messages and idempotency keys.
-// Plain zod, so the workflow bundle imports it; every type is inferred. The API adds OpenAPI names
-// and examples on its side (api/orders/schemas.ts); nothing here is restated there.
+// The order saga's contract, once: its input, state, timings and messages as zod schemas; every type
+// is inferred. Its plain values (ID rule, defaults, message definitions, idempotency keys) are in
+// ./order-basics, which the workflow imports instead: the workflow bundle carries no zod. The API adds
+// OpenAPI names and examples on its side (api/orders/schemas.ts); nothing here is restated there.
 import { z } from 'zod';
 import { defineWorkflow, Timespan } from './define-workflow';
 import { Address, LineItem, Money, PaymentMethod } from './downstream';
 import { Id } from './ids';
+import { DEFAULT_PAYMENT_CLEARANCE_TIMEOUT, orderWorkflow } from './order-basics';
 import { orderDetails, orderSummary } from './order-summary';
 import { orderSearchAttributes } from './search-attributes';
-
-export const orderWorkflow = {
-  type: 'order',
-  idPrefix: 'order-',
-  /** One workflow per order, for ever: the ID is the order's, and the API never reuses it. */
-  workflowId: (orderId: string) => `order-${orderId}`,
-} as const;
-
-export const DEFAULT_PAYMENT_CLEARANCE_TIMEOUT: Timespan = '3 days';
 
 export const OrderStatus = z.enum([
   'received',
@@ -29,9 +22,6 @@ export const OrderStatus = z.enum([
   'needs_attention',
 ]);
 export type OrderStatus = z.infer<typeof OrderStatus>;
-
-/** Statuses after which nothing happens any more. */
-export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ['completed', 'failed', 'cancelled'];
 
 export const StepName = z.enum(['authorizePayment', 'awaitPaymentClearance', 'reserveInventory', 'createShipment']);
 export type StepName = z.infer<typeof StepName>;
@@ -117,26 +107,6 @@ export const OrderTimings = z.object({
 });
 export type OrderTimings = z.infer<typeof OrderTimings>;
 
-const retry = (maximumAttempts: number, maximumInterval: Timespan): CallTimings['retry'] => ({
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval,
-  maximumAttempts,
-});
-
-export const DEFAULT_HEARTBEAT_TIMEOUT: Timespan = '5 seconds';
-
-/** Carried in the input, so a change of defaults never alters a running order's history. */
-export const DEFAULT_ORDER_TIMINGS: OrderTimings = {
-  steps: { startToCloseTimeout: '30 seconds', retry: retry(5, '30 seconds') },
-  compensations: {
-    // Money first: a refund keeps trying longest before an operator is asked.
-    refundPayment: { startToCloseTimeout: '30 seconds', retry: retry(12, '2 minutes') },
-    releaseReservation: { startToCloseTimeout: '30 seconds', retry: retry(8, '1 minute') },
-    cancelShipment: { startToCloseTimeout: '30 seconds', retry: retry(8, '1 minute') },
-  },
-};
-
 export const OrderInput = z.object({
   orderId: Id,
   customerId: Id,
@@ -202,16 +172,3 @@ export const orderDefinition = defineWorkflow({
   // One customer's burst of orders must not hold up another customer's (docs/operations.md, fairness).
   fairnessKey: (input) => input.customerId,
 });
-
-export const orderSignals = orderDefinition.signal;
-export const orderQueries = orderDefinition.query;
-export const orderUpdates = orderDefinition.update;
-
-/**
- * The Idempotency-Key of one downstream call. A retried activity reuses it, so nothing happens
- * twice; an operator's retry of a compensation (round > 1) gets a fresh one, because refunds and
- * releases are idempotent by nature and a kept answer (say a 404) must not be replayed for ever.
- */
-export function orderIdempotencyKey(workflowId: string, call: StepName | CompensationName, round = 1): string {
-  return round > 1 ? `${workflowId}:${call}:retry-${round - 1}` : `${workflowId}:${call}`;
-}

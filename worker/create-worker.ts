@@ -40,7 +40,7 @@ export function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> 
     taskQueue: options.taskQueue,
     dataConverter: options.dataConverter,
     ...(role !== 'workflows' && { activities: createActivities(options.deps) }),
-    ...(role !== 'activities' && workflowSource(options.bundlePath)),
+    ...(role !== 'activities' && workflowSource(options.bundlePath, { traced: tracing.traced })),
     ...(options.deployment !== undefined && { workerDeploymentOptions: deploymentOptions(options.deployment) }),
     ...options.overrides,
     // Tracing first (outermost), then whatever the caller adds.

@@ -83,7 +83,7 @@ const queries = types.map((type) => ({
 // The options a worker runs the bundle with: the same converter (inputs are encrypted) and interceptors.
 const tracing = workerTracing(startTelemetry({ serviceName: 'baton-replay', env: {} }), { bundled: bundlePath !== undefined });
 const options: ReplayWorkerOptions = {
-  ...workflowSource(bundlePath),
+  ...workflowSource(bundlePath, { traced: tracing.traced }),
   dataConverter: createDataConverter(env.BATON_PAYLOAD_KEYS),
   interceptors: tracing.interceptors,
   ...(tracing.sinks && { sinks: tracing.sinks }),

@@ -50,18 +50,23 @@ export function activityTraceLogs(_ctx: ActivityContext): ActivityInterceptors {
   };
 }
 
-export type TracingOptions = Pick<WorkerOptions, 'sinks'> & { interceptors: NonNullable<WorkerOptions['interceptors']> };
+export type TracingOptions = Pick<WorkerOptions, 'sinks'> & {
+  interceptors: NonNullable<WorkerOptions['interceptors']>;
+  /** Whether workflows need the traced bundle (worker/workflow-source.ts). */
+  traced: boolean;
+};
 
 /**
- * Interceptors and sinks for a worker. With tracing off, the exporter sink is still registered (a
- * no-op), because a prebuilt bundle (`npm run build`) always carries the workflow interceptors.
+ * Interceptors and sinks for a worker. With tracing off, the worker runs the untraced bundle, and the
+ * exporter sink is still registered (a no-op) for a traced bundle given without its untraced sibling.
  */
 export function workerTracing(telemetry: Telemetry | undefined, options: { bundled: boolean }): TracingOptions {
   const enabled = telemetry?.enabled === true && telemetry.spanProcessor !== undefined;
   const processor = enabled && telemetry.spanProcessor ? telemetry.spanProcessor : new NoopSpanProcessor();
   const sinks = telemetry ? { exporter: makeWorkflowExporter(processor, telemetry.resource) } : undefined;
-  if (!enabled) return { interceptors: {}, ...(sinks && { sinks }) };
+  if (!enabled) return { interceptors: {}, traced: false, ...(sinks && { sinks }) };
   return {
+    traced: true,
     interceptors: {
       activity: [
         (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),

@@ -1,7 +1,8 @@
 // Reads the failures that stop an order: why it stopped, how many attempts it took, and whether
 // the failed call may have left an effect behind.
 import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
-import { FailureType, type ActivityFailureDetails, type CallOutcome, type FailureReason } from '../contracts';
+import type { FailureReason } from '../contracts';
+import { FailureType, type ActivityFailureDetails, type CallOutcome } from '../contracts/activity-failures';
 
 /** A stop the order decides itself, not an activity's failure (a payment that never cleared...). */
 export class OrderStop extends Error {

@@ -1,18 +1,18 @@
 // The order's account of itself: what the state query answers and what the workflow returns.
 // Its transitions are logged through the workflow logger (replay-aware, no commands).
 import { log } from '@temporalio/workflow';
-import {
-  FINAL_ORDER_STATUSES,
-  type Attempted,
-  type CompensationName,
-  type CompensationRecord,
-  type OrderFailure,
-  type OrderState,
-  type OrderStatus,
-  type StepName,
-  type StepRecord,
-  type UnresolvedEffect,
+import type {
+  Attempted,
+  CompensationName,
+  CompensationRecord,
+  OrderFailure,
+  OrderState,
+  OrderStatus,
+  StepName,
+  StepRecord,
+  UnresolvedEffect,
 } from '../contracts';
+import { FINAL_ORDER_STATUSES } from '../contracts/order-basics';
 import { attemptsOf, messageOf } from './order-failures';
 import type { CompensationReport, PendingCompensation, SagaListener } from './saga';
 

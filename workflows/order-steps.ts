@@ -4,17 +4,8 @@
 // refusal it gave), which yields the ID to undo, or proves there is nothing to undo.
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import {
-  DEFAULT_HEARTBEAT_TIMEOUT,
-  orderIdempotencyKey,
-  type Attempted,
-  type CallTimings,
-  type CompensationName,
-  type OrderInput,
-  type OrderTimings,
-  type StepName,
-} from '../contracts';
-import type { Payment, Reservation, Shipment } from '../contracts';
+import type { Attempted, CallTimings, CompensationName, OrderInput, OrderTimings, Payment, Reservation, Shipment, StepName } from '../contracts';
+import { DEFAULT_HEARTBEAT_TIMEOUT, orderIdempotencyKey } from '../contracts/order-basics';
 import { formatDestination, formatItems, formatMoney, paymentMethodName } from '../contracts/order-summary';
 import { isFinalAnswer } from './order-failures';
 import type { CompensationReport, SagaStep } from './saga';

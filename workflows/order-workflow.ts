@@ -2,19 +2,8 @@
 // the stock, ship. If anything stops it (a business refusal, a service down past its retries, a
 // cancellation), what took effect is undone newest first; what cannot be undone waits for a person.
 import { CancellationScope, isCancellation, log, patched, setCurrentDetails, setHandler, sleep, workflowInfo, condition } from '@temporalio/workflow';
-import {
-  DEFAULT_ORDER_TIMINGS,
-  orderQueries,
-  orderSignals,
-  orderUpdates,
-  type Attempted,
-  type CompensationName,
-  type OrderInput,
-  type OrderState,
-  type StepName,
-  type Timespan,
-} from '../contracts';
-import type { Payment } from '../contracts';
+import type { Attempted, CompensationName, OrderInput, OrderState, Payment, StepName, Timespan } from '../contracts';
+import { DEFAULT_ORDER_TIMINGS, orderQueries, orderSignals, orderUpdates } from '../contracts/order-basics';
 import { callOutcome, failureReason, messageOf, OrderStop } from './order-failures';
 import { OrderInbox } from './order-inbox';
 import { ORDER_PATCHES } from './order-patches';

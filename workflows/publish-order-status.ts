@@ -3,7 +3,8 @@
 // guarded by a patch: orders that began before it replay without upserts. Runs started without the
 // attributes (a server where they are not registered, tests that start runs by hand) never upsert.
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { OrderStatusSearchAttribute, type OrderStatus } from '../contracts';
+import type { OrderStatus } from '../contracts';
+import { OrderStatusSearchAttribute } from '../contracts/search-attributes';
 import { ORDER_PATCHES } from './order-patches';
 
 export function publishOrderStatus(status: OrderStatus): void {

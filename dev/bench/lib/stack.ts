@@ -12,10 +12,9 @@ import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
 import { parseEnv, workerEnv } from '../../../config/env';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { startTemporalCluster } from '../../temporal/temporal-cluster';
-import { createDataConverter, failureConverterPath, generatePayloadKey } from '../../../lib/payload-codec';
+import { createDataConverter, generatePayloadKey } from '../../../lib/payload-codec';
 import { freePort } from '../../ports';
-import { otelWorkflowInterceptorModule } from '../../../worker/tracing';
-import { workflowsPath } from '../../../worker/workflow-source';
+import { writeWorkflowBundles } from '../../../worker/workflow-source';
 import { BENCH_TOKEN } from '../composition/shared';
 import { startChild, type Child } from './children';
 
@@ -134,14 +133,13 @@ interface Bundles {
 
 let bundles: Promise<Bundles> | undefined;
 
-/** Baton's bundle exactly as `npm run build` makes it, and the baseline's; built once per run. */
+/** Baton's bundles exactly as `npm run build` makes them (its workers, without tracing, run the untraced one), and the baseline's; built once per run. */
 export function workflowBundles(): Promise<Bundles> {
   bundles ??= (async () => {
     const quiet = { logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } };
-    const baton = await bundleWorkflowCode({ workflowsPath, failureConverterPath, workflowInterceptorModules: [otelWorkflowInterceptorModule], ...quiet });
+    const { traced } = await writeWorkflowBundles(join(scratch, 'baton-bundle.js'), quiet.logger);
     const raw = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../raw-saga/workflows.ts', import.meta.url)), ...quiet });
-    const paths = { baton: join(scratch, 'baton-bundle.js'), raw: join(scratch, 'raw-bundle.js') };
-    writeFileSync(paths.baton, baton.code);
+    const paths = { baton: traced, raw: join(scratch, 'raw-bundle.js') };
     writeFileSync(paths.raw, raw.code);
     return paths;
   })();
