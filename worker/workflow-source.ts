@@ -38,7 +38,10 @@ export async function writeWorkflowBundles(path: string, logger?: BundleOptions[
  * A prebuilt bundle when one is given (production), else bundle the sources at start (development).
  * A worker without tracing runs the untraced bundle beside the given one, when there is one.
  */
-export function workflowSource(bundlePath?: string, { traced = true }: { traced?: boolean } = {}): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+export function workflowSource(
+  bundlePath?: string,
+  { traced = true }: { traced?: boolean } = {},
+): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
   if (bundlePath) {
     if (!existsSync(bundlePath)) throw new Error(`BATON_WORKFLOW_BUNDLE=${bundlePath} does not exist; run npm run build`);
     const untraced = untracedBundlePath(bundlePath);

@@ -21,4 +21,10 @@ export const ORDER_PATCHES = {
    * no step starts after a cancellation.
    */
   moneySafe: 'order-v4-money-safe',
+  /**
+   * v5: the OrderStatus search attribute changes only to the statuses a person searches by
+   * (SEARCHABLE_ORDER_STATUSES: in flight, waiting for a transfer, compensating, needs attention, final),
+   * not at each step: a card order upserts once (its end) instead of four times.
+   */
+  searchableStatus: 'order-v5-searchable-status',
 } as const;

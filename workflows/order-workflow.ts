@@ -7,7 +7,7 @@ import { DEFAULT_ORDER_TIMINGS, orderQueries, orderSignals, orderUpdates } from 
 import { callOutcome, failureReason, messageOf, OrderStop } from './order-failures';
 import { OrderInbox } from './order-inbox';
 import { ORDER_PATCHES } from './order-patches';
-import { publishOrderStatus } from './publish-order-status';
+import { publishOrderStatus, publishSearchableStatus } from './publish-order-status';
 import { OrderStateTracker } from './order-state';
 import { orderCalls, orderSteps, type OrderCalls } from './order-steps';
 import { orderProgress } from './order-progress';
@@ -15,9 +15,16 @@ import { Saga } from './saga';
 
 export async function order(input: OrderInput): Promise<OrderState> {
   const timings = input.timings ?? DEFAULT_ORDER_TIMINGS;
-  // Every status change is logged and, for runs started with search attributes, upserted (patched);
-  // every change at all shows in the Web UI's current details.
-  const state = new OrderStateTracker(input.orderId, { status: publishOrderStatus, changed: (s) => setCurrentDetails(orderProgress(s)) });
+  // Every status change is logged and, for runs started with search attributes, upserted: v5 only the
+  // statuses a person searches by. Every change at all shows in the Web UI's current details.
+  const searchable = patched(ORDER_PATCHES.searchableStatus);
+  const state = new OrderStateTracker(input.orderId, {
+    ...(!searchable && { status: publishOrderStatus }),
+    changed: (s) => {
+      setCurrentDetails(orderProgress(s));
+      if (searchable) publishSearchableStatus(s);
+    },
+  });
   const inbox = new OrderInbox();
   setHandler(orderQueries.state, () => state.snapshot());
   // Payloads are not checked before a handler runs: the inbox takes `unknown` and checks them itself.

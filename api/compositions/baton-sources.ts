@@ -19,7 +19,7 @@ export const MAX_IN_FLIGHT_LIMIT = 20;
 export const InFlightOrder = z
   .object({
     orderId: z.string(),
-    status: documented(OrderStatus, { description: "The order's status, as its OrderStatus search attribute says" }),
+    status: documented(OrderStatus, { description: "The order's status, as its state says" }),
     currentStep: documented(StepName.nullable(), { description: 'The step running now, or the last one the order ran; null before the first' }),
     startTime: z.string().optional().openapi({ description: 'When the order was placed (ISO 8601)' }),
   })
@@ -55,11 +55,10 @@ async function readOrdersInFlight(client: Client, customerId: string, limit: num
   const orders = await Promise.all(
     runs.map(async (run): Promise<InFlightOrder> => {
       const state = await readRunningOrder(client, run.orderId);
-      const indexed = OrderStatus.safeParse(run.status);
       return {
         orderId: run.orderId,
-        // The search attribute; the state's own status when the run carries none (yet).
-        status: indexed.success ? indexed.data : state.status,
+        // The state's own status: the search attribute names only the statuses a person searches by.
+        status: state.status,
         currentStep: currentStep(state) ?? null,
         ...(run.startTime && { startTime: run.startTime }),
       };

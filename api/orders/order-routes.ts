@@ -2,7 +2,16 @@
 // (api/workflows/starter.ts), plus reading, finding, cancelling and resolving an order.
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { FINAL_ORDER_STATUSES, Id, orderDefinition, orderSignals, orderWorkflow, OrderStatus, type OrderState as OrderStateType } from '../../contracts';
+import type { OrderStatus } from '../../contracts';
+import {
+  FINAL_ORDER_STATUSES,
+  Id,
+  orderDefinition,
+  orderSignals,
+  orderWorkflow,
+  SEARCHABLE_ORDER_STATUSES,
+  type OrderState as OrderStateType,
+} from '../../contracts';
 import type { AppConfig } from '../http/deps';
 import { Links, temporalUiLink } from '../http/links';
 import { json } from '../http/openapi-names';
@@ -67,7 +76,13 @@ const get = createRoute({
 
 const ListQuery = z.object({
   customerId: Id.optional().openapi({ param: { name: 'customerId', in: 'query' }, example: 'cus-9' }),
-  status: OrderStatus.optional().openapi({ param: { name: 'status', in: 'query' } }),
+  status: z
+    .enum(SEARCHABLE_ORDER_STATUSES, {
+      error: () =>
+        `one of ${SEARCHABLE_ORDER_STATUSES.join(', ')}: orders are found by the statuses that last (received is in flight: authorizing, reserving or shipping)`,
+    })
+    .optional()
+    .openapi({ param: { name: 'status', in: 'query' } }),
   pageSize: z.coerce
     .number()
     .int()
@@ -88,7 +103,12 @@ const OrderListItem = z
     workflowId: z.string(),
     runId: z.string(),
     customerId: z.string().optional(),
-    status: z.string().optional().describe('The OrderStatus search attribute: the status as of its last upsert'),
+    status: z
+      .string()
+      .optional()
+      .describe(
+        'The OrderStatus search attribute: received (in flight), awaiting_payment, compensating, needs_attention or final; GET /orders/{orderId} has the exact status',
+      ),
     startTime: z.string().optional(),
     closeTime: z.string().optional(),
     links: Links,

@@ -72,9 +72,7 @@ describe('tracing', () => {
       const spans = traceOf(traceId as string);
       const served = (step: string) =>
         named(spans, `RunActivity:${step}`).some((executed) =>
-          childrenOf(spans, executed).some(
-            (call) => call.kind === SpanKindCode.CLIENT && childrenOf(spans, call).some((s) => s.service === 'baton-services'),
-          ),
+          childrenOf(spans, executed).some((call) => call.kind === SpanKindCode.CLIENT && childrenOf(spans, call).some((s) => s.service === 'baton-services')),
         );
       const done = spans.some((s) => s.name === 'POST /orders') && spans.some((s) => s.name === 'RunWorkflow:order') && steps.every(served);
       return done ? spans : undefined;

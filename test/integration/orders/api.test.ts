@@ -162,6 +162,49 @@ describe('GET /orders/{orderId}', () => {
   });
 });
 
+describe('searchable status', () => {
+  /** The OrderStatus values the run's history upserted, in order. */
+  const upserted = async (orderId: string) => {
+    const { events } = await api.client.workflow.getHandle(orderWorkflow.workflowId(orderId)).fetchHistory();
+    return (events ?? []).flatMap((e) => {
+      const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OrderStatus;
+      return field?.data ? [JSON.parse(Buffer.from(field.data).toString()) as string] : [];
+    });
+  };
+
+  it('the OrderStatus search attribute changes only to the statuses a person searches by: a card order once, at its end', async () => {
+    const card = orderRequest();
+    await place(card);
+    expect((await until(card.orderId, settled)).status).toBe('completed');
+    expect(await upserted(card.orderId)).toEqual(['completed']);
+
+    // A bank transfer: found as awaiting_payment while it waits, in flight (received) once cleared, then final.
+    const transfer = orderRequest({ paymentMethod: 'bank_transfer', customerId: `cus-${uniqueOrderId('s').slice(-8)}` });
+    await place(transfer);
+    const waiting = await until(transfer.orderId, awaitingClearance);
+    const found = async (status: string) => {
+      const res = await api.call(`/orders?customerId=${transfer.customerId}&status=${status}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { orders: { orderId: string }[] }).orders.map((o) => o.orderId);
+    };
+    const deadline = Date.now() + 10_000;
+    while ((await found('awaiting_payment')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await found('awaiting_payment')).toEqual([transfer.orderId]);
+    await settlePayment(services.urls.payments, waiting.paymentId!, 'cleared');
+    expect((await until(transfer.orderId, settled)).status).toBe('completed');
+    expect(await upserted(transfer.orderId)).toEqual(['awaiting_payment', 'received', 'completed']);
+  });
+
+  it('GET /orders?status= takes only those statuses, and says which they are', async () => {
+    const res = await api.call('/orders?status=reserving');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { path: string; message: string }[] };
+    expect(body.errors).toEqual([
+      expect.objectContaining({ path: 'query.status', message: expect.stringContaining('received, awaiting_payment, compensating') as unknown }),
+    ]);
+  });
+});
+
 describe('the payment webhook', () => {
   it('clears the order when the payments service calls the signed callbackUrl', async () => {
     const order = orderRequest({ paymentMethod: 'bank_transfer' });

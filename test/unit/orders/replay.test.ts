@@ -1,7 +1,7 @@
 // Every recorded path of the order saga (test/histories, written by `npm run histories:record`)
 // replays against today's workflow code, so a change that would break orders already in flight
 // fails here. Each version keeps its histories: v1 at the top of test/histories/ (orders started
-// before the first patch), v2 and v3 in test/histories/v2/ and v3/ (workflows/order-patches.ts). The guard is
+// before the first patch), v2 to v5 in test/histories/v2/ … v5/ (workflows/order-patches.ts). The guard is
 // proven to bite: a reordered workflow, and the v2 change without its patched() guard, must not replay.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,8 @@ const VERSIONS = {
   v3: loadHistories(join(historiesDir, 'v3')),
   /** v4: the payments record decides, attempts heartbeat, a cancelled step is waited for, failures are encoded. */
   v4: loadHistories(join(historiesDir, 'v4')),
+  /** v5: the OrderStatus search attribute changes only to the statuses a person searches by. */
+  v5: loadHistories(join(historiesDir, 'v5')),
 };
 type Version = keyof typeof VERSIONS;
 const history = (version: Version, path: string) => {
@@ -76,6 +78,7 @@ describe('recorded order histories', () => {
     expect(VERSIONS.v2.map((h) => h.workflowId)).toEqual(V2_PATHS);
     expect(VERSIONS.v3.map((h) => h.workflowId)).toEqual(V2_PATHS);
     expect(VERSIONS.v4.map((h) => h.workflowId)).toEqual(V4_PATHS);
+    expect(VERSIONS.v5.map((h) => h.workflowId)).toEqual(V4_PATHS);
   });
 
   it("each version's histories carry the patch markers and show the changes of their version, v1 histories none", () => {
@@ -129,6 +132,19 @@ describe('recorded order histories', () => {
         .filter((e) => e.activityTaskScheduledEventAttributes),
     ).toEqual([]);
     expect(reserveEnd).toBeGreaterThan(0);
+
+    // v5: the same calls as v4; the status is upserted only where a person searches for it.
+    const statuses = (version: Version, path: string) =>
+      events(version, path).flatMap((e) => {
+        const data = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OrderStatus?.data;
+        return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as string] : [];
+      });
+    expect(patches('v5', 'card-completed')).toEqual([ORDER_PATCHES.searchableStatus, ORDER_PATCHES.moneySafe]);
+    expect(activities('v5', 'card-completed')).toEqual(activities('v4', 'card-completed'));
+    expect(statuses('v4', 'card-completed')).toEqual(['awaiting_payment', 'reserving', 'shipping', 'completed']);
+    expect(statuses('v5', 'card-completed')).toEqual(['completed']);
+    expect(statuses('v5', 'bank-transfer-cleared')).toEqual(['awaiting_payment', 'received', 'completed']);
+    expect(statuses('v5', 'needs-attention-retry')).toEqual(['compensating', 'needs_attention', 'compensating', 'failed']);
   });
 
   it.each(Object.keys(VERSIONS) as Version[])(
@@ -154,7 +170,7 @@ describe('recorded order histories', () => {
     );
   }, 60_000);
 
-  it('refuse older histories once the v2 and v4 changes lose their patched() guards', async () => {
+  it('refuse older histories once the v2, v4 and v5 changes lose their patched() guards', async () => {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger, webpackConfigHook: unguarded });
     // Paths the changes do not touch still replay: the failures below are the changes', not the bundle's.
     await Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v1', 'payment-declined'));
@@ -164,5 +180,8 @@ describe('recorded order histories', () => {
     // v4 reads the payment's record before shipping: a v3 card order never did.
     const v3Card = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v3', 'card-completed'));
     await expect(v3Card).rejects.toThrow(/createShipment.*getPayment|getPayment.*createShipment/);
+    // v5 upserts the status only where a person searches for it: a v4 card order upserted it at every step.
+    const v4Card = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v4', 'card-completed'));
+    await expect(v4Card).rejects.toBeInstanceOf(DeterminismViolationError);
   }, 60_000);
 });
