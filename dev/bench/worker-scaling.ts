@@ -2,7 +2,8 @@
 // cluster (dev/temporal/temporal-cluster.ts: Temporal's server on PostgreSQL, one process per role), where the
 // worker is the bottleneck on purpose: each worker process runs at most BENCH_SCALING_ACTIVITY_SLOTS
 // activities and as many workflow tasks at once, and every downstream call takes 100 ms. One worker can
-// then complete at most slots / (3 × 0.1 s) orders per second, whatever the server could do; more workers
+// then complete at most slots / (4 × 0.1 s) orders per second (three steps and the payment check before
+// shipping), whatever the server could do; more workers
 // should add as much again. (On the dev server, 2 workers ÷ 1 stays near 1: the server on 2 cores is the limit.)
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { orderCompleted, orderRequest, startOrderDirectly } from './lib/orders';
@@ -11,14 +12,15 @@ import { startBatonWorker, startSagaStage, stopAll } from './lib/stack';
 
 export const SCALING_TARGETS = { two: 1.8, four: 3 } as const;
 const STEP_LATENCY_MS = 100;
-const STEPS = 3;
+/** A card order's calls: authorize, reserve, the payment's record, ship. */
+const CALLS = 4;
 const WORKER_COUNTS = [1, 2, 4] as const;
 
 export interface WorkerScalingJson {
   activitySlotsPerWorker: number;
   workflowTaskSlotsPerWorker: number;
   stepLatencyMs: number;
-  /** The most one worker can complete: slots / (steps × latency). */
+  /** The most one worker can complete: slots / (calls × latency). */
   ceilingPerWorker: number;
   concurrency: number;
   ordersPerSecond: Record<string, number | null>;
@@ -30,7 +32,7 @@ export interface WorkerScalingJson {
 
 export async function workerScalingBenchmark({ quick }: BenchOptions): Promise<BenchOutcome<WorkerScalingJson>> {
   const slots = Number(process.env.BENCH_SCALING_ACTIVITY_SLOTS ?? 1);
-  const ceilingPerWorker = slots / (STEPS * (STEP_LATENCY_MS / 1000));
+  const ceilingPerWorker = slots / (CALLS * (STEP_LATENCY_MS / 1000));
   // Enough orders in flight to keep four workers' slots busy, few enough that the server is never the queue.
   const concurrency = Number(process.env.BENCH_SCALING_CONCURRENCY ?? 32);
   const rampMs = quick ? 3000 : 6000;
