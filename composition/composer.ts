@@ -4,7 +4,7 @@ import type { z } from '@hono/zod-openapi';
 import type { ServiceName } from '../contracts';
 import type { Composition } from './define';
 import { DownstreamHttp, type DownstreamHttpOptions } from './downstream-http';
-import { runComposition, type BatonSources, type CompositionOutcome } from './engine';
+import { runComposition, type BatonSources, type CompositionOutcome, type RunOptions } from './engine';
 import type { CircuitStateName } from './resilience';
 
 export interface ComposerOptions extends DownstreamHttpOptions {
@@ -14,10 +14,7 @@ export interface ComposerOptions extends DownstreamHttpOptions {
   baton?: BatonSources;
 }
 
-export interface ComposeCallOptions {
-  signal?: AbortSignal;
-  headers?: Readonly<Record<string, string>>;
-}
+export type ComposeCallOptions = Pick<RunOptions, 'signal' | 'headers' | 'onSourceAnswered'>;
 
 export interface Composer {
   run<I, O extends z.ZodType>(composition: Composition<I, O>, input: I, options?: ComposeCallOptions): Promise<CompositionOutcome<z.input<O>>>;
@@ -36,6 +33,7 @@ export function createComposer(options: ComposerOptions): Composer {
         deadlineMs: deadlines[composition.name] ?? composition.deadlineMs,
         signal: call.signal,
         headers: call.headers,
+        onSourceAnswered: call.onSourceAnswered,
       }),
     circuitStates: () => http.circuitStates(),
     close: () => http.close(),

@@ -40,6 +40,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Sent with every downstream call (e.g. x-request-id). */
   headers?: Readonly<Record<string, string>>;
+  /** Hears each source that answered: how long its call took, and what came of it (`ok`, `not_found` or why it failed). */
+  onSourceAnswered?: (source: string, durationMs: number, result: 'ok' | 'not_found' | FailureReason) => void;
 }
 
 const enum State {
@@ -53,7 +55,7 @@ const enum State {
 
 export function runComposition<I, O extends z.ZodType>(composition: Composition<I, O>, input: I, options: RunOptions): Promise<CompositionOutcome<z.input<O>>> {
   const { sources } = composition;
-  const { http, baton, signal: clientSignal, headers } = options;
+  const { http, baton, signal: clientSignal, headers, onSourceAnswered } = options;
   const deadlineMs = options.deadlineMs ?? composition.deadlineMs;
   const deadlineAt = performance.now() + deadlineMs;
   const count = sources.length;
@@ -167,8 +169,13 @@ export function runComposition<I, O extends z.ZodType>(composition: Composition<
       const timeoutMs = Math.min(source.timeoutMs, deadlineAt - performance.now());
       const service = source.endpoint.service;
       const call: GetOptions = { scope, timeoutMs, headers };
+      const startedAt = onSourceAnswered && performance.now();
       const answer = service !== BATON_SOURCE ? http.get(service, url, call) : baton ? baton.get(url, call) : Promise.resolve(NO_BATON_SOURCES);
       answer.then((outcome) => {
+        if (startedAt !== undefined && !settled && outcome.kind !== 'cancelled') {
+          const result = outcome.kind === 'failed' ? outcome.reason : outcome.kind;
+          onSourceAnswered?.(source.name, performance.now() - startedAt, result);
+        }
         try {
           accept(index, source, outcome);
         } catch (err) {

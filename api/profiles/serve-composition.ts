@@ -35,10 +35,18 @@ export async function serveComposition<I, O extends z.ZodType>(
   // c.get, not c.var: Hono builds a fresh object for every c.var read, and this is the hot path.
   const composer = c.get('deps').composition;
   if (!composer) throw new Error('deps.composition is not configured; createComposer() belongs in the app deps');
+  // Server-Timing (RFC 8673's registry, W3C Server Timing): each source that answered, how long it took
+  // and, when not ok, why; `total` is the whole composition. A client (or the benchmark) reads from it
+  // what Baton added over the slowest call of this very request.
+  const timings: string[] = [];
+  const startedAt = performance.now();
   const outcome = await composer.run(composition, input, {
     signal: c.req.raw.signal,
     headers: { 'x-request-id': c.get('requestId') },
+    onSourceAnswered: (source, ms, result) => timings.push(`${source};${result === 'ok' ? '' : `desc=${result};`}dur=${ms.toFixed(1)}`),
   });
+  timings.push(`total;dur=${(performance.now() - startedAt).toFixed(1)}`);
+  c.header('Server-Timing', timings.join(', '));
   recordComposition(c.get('metrics'), composition, outcome);
   if (outcome.ok) return outcome.value;
   throw problemFor(outcome, options.notFound?.(input));

@@ -10,8 +10,8 @@ const fanOut = baselineFanOut(backendUrlsFromEnv());
 const server = createServer((req, res) => {
   const userId = (req.url ?? '').split('/')[2] ?? '';
   fanOut(userId).then(
-    ({ status, body }) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    ({ status, body, serverTiming }) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'server-timing': serverTiming });
       res.end(body);
     },
     () => {

@@ -56,9 +56,12 @@ function engineOnly(): Promise<string> {
   const composer = deps.composition!;
   const server = createServer((req, res) => {
     const userId = (req.url ?? '').split('/')[2] ?? '';
-    void composer.run(profile, { userId }).then((outcome) => {
+    const timings: string[] = [];
+    const onSourceAnswered = (source: string, ms: number) => timings.push(`${source};dur=${ms.toFixed(1)}`);
+    void composer.run(profile, { userId }, { onSourceAnswered }).then((outcome) => {
       const body = JSON.stringify(outcome.ok ? outcome.value : { reason: outcome.reason });
-      res.writeHead(outcome.ok ? 200 : 502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'server-timing': timings.join(', ') };
+      res.writeHead(outcome.ok ? 200 : 502, headers);
       res.end(body);
     });
   });
@@ -69,8 +72,8 @@ function engineOnly(): Promise<string> {
 function honoOnly(): Promise<string> {
   const fanOut = baselineFanOut(backendUrlsFromEnv());
   const app = new Hono().get('/profiles/:userId', async (c) => {
-    const { status, body } = await fanOut(c.req.param('userId'));
-    return c.body(body, status === 200 ? 200 : 404, { 'content-type': 'application/json' });
+    const { status, body, serverTiming } = await fanOut(c.req.param('userId'));
+    return c.body(body, status === 200 ? 200 : 404, { 'content-type': 'application/json', 'server-timing': serverTiming });
   });
   return serveHono(app.fetch);
 }

@@ -54,18 +54,42 @@ export function summarize(sorted: Samples): LatencySummary {
 export type Send = (index: number) => Promise<boolean>;
 
 export interface Target {
-  send: Send;
+  /**
+   * Resolves true on success, or with the time this request's own slowest downstream call took, as the
+   * server reported it: the open loop then also records what the server added over that call.
+   */
+  send: (index: number) => Promise<boolean | { downstreamMs: number }>;
   close(): Promise<void>;
 }
 
-/** GETs `path(i)` from `url` over a keep-alive pool large enough never to queue in the driver. */
-export function httpTarget(url: string, path: (index: number) => string, headers?: Record<string, string>): Target {
+/** The longest duration in a Server-Timing header, `total` aside: the request's slowest downstream call. */
+export function slowestCallMs(serverTiming: string | undefined): number | undefined {
+  let slowest: number | undefined;
+  for (const entry of (serverTiming ?? '').split(',')) {
+    const [name, ...params] = entry.trim().split(';');
+    if (!name || name === 'total') continue;
+    const dur = params.map((p) => p.trim()).find((p) => p.startsWith('dur='));
+    const ms = dur === undefined ? NaN : Number(dur.slice(4));
+    if (Number.isFinite(ms) && (slowest === undefined || ms > slowest)) slowest = ms;
+  }
+  return slowest;
+}
+
+/**
+ * GETs `path(i)` from `url` over a keep-alive pool large enough never to queue in the driver. With
+ * `serverTiming`, a 200 without a usable Server-Timing header counts as a failure.
+ */
+export function httpTarget(url: string, path: (index: number) => string, headers?: Record<string, string>, options: { serverTiming?: boolean } = {}): Target {
   const pool = new Pool(url, { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000 });
   return {
     send: async (index) => {
       const response = await pool.request({ path: path(index), method: 'GET', headers });
       await response.body.text();
-      return response.statusCode === 200;
+      if (response.statusCode !== 200) return false;
+      if (!options.serverTiming) return true;
+      const header = response.headers['server-timing'];
+      const downstreamMs = slowestCallMs(Array.isArray(header) ? header.join(',') : header);
+      return downstreamMs === undefined ? false : { downstreamMs };
     },
     close: () => pool.destroy(),
   };
@@ -74,7 +98,7 @@ export function httpTarget(url: string, path: (index: number) => string, headers
 /** All of `targets` at once, answered when the slowest has: what a fan-out can never beat. */
 export function slowestOf(targets: Target[]): Target {
   return {
-    send: async (index) => (await Promise.all(targets.map((t) => t.send(index)))).every(Boolean),
+    send: async (index) => (await Promise.all(targets.map((t) => t.send(index)))).every((answer) => answer !== false),
     close: async () => {
       await Promise.all(targets.map((t) => t.close()));
     },
@@ -90,12 +114,19 @@ export class OpenLoop {
     return (await this.sample(rate, durationMs, graceMs)).result;
   }
 
-  async sample(rate: number, durationMs: number, graceMs = 2000): Promise<{ result: StepResult; samples: Samples }> {
+  /**
+   * `samples`: each successful request's latency, sorted. `added`: for targets that report their
+   * downstream time, each request's latency minus its own slowest downstream call, sorted (≥ 0 by
+   * construction: the call happened within the request).
+   */
+  async sample(rate: number, durationMs: number, graceMs = 2000): Promise<{ result: StepResult; samples: Samples; added: Samples }> {
     // Leftovers of an overloaded step must not weigh on this one.
     for (let waited = 0; this.#inflight > 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     const total = Math.max(1, Math.round((rate * durationMs) / 1000));
     const interval = 1000 / rate;
     const latencies = new Float64Array(total);
+    const added = new Float64Array(total);
+    let timed = 0;
     let sent = 0;
     let ok = 0;
     let failed = 0;
@@ -113,8 +144,13 @@ export class OpenLoop {
         .send(index)
         .then(
           (success) => {
-            if (success) latencies[ok++] = performance.now() - due;
-            else failed++;
+            if (success === false) {
+              failed++;
+              return;
+            }
+            const latency = performance.now() - due;
+            latencies[ok++] = latency;
+            if (success !== true) added[timed++] = latency - success.downstreamMs;
           },
           () => {
             failed++;
@@ -156,7 +192,7 @@ export class OpenLoop {
       max: done.length ? (done[done.length - 1] ?? NaN) : NaN,
       driverLagMs,
     };
-    return { result, samples: done };
+    return { result, samples: done, added: added.slice(0, timed).sort() };
   }
 }
 

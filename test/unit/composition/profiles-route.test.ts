@@ -44,6 +44,26 @@ async function problem(response: Response) {
 }
 
 describe('GET /profiles/{userId}', () => {
+  it('says in Server-Timing how long each source took and why one did not answer, and the whole composition', async () => {
+    users.answer(delayed(40, 200, user('u-1')));
+    loyalty.answer((_req, res) => json(res, 503, { title: 'down' }));
+    const response = await api.get('/profiles/u-1');
+    expect(response.status).toBe(200);
+    const entries: Record<string, Record<string, string>> = Object.fromEntries(
+      (response.headers.get('server-timing') ?? '').split(', ').map((entry): [string, Record<string, string>] => {
+        const [name = '', ...params] = entry.split(';');
+        return [name, Object.fromEntries(params.map((p) => p.split('=') as [string, string]))];
+      }),
+    );
+    expect(Object.keys(entries).sort()).toEqual(['loyalty', 'orderHistory', 'total', 'users']);
+    expect(entries.loyalty).toMatchObject({ desc: 'unavailable' });
+    expect(entries.users?.desc).toBeUndefined();
+    const dur = (name: string) => Number(entries[name]?.dur);
+    expect(dur('users')).toBeGreaterThanOrEqual(40);
+    // The whole composition lasted at least as long as its slowest source.
+    expect(dur('total')).toBeGreaterThanOrEqual(Math.max(dur('users'), dur('orderHistory'), dur('loyalty')));
+  });
+
   it('answers the whole profile', async () => {
     const response = await api.get('/profiles/u-1');
     expect(response.status).toBe(200);

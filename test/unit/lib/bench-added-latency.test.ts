@@ -1,0 +1,33 @@
+// The composition benchmark's "added latency": per request, its latency minus its own slowest downstream
+// call as the server reported it in Server-Timing. Never negative, unlike a difference of percentiles.
+import { describe, expect, it } from 'vitest';
+import { OpenLoop, slowestCallMs } from '../../../dev/bench/lib/open-loop';
+
+describe('slowestCallMs', () => {
+  it('is the longest call, whatever the order, leaving out the total and entries without a duration', () => {
+    expect(slowestCallMs('users;dur=20.4, orderHistory;dur=31.2, loyalty;desc=timeout;dur=25, total;dur=33.0')).toBe(31.2);
+    expect(slowestCallMs('total;dur=50, users;dur=1')).toBe(1);
+    expect(slowestCallMs('users;desc=unavailable, total;dur=3')).toBeUndefined();
+    expect(slowestCallMs(undefined)).toBeUndefined();
+  });
+});
+
+describe('OpenLoop added samples', () => {
+  it("records each request's latency minus its reported downstream time, and nothing for targets that report none", async () => {
+    const timed = new OpenLoop({
+      send: async () => {
+        await new Promise((r) => setTimeout(r, 15));
+        return { downstreamMs: 10 };
+      },
+      close: () => Promise.resolve(),
+    });
+    const { samples, added } = await timed.sample(100, 200);
+    expect(added.length).toBe(samples.length);
+    expect(added.length).toBeGreaterThan(10);
+    expect(Math.min(...added)).toBeGreaterThanOrEqual(4);
+    const plain = new OpenLoop({ send: () => Promise.resolve(true), close: () => Promise.resolve() });
+    const untimed = await plain.sample(100, 100);
+    expect(untimed.samples.length).toBeGreaterThan(5);
+    expect(untimed.added.length).toBe(0);
+  });
+});
