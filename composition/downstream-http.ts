@@ -72,8 +72,8 @@ export class DownstreamHttp {
       const resilience = servicePolicy(breaker, retry, pool.connectionsPerService);
       if (options.logger) {
         const log = options.logger.child({ downstream: service });
-        resilience.breaker.onBreak(() => log.warn('circuit opened'));
-        resilience.breaker.onReset(() => log.info('circuit closed'));
+        resilience.onBreak(() => log.warn('circuit opened'));
+        resilience.onReset(() => log.info('circuit closed'));
       }
       this.#targets.set(service, { origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), resilience });
     }
@@ -96,7 +96,7 @@ export class DownstreamHttp {
     };
     const attempt = () => this.#attempt(target, request, call);
     try {
-      return await call.settleWith(target.resilience.policy.execute(attempt));
+      return await call.settleWith(target.resilience.execute(attempt));
     } catch (err) {
       if (err instanceof TransientFailure) {
         return err.reason === 'timeout' && !err.blamesService

@@ -1,18 +1,7 @@
 // cockatiel policies for downstream GETs: per service, a bulkhead that lets no more calls at once
 // than the pool has connections, a breaker around it, and around that a retry that only ever repeats
 // idempotent reads that failed transiently and still fit in the caller's budget.
-import {
-  bulkhead,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  circuitBreaker,
-  handleWhen,
-  retry,
-  wrap,
-  type CircuitBreakerPolicy,
-  type IPolicy,
-} from 'cockatiel';
+import { bulkhead, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel';
 import { TransientFailure } from './source-failures';
 
 export interface BreakerOptions {
@@ -36,6 +25,9 @@ export const DEFAULT_RETRY: RetryOptions = { retries: 1, initialDelayMs: 10, max
 
 export type CircuitStateName = 'closed' | 'open' | 'half_open' | 'isolated';
 
+/** Read through a call, so the compiler does not carry one read's narrowing over to the next. */
+const stateOf = (breaker: CircuitBreakerPolicy): CircuitState => breaker.state;
+
 const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.Open]: 'open',
@@ -44,8 +36,11 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
 };
 
 export interface ServicePolicy {
-  readonly breaker: CircuitBreakerPolicy;
-  readonly policy: IPolicy;
+  /** Runs one call under the retry, the breaker and the bulkhead. */
+  execute<T>(attempt: () => Promise<T>): Promise<T>;
+  /** Hears the circuit open and close (for the logs). */
+  onBreak(listener: () => void): void;
+  onReset(listener: () => void): void;
   state(): CircuitStateName;
   /** Whether a failed attempt may be repeated with `budgetLeftMs` to spare. */
   canRetry(budgetLeftMs: number): boolean;
@@ -60,11 +55,43 @@ export interface ServicePolicy {
  */
 export function servicePolicy(breakerOptions: BreakerOptions, retryOptions: RetryOptions, concurrency: number): ServicePolicy {
   // Only the service's transient failures count: a 404 or a malformed body proves it is up, and a
-  // timeout Baton caused itself (TransientFailure.blamesService) proves nothing about it.
-  const breaker = circuitBreaker(
-    handleWhen((err) => err instanceof TransientFailure && err.blamesService),
-    { halfOpenAfter: breakerOptions.cooldownMs, breaker: new ConsecutiveBreaker(breakerOptions.threshold) },
-  );
+  // timeout Baton caused itself (TransientFailure.blamesService) or a call it abandoned proves nothing.
+  const counts = (err: unknown) => err instanceof TransientFailure && err.blamesService;
+  const listeners = { break: [] as (() => void)[], reset: [] as (() => void)[] };
+  const newBreaker = (initialState?: unknown) => {
+    const made = circuitBreaker(handleWhen(counts), {
+      halfOpenAfter: breakerOptions.cooldownMs,
+      breaker: new ConsecutiveBreaker(breakerOptions.threshold),
+      ...(initialState !== undefined && { initialState }),
+    });
+    made.onBreak(() => listeners.break.forEach((l) => l()));
+    made.onReset(() => listeners.reset.forEach((l) => l()));
+    return made;
+  };
+  let breaker = newBreaker();
+  /**
+   * cockatiel reads any error its filter does not count as a success, and a half-open circuit's trial
+   * that fails so closes the circuit. A trial Baton abandoned (the client left, its deadline passed) or
+   * timed out itself proves nothing about the service: the circuit goes back to where it was, open with
+   * its trial due, so the next call is the trial.
+   */
+  const guardedBreaker = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    const current = breaker;
+    const before = stateOf(current);
+    const execution = current.execute(attempt);
+    // This call is the trial when it is what moved the circuit from open to half-open. cockatiel saves a
+    // half-open circuit as "open, trial due" (toJSON), which is the state to go back to.
+    const trialDue = before === CircuitState.Open && stateOf(current) === CircuitState.HalfOpen ? current.toJSON() : undefined;
+    try {
+      return await execution;
+    } catch (err) {
+      if (trialDue !== undefined && !counts(err) && stateOf(current) === CircuitState.Closed && breaker === current) {
+        breaker = newBreaker(trialDue);
+        listeners.break.forEach((l) => l()); // cockatiel announced it closed; it is open again
+      }
+      throw err;
+    }
+  };
   const retryPolicy = retry(
     handleWhen((err) => err instanceof TransientFailure && err.retryable),
     {
@@ -72,13 +99,15 @@ export function servicePolicy(breakerOptions: BreakerOptions, retryOptions: Retr
       backoff: new ExponentialBackoff({ initialDelay: retryOptions.initialDelayMs, maxDelay: retryOptions.maxDelayMs }),
     },
   );
-  // Inside the breaker: an open circuit answers at once, without waiting for a slot.
   const slots = bulkhead(concurrency, Infinity);
   const worstDelay = retryOptions.maxDelayMs + retryOptions.minAttemptMs;
+  // Inside the breaker: an open circuit answers at once, without waiting for a slot.
+  const guarded = <T>(attempt: () => Promise<T>) => guardedBreaker(() => slots.execute(attempt));
   return {
-    breaker,
     // Retry outside the breaker: each attempt is one breaker call, and an open circuit is not retried.
-    policy: retryOptions.retries > 0 ? wrap(retryPolicy, breaker, slots) : wrap(breaker, slots),
+    execute: (attempt) => (retryOptions.retries > 0 ? retryPolicy.execute(() => guarded(attempt)) : guarded(attempt)),
+    onBreak: (listener) => void listeners.break.push(listener),
+    onReset: (listener) => void listeners.reset.push(listener),
     state: () => STATE_NAMES[breaker.state],
     canRetry: (budgetLeftMs) => retryOptions.retries > 0 && budgetLeftMs >= worstDelay,
   };

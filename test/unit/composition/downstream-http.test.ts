@@ -163,6 +163,37 @@ describe('DownstreamHttp', () => {
       expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
     });
 
+    it('a trial the caller abandons, or that Baton times out itself, counts as neither: the next call is the trial', async () => {
+      const h = client({ breaker: { threshold: 1, cooldownMs: 100 } });
+      backend.answer((_req, res) => json(res, 503, {}));
+      expect(await get(h)).toEqual({ kind: 'failed', reason: 'unavailable' });
+      expect(h.circuitStates().users).toBe('open');
+
+      // The trial goes out, and its caller leaves before the (still failing, slow) service answers.
+      await new Promise((r) => setTimeout(r, 120));
+      backend.answer(delayed(300, 503, {}));
+      expect(await get(h, 1000, abandonedAfter(20))).toEqual({ kind: 'cancelled' });
+      expect(h.circuitStates().users).toBe('open');
+      // The trial is still due: the next call is it, with no new cool-down; the service, still down, opens it again.
+      backend.answer((_req, res) => json(res, 503, {}));
+      const before = backend.arrivals.length;
+      expect(await get(h)).toEqual({ kind: 'failed', reason: 'unavailable' });
+      expect(backend.arrivals.length).toBe(before + 1);
+      expect(await get(h)).toEqual({ kind: 'failed', reason: 'circuit_open' });
+
+      // The same for a trial cut short by Baton's own deadline before the service had it long.
+      await new Promise((r) => setTimeout(r, 120));
+      backend.answer(delayed(300, 503, {}));
+      const deadline = new CallScope();
+      setTimeout(() => deadline.cancel(DEADLINE_EXCEEDED), 20);
+      expect(await get(h, 1000, deadline)).toEqual({ kind: 'failed', reason: 'timeout', overloaded: true });
+      expect(h.circuitStates().users).toBe('open');
+      // A trial that answers closes it.
+      backend.answer((_req, res) => json(res, 200, { ok: true }));
+      expect(await get(h)).toEqual({ kind: 'ok', body: { ok: true } });
+      expect(h.circuitStates().users).toBe('closed');
+    });
+
     it('counts timeouts, but neither answers (404, bad bodies) nor cancelled calls', async () => {
       const h = client({ breaker: { threshold: 2, cooldownMs: 10_000 } });
       backend.answer((_req, res) => json(res, 404, {}));
