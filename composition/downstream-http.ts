@@ -46,6 +46,8 @@ export interface GetOptions {
 const DEFAULT_POOL: PoolOptions = { connectionsPerService: 128, keepAliveMs: 30_000, maxResponseBytes: 1024 * 1024 };
 const OWN_TIMEOUT: unique symbol = Symbol('own timeout');
 const ACCEPT_JSON: Readonly<Record<string, string>> = { accept: 'application/json' };
+/** What is left of the call's budget when an attempt leaves, in whole milliseconds (docs/compositions.md). */
+export const BUDGET_HEADER = 'x-request-timeout-ms';
 const ABORTED = new Error('call abandoned');
 const OVERSIZED = new Error('response body too large');
 
@@ -125,10 +127,14 @@ export class DownstreamHttp {
 
   #attempt(target: Target, request: Dispatcher.DispatchOptions, call: Call): Promise<HttpOutcome> {
     if (call.reason !== undefined) return Promise.reject(call.failure(undefined));
+    // The service learns how long this attempt may take: past it nobody waits for the answer, so work on
+    // it (its own downstream calls included) is wasted.
+    const budgetMs = Math.max(0, Math.floor(call.endsAt - performance.now()));
+    const sent = { ...request, headers: { ...(request.headers as Record<string, string>), [BUDGET_HEADER]: String(budgetMs) } };
     return new Promise<HttpOutcome>((resolve, reject) => {
       const handler = new GetHandler(resolve, reject, call, target.resilience, this.#maxResponseBytes);
       call.attempt = handler;
-      this.#agent.dispatch(request, handler);
+      this.#agent.dispatch(sent, handler);
     });
   }
 }

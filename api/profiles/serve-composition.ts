@@ -48,8 +48,22 @@ export async function serveComposition<I, O extends z.ZodType>(
   timings.push(`total;dur=${(performance.now() - startedAt).toFixed(1)}`);
   c.header('Server-Timing', timings.join(', '));
   recordComposition(c.get('metrics'), composition, outcome);
-  if (outcome.ok) return outcome.value;
+  if (outcome.ok) {
+    c.header('Baton-Complete', completeness(outcome.value));
+    return outcome.value;
+  }
   throw problemFor(outcome, options.notFound?.(input));
+}
+
+/**
+ * Whether the answer is whole, readable without parsing the body (a cache or a proxy can act on it): an
+ * RFC 8941 boolean, with the sources that gave no value when it is not: `?0;missing="loyalty orderHistory"`.
+ */
+function completeness(value: unknown): string {
+  const { partial, errors } = (value ?? {}) as { partial?: unknown; errors?: { source?: unknown }[] };
+  if (partial !== true) return '?1';
+  const missing = Array.isArray(errors) ? errors.map((e) => String(e.source)).filter((name) => /^[\w.-]+$/.test(name)) : [];
+  return missing.length > 0 ? `?0;missing="${missing.join(' ')}"` : '?0';
 }
 
 function problemFor(failure: Exclude<CompositionOutcome<unknown>, { ok: true }>, notFoundDetail?: string): ApiProblem {

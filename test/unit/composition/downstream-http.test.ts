@@ -45,6 +45,18 @@ describe('DownstreamHttp', () => {
     expect(backend.connections).toBeLessThanOrEqual(2);
   });
 
+  it("tells the service what is left of the call's budget, at each attempt", async () => {
+    const h = client({ retry: { retries: 1, initialDelayMs: 50, maxDelayMs: 50, minAttemptMs: 10 } });
+    flaky(1);
+    expect(await get(h, 400)).toEqual({ kind: 'ok', body: { ok: true } });
+    const budgets = backend.arrivals.map((a) => Number(a.headers['x-request-timeout-ms']));
+    expect(budgets).toHaveLength(2);
+    expect(budgets[0]).toBeGreaterThan(300);
+    expect(budgets[0]).toBeLessThanOrEqual(400);
+    // The retry left after the first answer and its backoff, with less to spend.
+    expect(budgets[1]).toBeLessThan(budgets[0] ?? 0);
+  });
+
   it('prefixes the base path of a service URL and sends accept: application/json', async () => {
     http = new DownstreamHttp({ baseUrls: { users: `${backend.url}/v2/` } });
     await get(http);

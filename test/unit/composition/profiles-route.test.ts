@@ -57,6 +57,7 @@ describe('GET /profiles/{userId}', () => {
     );
     expect(Object.keys(entries).sort()).toEqual(['loyalty', 'orderHistory', 'total', 'users']);
     expect(entries.loyalty).toMatchObject({ desc: 'unavailable' });
+    expect(response.headers.get('baton-complete')).toBe('?0;missing="loyalty"');
     expect(entries.users?.desc).toBeUndefined();
     const dur = (name: string) => Number(entries[name]?.dur);
     expect(dur('users')).toBeGreaterThanOrEqual(40);
@@ -76,6 +77,7 @@ describe('GET /profiles/{userId}', () => {
     });
     expect(orders.arrivals[0]?.path).toBe('/users/u-1/orders?limit=10');
     expect(users.arrivals[0]?.headers['x-request-id']).toBeTruthy();
+    expect(response.headers.get('baton-complete')).toBe('?1');
   });
 
   it('marks a failed optional source', async () => {
