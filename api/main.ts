@@ -60,6 +60,7 @@ namespaceReadiness.status().catch((err: unknown) => {
 const composition = createComposer({
   baseUrls: serviceUrlsFromEnv(env),
   breaker: { threshold: env.BATON_BREAKER_THRESHOLD, cooldownMs: env.BATON_BREAKER_COOLDOWN_MS },
+  cacheMaxBytes: env.BATON_CACHE_MAX_BYTES,
   deadlines: profileDeadlines(env.BATON_PROFILE_DEADLINE_MS),
   logger,
   // Hybrid compositions read orders through the same lazy client: nothing is dialled until one asks.

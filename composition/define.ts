@@ -2,6 +2,7 @@
 // schema and a merge. The builder only lets a source depend on sources declared before it, so the
 // graph cannot have cycles, and the types of every dependency flow into the call that needs it.
 import type { z } from '@hono/zod-openapi';
+import type { CallPolicy } from './downstream-http';
 import type { AnyEndpoint, BodyOf, RequestOf } from './endpoint';
 import type { SourceError } from './source-failures';
 
@@ -38,6 +39,12 @@ export interface SourceSpec<I, S extends Slots, E extends AnyEndpoint, D extends
   timeoutMs: number;
   /** A required source that fails fails the composition (default false: its value becomes null). */
   required?: R;
+  /** Reuse answers as long as the service's Cache-Control and ETag allow (RFC 9111); default false. */
+  cache?: boolean;
+  /** Share one request among identical calls in flight; default true. */
+  coalesce?: boolean;
+  /** Send a second request when the first has not answered after this long (idempotent GETs); default off. */
+  hedgeAfterMs?: number;
 }
 
 /** A source with its types erased; what the engine runs. */
@@ -50,6 +57,8 @@ export interface SourceNode {
   readonly select: ((body: unknown) => unknown) | undefined;
   readonly timeoutMs: number;
   readonly required: boolean;
+  /** How its calls are made: cache, coalescing, hedging (undefined: the defaults). */
+  readonly policy: CallPolicy | undefined;
 }
 
 export interface Composition<I, O extends z.ZodType> {
@@ -79,6 +88,9 @@ export class CompositionBuilder<I, S extends Slots> {
       throw new Error(`composition ${this.settings.name}: source name "${name}" is taken`);
     }
     if (!(spec.timeoutMs > 0)) throw new Error(`composition ${this.settings.name}: source ${name} needs a positive timeoutMs`);
+    if (spec.hedgeAfterMs !== undefined && !(spec.hedgeAfterMs > 0 && spec.hedgeAfterMs < spec.timeoutMs)) {
+      throw new Error(`composition ${this.settings.name}: source ${name}'s hedgeAfterMs must be positive and below its timeoutMs`);
+    }
     const after = (spec.after ?? []).map((dep) => {
       const index = this.nodes.findIndex((n) => n.name === dep);
       if (index === -1) throw new Error(`composition ${this.settings.name}: source ${name} waits for unknown source ${dep}`);
@@ -94,6 +106,7 @@ export class CompositionBuilder<I, S extends Slots> {
       select: spec.select as ((body: unknown) => unknown) | undefined,
       timeoutMs: spec.timeoutMs,
       required: spec.required === true,
+      policy: callPolicy(spec),
     };
     return new CompositionBuilder(this.settings, [...this.nodes, node]);
   }
@@ -116,4 +129,11 @@ export function compose<IS extends z.ZodType>(settings: { name: string; input: I
     { name: settings.name, input: settings.input as z.ZodType<z.output<IS>>, deadlineMs: settings.deadlineMs },
     [],
   );
+}
+
+/** The source's call policy, or undefined when it keeps every default (the engine's fast path). */
+export function callPolicy(spec: CallPolicy): CallPolicy | undefined {
+  const { cache, coalesce, hedgeAfterMs } = spec;
+  if (cache !== true && coalesce !== false && hedgeAfterMs === undefined) return undefined;
+  return { ...(cache === true && { cache }), ...(coalesce === false && { coalesce }), ...(hedgeAfterMs !== undefined && { hedgeAfterMs }) };
 }

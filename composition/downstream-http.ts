@@ -1,22 +1,42 @@
 // Outbound GETs to the downstream services: one keep-alive pool for all of them, a circuit breaker
 // per service, a retry within the caller's budget, and an outcome instead of an exception, so that
-// nothing a downstream service does can crash a request. Calls go through undici's dispatch API
+// nothing a downstream service does can crash a request. In front of that, per call: an HTTP cache
+// (RFC 9111, for sources that ask for it), one shared request for identical calls in flight, and
+// hedging for sources that ask for it (docs/compositions.md, "Caching, coalescing, hedging"). Calls go through undici's dispatch API
 // with a small handler: no response stream, no AbortSignal, no promise per chunk. That keeps the
 // per-call cost below a plain `request()`, which matters because every composition makes several.
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { Agent, type Dispatcher } from 'undici';
 import type { ServiceName } from '../contracts';
 import type { Logger } from '../lib/logger';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { CallScope, Cancellable } from './call-scope';
+import { Coalescer, WAIT_TIMED_OUT } from './coalescing';
+import { hedge } from './hedging';
+import { HttpCache, DEFAULT_CACHE_MAX_BYTES, type Fetch } from './http-cache';
 import { CancelledCall, DEADLINE_EXCEEDED, LAG_TOLERANCE_MS, TransientFailure, type FailureReason } from './source-failures';
 import { DEFAULT_BREAKER, DEFAULT_RETRY, servicePolicy, type BreakerOptions, type CircuitStateName, type RetryOptions, type ServicePolicy } from './resilience';
 
-export type HttpOutcome =
+export type HttpOutcome = (
   | { readonly kind: 'ok'; readonly body: unknown }
   | { readonly kind: 'not_found' }
   /** `overloaded`: a timeout Baton caused itself (its event loop or its connection pool held the call). */
   | { readonly kind: 'failed'; readonly reason: FailureReason; readonly overloaded?: true }
-  | { readonly kind: 'cancelled' };
+  | { readonly kind: 'cancelled' }
+) & {
+  /** This call's entry of a `Cache-Status` header (RFC 9211), without the cache's name: `hit; ttl=42`, `fwd=miss; stored`. */
+  readonly cacheStatus?: string;
+};
+
+/**
+ * What one request brought back, with what the cache reads (the response's headers and size, and 304),
+ * and whether the call got it by joining an identical call's request.
+ */
+export type Fetched = (
+  | HttpOutcome
+  | { readonly kind: 'ok'; readonly body: unknown; readonly headers: IncomingHttpHeaders; readonly bytes: number }
+  | { readonly kind: 'not_modified'; readonly headers: IncomingHttpHeaders }
+) & { readonly collapsed?: true };
 
 export interface PoolOptions {
   /** Keep-alive connections per service (default 128); more calls than that queue in the pool. */
@@ -32,7 +52,19 @@ export interface DownstreamHttpOptions {
   breaker?: Partial<BreakerOptions>;
   retry?: Partial<RetryOptions>;
   pool?: Partial<PoolOptions>;
+  /** Bytes of bodies the HTTP cache keeps, least recently used out first (default 32 MiB; 0 keeps nothing). */
+  cacheMaxBytes?: number;
   logger?: Logger;
+}
+
+/** How a source wants its calls made; everything off but coalescing by default. */
+export interface CallPolicy {
+  /** Keep and reuse answers as long as the service's Cache-Control and ETag allow (RFC 9111, a shared cache). */
+  readonly cache?: boolean;
+  /** Identical calls in flight at once share one request (default true). */
+  readonly coalesce?: boolean;
+  /** Sends a second request when the first has not answered after this long; the first answer wins. */
+  readonly hedgeAfterMs?: number;
 }
 
 export interface GetOptions {
@@ -41,6 +73,7 @@ export interface GetOptions {
   /** Cancelling it abandons the call; with DEADLINE_EXCEEDED as reason the call reports a timeout. */
   scope?: CallScope;
   headers?: Readonly<Record<string, string>>;
+  policy?: CallPolicy;
 }
 
 const DEFAULT_POOL: PoolOptions = { connectionsPerService: 128, keepAliveMs: 30_000, maxResponseBytes: 1024 * 1024 };
@@ -49,24 +82,38 @@ const ACCEPT_JSON: Readonly<Record<string, string>> = { accept: 'application/jso
 /** What is left of the call's budget when an attempt leaves, in whole milliseconds (docs/compositions.md). */
 export const BUDGET_HEADER = 'x-request-timeout-ms';
 const ABORTED = new Error('call abandoned');
+/** Cache-Status of a call that skipped the cache but shared an identical call's request (no entry means it skipped the cache alone). */
+const BYPASS_COLLAPSED = 'fwd=bypass; collapsed';
 const OVERSIZED = new Error('response body too large');
 
 interface Target {
+  service: ServiceName;
   origin: string;
   basePath: string;
   resilience: ServicePolicy;
+}
+
+/** One request's settings below the cache: the budget, who may cancel it, and what to send and keep. */
+interface Send {
+  timeoutMs: number;
+  scope: CallScope | undefined;
+  headers: Readonly<Record<string, string>>;
+  keepHeaders: boolean;
 }
 
 export class DownstreamHttp {
   readonly #agent: Agent;
   readonly #targets = new Map<ServiceName, Target>();
   readonly #maxResponseBytes: number;
+  readonly #cache: HttpCache;
+  readonly #inFlight = new Coalescer<Fetched>();
 
   constructor(options: DownstreamHttpOptions) {
     const pool = { ...DEFAULT_POOL, ...options.pool };
     const breaker = { ...DEFAULT_BREAKER, ...options.breaker };
     const retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#maxResponseBytes = pool.maxResponseBytes;
+    this.#cache = new HttpCache({ maxBytes: options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES });
     this.#agent = new Agent({ connections: pool.connectionsPerService, keepAliveTimeout: pool.keepAliveMs, pipelining: 1 });
     for (const [service, base] of Object.entries(options.baseUrls) as [ServiceName, string | undefined][]) {
       if (base === undefined) continue;
@@ -77,7 +124,7 @@ export class DownstreamHttp {
         resilience.onBreak(() => log.warn('circuit opened'));
         resilience.onReset(() => log.info('circuit closed'));
       }
-      this.#targets.set(service, { origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), resilience });
+      this.#targets.set(service, { service, origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), resilience });
     }
   }
 
@@ -85,17 +132,57 @@ export class DownstreamHttp {
   async get(service: ServiceName, path: string, options: GetOptions): Promise<HttpOutcome> {
     const target = this.#targets.get(service);
     if (!target) throw new Error(`no base URL configured for downstream service "${service}"`);
-    const { scope } = options;
+    const { scope, policy } = options;
     if (scope?.reason !== undefined) return scope.reason === DEADLINE_EXCEEDED ? { kind: 'failed', reason: 'timeout' } : { kind: 'cancelled' };
-
-    const call = new Call(options.timeoutMs);
-    scope?.add(call);
-    const request: Dispatcher.DispatchOptions = {
-      origin: target.origin,
-      path: target.basePath + path,
-      method: 'GET',
-      headers: options.headers ? { ...ACCEPT_JSON, ...options.headers } : ACCEPT_JSON,
+    const headers = options.headers ? { ...ACCEPT_JSON, ...options.headers } : ACCEPT_JSON;
+    const fetch: Fetch = (conditional, timeoutMs, fetchScope) =>
+      this.#forward(target, path, policy, { timeoutMs, scope: fetchScope, headers: conditional ? { ...headers, ...conditional } : headers, keepHeaders: true });
+    if (policy?.cache === true) return this.#cache.get(`${service} ${path}`, { host: target.origin, path }, options.timeoutMs, scope, fetch);
+    // Without keepHeaders a response has no headers to keep and a 304 is a bad response: a plain outcome.
+    const outcome = (await this.#forward(target, path, policy, { timeoutMs: options.timeoutMs, scope, headers, keepHeaders: false })) as HttpOutcome & {
+      collapsed?: true;
     };
+    return outcome.collapsed ? { ...outcome, cacheStatus: BYPASS_COLLAPSED } : outcome;
+  }
+
+  /** Coalesces identical calls in flight (one request for all of them), unless the source opts out. */
+  #forward(target: Target, path: string, policy: CallPolicy | undefined, send: Send): Promise<Fetched> {
+    if (policy?.coalesce === false) return this.#hedged(target, path, policy, send);
+    const conditional = send.headers['if-none-match'] ?? send.headers['if-modified-since'];
+    const key = conditional === undefined ? `${target.service} ${path}` : `${target.service} ${path} ${conditional}`;
+    return this.#inFlight.run(
+      key,
+      send.timeoutMs,
+      send.scope,
+      (sharedScope) => this.#hedged(target, path, policy, { ...send, scope: sharedScope }),
+      left,
+      collapsed,
+    );
+  }
+
+  #hedged(target: Target, path: string, policy: CallPolicy | undefined, send: Send): Promise<Fetched> {
+    const afterMs = policy?.hedgeAfterMs;
+    if (afterMs === undefined) return this.#send(target, path, send);
+    return hedge({
+      afterMs,
+      timeoutMs: send.timeoutMs,
+      scope: send.scope,
+      // A hedge is one more call under the breaker and the bulkhead: never to a failing service, and only
+      // with enough of the budget left for an answer.
+      mayHedge: (budgetLeftMs) => target.resilience.state() === 'closed' && budgetLeftMs >= MIN_HEDGE_BUDGET_MS,
+      attempt: (scope, timeoutMs) => this.#send(target, path, { ...send, scope, timeoutMs }),
+      decisive: (outcome) => outcome.kind === 'ok' || outcome.kind === 'not_found' || outcome.kind === 'not_modified',
+      cancelled: (reason) => left(reason),
+    });
+  }
+
+  /** One request under the service's retry, breaker and bulkhead. */
+  async #send(target: Target, path: string, send: Send): Promise<Fetched> {
+    const { scope } = send;
+    if (scope?.reason !== undefined) return left(scope.reason);
+    const call = new Call(send.timeoutMs, send.keepHeaders);
+    scope?.add(call);
+    const request: Dispatcher.DispatchOptions = { origin: target.origin, path: target.basePath + path, method: 'GET', headers: send.headers };
     const attempt = () => this.#attempt(target, request, call);
     try {
       return await call.settleWith(target.resilience.execute(attempt));
@@ -114,6 +201,11 @@ export class DownstreamHttp {
     }
   }
 
+  /** Entries in the HTTP cache and the bytes they count for. */
+  cacheStats(): { entries: number; bytes: number } {
+    return this.#cache.stats;
+  }
+
   circuitStates(): Partial<Record<ServiceName, CircuitStateName>> {
     const states: Partial<Record<ServiceName, CircuitStateName>> = {};
     for (const [service, target] of this.#targets) states[service] = target.resilience.state();
@@ -125,13 +217,13 @@ export class DownstreamHttp {
     await this.#agent.destroy();
   }
 
-  #attempt(target: Target, request: Dispatcher.DispatchOptions, call: Call): Promise<HttpOutcome> {
+  #attempt(target: Target, request: Dispatcher.DispatchOptions, call: Call): Promise<Fetched> {
     if (call.reason !== undefined) return Promise.reject(call.failure(undefined));
     // The service learns how long this attempt may take: past it nobody waits for the answer, so work on
     // it (its own downstream calls included) is wasted.
     const budgetMs = Math.max(0, Math.floor(call.endsAt - performance.now()));
     const sent = { ...request, headers: { ...(request.headers as Record<string, string>), [BUDGET_HEADER]: String(budgetMs) } };
-    return new Promise<HttpOutcome>((resolve, reject) => {
+    return new Promise<Fetched>((resolve, reject) => {
       const handler = new GetHandler(resolve, reject, call, target.resilience, this.#maxResponseBytes);
       call.attempt = handler;
       this.#agent.dispatch(sent, handler);
@@ -144,13 +236,16 @@ class Call implements Cancellable {
   reason: symbol | undefined;
   attempt: GetHandler | undefined;
   readonly endsAt: number;
+  /** Keep the response's headers and size for the cache, and read a 304 as "not modified". */
+  readonly keepHeaders: boolean;
   readonly #timeoutMs: number;
   readonly #timer: NodeJS.Timeout;
   /** How late the timer that cancelled this call fired. */
   #overdueMs = 0;
   #giveUp: ((err: Error) => void) | undefined;
 
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, keepHeaders: boolean) {
+    this.keepHeaders = keepHeaders;
     this.#timeoutMs = timeoutMs;
     this.endsAt = performance.now() + timeoutMs;
     this.#timer = setTimeout(() => this.cancel(OWN_TIMEOUT, performance.now() - this.endsAt), Math.max(0, timeoutMs));
@@ -198,12 +293,13 @@ class GetHandler implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   #sentAt: number | undefined;
   #status = 0;
+  #headers: IncomingHttpHeaders | undefined;
   #chunks: Buffer[] = [];
   #bytes = 0;
   #settled = false;
 
   constructor(
-    private readonly resolve: (outcome: HttpOutcome) => void,
+    private readonly resolve: (outcome: Fetched) => void,
     private readonly reject: (err: Error) => void,
     private readonly call: Call,
     private readonly resilience: ServicePolicy,
@@ -218,8 +314,9 @@ class GetHandler implements Dispatcher.DispatchHandler {
     if (this.#settled) controller.abort(ABORTED);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.#status = statusCode;
+    if (this.call.keepHeaders) this.#headers = headers;
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -240,12 +337,17 @@ class GetHandler implements Dispatcher.DispatchHandler {
     if (status >= 200 && status < 300) {
       const chunks = this.#chunks;
       const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
       try {
-        this.#settle({ kind: 'ok', body: JSON.parse(text) });
+        body = JSON.parse(text);
       } catch {
-        this.#settle({ kind: 'failed', reason: 'bad_response' });
+        return this.#settle({ kind: 'failed', reason: 'bad_response' });
       }
+      const headers = this.#headers;
+      this.#settle(headers ? { kind: 'ok', body, headers, bytes: this.#bytes } : { kind: 'ok', body });
     } else if (status === 404) this.#settle({ kind: 'not_found' });
+    // Only the cache sends conditional requests; to anyone else a 304 is outside the contract.
+    else if (status === 304 && this.#headers) this.#settle({ kind: 'not_modified', headers: this.#headers });
     else if (status === 429 || status >= 500) this.#fail(new TransientFailure('unavailable', this.#canRetry()));
     // Any other status is outside what the contract lets the service answer.
     else this.#settle({ kind: 'failed', reason: 'bad_response' });
@@ -271,7 +373,7 @@ class GetHandler implements Dispatcher.DispatchHandler {
     return this.resilience.canRetry(this.call.endsAt - performance.now());
   }
 
-  #settle(outcome: HttpOutcome): void {
+  #settle(outcome: Fetched): void {
     this.#settled = true;
     this.resolve(outcome);
   }
@@ -280,4 +382,15 @@ class GetHandler implements Dispatcher.DispatchHandler {
     this.#settled = true;
     this.reject(err);
   }
+}
+
+/** A hedge needs at least this much of the budget left to be worth sending. */
+const MIN_HEDGE_BUDGET_MS = 50;
+/** What a caller that stopped waiting gets: a timeout when its deadline passed, else nothing to report. */
+function left(reason: symbol): HttpOutcome {
+  return reason === DEADLINE_EXCEEDED || reason === WAIT_TIMED_OUT ? { kind: 'failed', reason: 'timeout' } : { kind: 'cancelled' };
+}
+
+function collapsed(outcome: Fetched): Fetched {
+  return { ...outcome, collapsed: true };
 }

@@ -40,8 +40,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Sent with every downstream call (e.g. x-request-id). */
   headers?: Readonly<Record<string, string>>;
-  /** Hears each source that answered: how long its call took, and what came of it (`ok`, `not_found` or why it failed). */
-  onSourceAnswered?: (source: string, durationMs: number, result: 'ok' | 'not_found' | FailureReason) => void;
+  /**
+   * Hears each source that answered: how long its call took, what came of it (`ok`, `not_found` or why it
+   * failed) and, for HTTP sources, its `Cache-Status` parameters (undefined: it went to the service alone).
+   */
+  onSourceAnswered?: (source: string, durationMs: number, result: 'ok' | 'not_found' | FailureReason, cacheStatus: string | undefined) => void;
 }
 
 const enum State {
@@ -168,13 +171,13 @@ export function runComposition<I, O extends z.ZodType>(composition: Composition<
       }
       const timeoutMs = Math.min(source.timeoutMs, deadlineAt - performance.now());
       const service = source.endpoint.service;
-      const call: GetOptions = { scope, timeoutMs, headers };
+      const call: GetOptions = { scope, timeoutMs, headers, policy: source.policy };
       const startedAt = onSourceAnswered && performance.now();
       const answer = service !== BATON_SOURCE ? http.get(service, url, call) : baton ? baton.get(url, call) : Promise.resolve(NO_BATON_SOURCES);
       answer.then((outcome) => {
         if (startedAt !== undefined && !settled && outcome.kind !== 'cancelled') {
           const result = outcome.kind === 'failed' ? outcome.reason : outcome.kind;
-          onSourceAnswered?.(source.name, performance.now() - startedAt, result);
+          onSourceAnswered?.(source.name, performance.now() - startedAt, result, outcome.cacheStatus);
         }
         try {
           accept(index, source, outcome);

@@ -13,7 +13,7 @@ export {
 } from './define';
 export { runComposition, type BatonSources, type CompositionOutcome, type RequiredFailureReason, type RunOptions } from './engine';
 export { createComposer, type Composer, type ComposerOptions, type ComposeCallOptions } from './composer';
-export { DownstreamHttp, type DownstreamHttpOptions, type GetOptions, type HttpOutcome, type PoolOptions } from './downstream-http';
+export { DownstreamHttp, type CallPolicy, type DownstreamHttpOptions, type GetOptions, type HttpOutcome, type PoolOptions } from './downstream-http';
 export { CallScope } from './call-scope';
 export { FailureReason, SourceError, partialAnswerFields } from './source-failures';
 export type { BreakerOptions, RetryOptions, CircuitStateName } from './resilience';

@@ -191,6 +191,12 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_BREAKER_THRESHOLD: z.coerce.number().int().positive().default(5),
   /** How long an open circuit waits before it lets one trial call through. */
   BATON_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(5000),
+  /** Bytes of answers the compositions' HTTP cache keeps (sources with `cache: true`); 0 keeps none. */
+  BATON_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(32 * 1024 * 1024),
   /** Requests to the Temporal routes served at once by this process; the next one gets 503 + Retry-After at once. */
   BATON_MAX_INFLIGHT_TEMPORAL: z.coerce.number().int().positive().default(256),
   /** Composition requests (GET /profiles/...) served at once by this process; the next one gets 503 + Retry-After at once. */
@@ -267,6 +273,9 @@ export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
 });
 export type WorkerEnv = z.infer<typeof workerEnv>;
 
+/** What the sample users and loyalty services let caches do with their answers (docs/compositions.md). */
+export const DEFAULT_SAMPLE_CACHE_CONTROL = 'max-age=30, stale-while-revalidate=30, stale-if-error=300';
+
 export const servicesEnv = z.object({
   SERVICES_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: logLevel,
@@ -280,6 +289,8 @@ export const servicesEnv = z.object({
   PAYMENTS_SETTLE_DELAY_MS: z.coerce.number().int().min(0).default(5000),
   /** What a bank transfer settles as. */
   PAYMENTS_SETTLE_OUTCOME: z.enum(['cleared', 'failed', 'never']).default('cleared'),
+  /** Cache-Control of the users and loyalty answers (each with an ETag, 304 on a match); empty sends neither. */
+  SERVICES_CACHE_CONTROL: z.string().default(DEFAULT_SAMPLE_CACHE_CONTROL),
   /** Faults active from the start, as JSON (shape in services/faults.ts), e.g. {"failNext":2}. */
   USERS_FAULTS: z.string().optional(),
   ORDER_HISTORY_FAULTS: z.string().optional(),

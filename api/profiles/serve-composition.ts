@@ -38,15 +38,23 @@ export async function serveComposition<I, O extends z.ZodType>(
   // Server-Timing (RFC 8673's registry, W3C Server Timing): each source that answered, how long it took
   // and, when not ok, why; `total` is the whole composition. A client (or the benchmark) reads from it
   // what Baton added over the slowest call of this very request.
+  // Cache-Status (RFC 9211): one member per source that answered, named `baton-<source>`, saying whether
+  // the answer came from Baton's cache, was revalidated, or went to the service (`fwd=bypass` for sources
+  // without caching; `collapsed` when it shared another call's request).
   const timings: string[] = [];
+  const cacheStatuses: string[] = [];
   const startedAt = performance.now();
   const outcome = await composer.run(composition, input, {
     signal: c.req.raw.signal,
     headers: { 'x-request-id': c.get('requestId') },
-    onSourceAnswered: (source, ms, result) => timings.push(`${source};${result === 'ok' ? '' : `desc=${result};`}dur=${ms.toFixed(1)}`),
+    onSourceAnswered: (source, ms, result, cacheStatus) => {
+      timings.push(`${source};${result === 'ok' ? '' : `desc=${result};`}dur=${ms.toFixed(1)}`);
+      cacheStatuses.push(`baton-${source}; ${cacheStatus ?? 'fwd=bypass'}`);
+    },
   });
   timings.push(`total;dur=${(performance.now() - startedAt).toFixed(1)}`);
   c.header('Server-Timing', timings.join(', '));
+  if (cacheStatuses.length > 0) c.header('Cache-Status', cacheStatuses.join(', '));
   recordComposition(c.get('metrics'), composition, outcome);
   if (outcome.ok) {
     c.header('Baton-Complete', completeness(outcome.value));

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { parse as parseYaml } from 'yaml';
 import { Id } from '../../contracts';
-import type { Composition, PartialMeta, SourceNode } from '../define';
+import { callPolicy, type Composition, type PartialMeta, type SourceNode } from '../define';
 import { BATON_SOURCE, type AnyEndpoint, type SourceService } from '../endpoint';
 import { partialAnswerFields } from '../source-failures';
 import { CompositionsFile, LIMITS, SOURCE_SERVICES, type FileComposition, type FileSource, type OutputMap } from './schema';
@@ -148,6 +148,7 @@ function compileComposition(declared: FileComposition, endpoints: readonly AnyEn
       select: pointer && ((body: unknown) => at(body, pointer) ?? null),
       timeoutMs: source.timeoutMs ?? declared.deadlineMs,
       required: source.required === true,
+      policy: callPolicy(source),
     };
   });
 

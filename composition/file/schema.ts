@@ -41,6 +41,9 @@ const Source = z
     select: JsonPointer.optional().describe('The part of the body kept (a JSON pointer); default all of it'),
     fallback: z.json().optional().describe('The value of this source when it fails or finds nothing; default null'),
     absentOn404: z.boolean().optional().describe("404 means 'nothing' (value null, not partial) rather than a bad answer; known endpoints bring their own"),
+    cache: z.boolean().optional().describe("Reuse answers as long as the service's Cache-Control and ETag allow (RFC 9111, a shared cache); default false"),
+    coalesce: z.boolean().optional().describe('Identical calls in flight share one request; default true'),
+    hedgeAfterMs: Timeout.optional().describe('Send a second request when the first has not answered after this long; the first answer wins. Default off'),
   })
   .describe('One call; every field of its answer is reachable by templates and by the output');
 
@@ -153,6 +156,11 @@ function checkComposition(composition: z.infer<typeof CompositionShape>, ctx: Ct
         if (typeof value === 'string') templated(['sources', name, 'query', key], () => parseValueTemplate(value));
     if (source.required === true && source.fallback !== undefined)
       issue(['sources', name, 'fallback'], 'a required source has no fallback: its failure fails the composition');
+    if (source.service === BATON_SOURCE && (source.cache === true || source.hedgeAfterMs !== undefined))
+      issue(['sources', name, source.cache === true ? 'cache' : 'hedgeAfterMs'], `"${BATON_SOURCE}" sources read Temporal, not HTTP: no cache, no hedging`);
+    const budget = typeof source.timeoutMs === 'number' ? source.timeoutMs : typeof declared.deadlineMs === 'number' ? declared.deadlineMs : undefined;
+    if (typeof source.hedgeAfterMs === 'number' && budget !== undefined && source.hedgeAfterMs >= budget)
+      issue(['sources', name, 'hedgeAfterMs'], `a hedge after ${source.hedgeAfterMs} ms never goes out within a budget of ${budget} ms`);
   }
 
   const cycle = findCycle(Object.fromEntries(names.map((name) => [name, afterOf(name)])));

@@ -29,6 +29,8 @@ export interface SampleServicesOptions {
   settleOutcome?: SettleOutcome;
   callbackRetry?: Partial<CallbackRetryOptions>;
   random?: () => number;
+  /** Cache-Control of the users and loyalty answers, with an ETag (default: none, so that tests see every call). */
+  cacheControl?: string;
 }
 
 export interface StartSampleServicesOptions extends SampleServicesOptions {
@@ -62,6 +64,7 @@ export function createSampleServices(options: SampleServicesOptions = {}): Recor
     logger: options.logger,
     faults: options.faults?.[name],
     random: options.random,
+    cacheControl: options.cacheControl,
   });
   return {
     users: createUsersService(common('users')),

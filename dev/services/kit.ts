@@ -1,8 +1,9 @@
 // What every sample service shares: health, request counters, faults, idempotency, admin routes and
 // problem+json errors. A service module builds its domain state, then adds its routes to `kit.app`.
 import { trace } from '@opentelemetry/api';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
+import { etag } from 'hono/etag';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { ServiceName } from '../../config/env';
@@ -42,6 +43,8 @@ export interface CommonServiceOptions {
   faults?: FaultConfig;
   /** Replaces Math.random for jitter and the fault rates. */
   random?: () => number;
+  /** Sent with the answers of the routes that use `cacheable()`, beside an ETag; none when unset or empty. */
+  cacheControl?: string;
 }
 
 export interface ServiceHooks {
@@ -66,6 +69,7 @@ export class ServiceKit {
   readonly #idempotency = new IdempotencyStore();
   readonly #shutdown = new AbortController();
   readonly #random: () => number;
+  readonly #cacheControl: string | undefined;
   readonly service: SampleService;
 
   constructor(
@@ -76,6 +80,7 @@ export class ServiceKit {
     this.logger = serviceLogger(name, options.logger);
     this.faults = new Faults(options.faults);
     this.#random = options.random ?? Math.random;
+    this.#cacheControl = options.cacheControl || undefined;
     const state = (): ServiceState => ({ service: name, requests: this.#counters.get(), ...hooks.state?.() });
     const reset = () => {
       this.#counters.reset();
@@ -103,6 +108,20 @@ export class ServiceKit {
       this.logger.error({ err }, 'unhandled error');
       return problemResponse(500, 'internal', 'Internal error', 'The sample service failed unexpectedly.');
     });
+  }
+
+  /**
+   * For a read route whose answers caches may keep: a strong ETag of the body (304 to a matching
+   * If-None-Match, Hono's etag middleware) and the configured Cache-Control, as a real service would send.
+   */
+  cacheable(): MiddlewareHandler<ServiceEnv> {
+    const cacheControl = this.#cacheControl;
+    const tag = etag();
+    return async (c, next) => {
+      if (cacheControl === undefined) return next();
+      await tag(c, next);
+      if (c.res.status === 200 || c.res.status === 304) c.header('Cache-Control', cacheControl);
+    };
   }
 
   get shutdownSignal(): AbortSignal {

@@ -23,7 +23,7 @@ export function loyaltyFor(userId: string): LoyaltyStatus | undefined {
 
 export function createLoyaltyService(options: CommonServiceOptions = {}): SampleService {
   const kit = new ServiceKit('loyalty', options);
-  kit.app.get('/loyalty/:userId', (c) => {
+  kit.app.get('/loyalty/:userId', kit.cacheable(), (c) => {
     const userId = validate(UserId, c.req.param('userId'));
     const status = loyaltyFor(userId);
     if (!status) throw problems.notFound(`No loyalty account for ${userId}.`);

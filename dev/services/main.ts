@@ -75,6 +75,7 @@ try {
     ports,
     settleDelayMs: env.PAYMENTS_SETTLE_DELAY_MS,
     settleOutcome: env.PAYMENTS_SETTLE_OUTCOME,
+    cacheControl: env.SERVICES_CACHE_CONTROL,
     faults,
     logger,
   });

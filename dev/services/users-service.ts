@@ -22,7 +22,7 @@ export function createUsersService(options: CommonServiceOptions = {}): SampleSe
   });
   const { app } = kit;
 
-  app.get('/users/:userId', (c) => {
+  app.get('/users/:userId', kit.cacheable(), (c) => {
     const userId = validate(UserId, c.req.param('userId'));
     const user = find(userId);
     if (!user) throw problems.notFound(`No user ${userId}.`);

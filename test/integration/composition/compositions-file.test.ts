@@ -10,7 +10,7 @@ import type { FaultConfig } from '../../../dev/services';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, uniqueTaskQueue } from '../../support/api';
 import { DASHBOARD, fileOf } from '../../support/compositions-file';
 import { exitCode, serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
-import { resetAll, setFaults } from './sample-services';
+import { requestCounts, resetAll, setFaults } from './sample-services';
 
 const DEADLINE_MS = 650;
 
@@ -49,6 +49,20 @@ const ACTIVITY = `
       id: user/id
       ordersInFlight: inFlight
 `;
+/** The dashboard's two lookups, cached as the services allow (they send Cache-Control and an ETag here). */
+const CACHED = `
+  - name: cached
+    path: /cached/{userId}
+    deadlineMs: 800
+    sources:
+      user: { service: users, path: "/users/{input.userId}", required: true, timeoutMs: 500, cache: true }
+      loyalty: { service: loyalty, path: "/loyalty/{user.id}", after: [user], timeoutMs: 300, cache: true }
+    output:
+      name: user/name
+      tier: loyalty/tier
+`;
+/** What the sample services let caches do here: fresh for a second, then usable for 5 minutes if they fail. */
+const SERVICES_CACHE_CONTROL = 'max-age=1, stale-if-error=300';
 /** A composition whose users call can be held for longer than a reload takes. */
 const slowly = (output: string) => `
   - name: slow
@@ -103,10 +117,10 @@ interface Readiness {
 const readiness = async () => (await get('/readyz')).body as unknown as Readiness;
 
 beforeAll(async () => {
-  services = await startSampleServices();
+  services = await startSampleServices({ cacheControl: SERVICES_CACHE_CONTROL });
   dir = await mkdtemp(join(tmpdir(), 'baton-compositions-'));
   file = join(dir, 'compositions.yaml');
-  await writeFile(file, fileOf(PROFILE_AS_FILE, DASHBOARD, ACTIVITY));
+  await writeFile(file, fileOf(PROFILE_AS_FILE, DASHBOARD, ACTIVITY, CACHED));
   api = startApi(file);
   const line = await api.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 60_000);
   url = line.slice(line.indexOf('http://'));
@@ -173,6 +187,39 @@ describe('the example of the docs', () => {
     const openapi = (await get('/openapi.json', null)).body as { paths: Record<string, { get?: { security?: unknown } }> };
     expect(openapi.paths['/dashboards/{userId}']?.get?.security).toEqual([{ bearer: ['compositions:read'] }]);
     expect(openapi.paths['/profiles/{userId}']).toBeDefined();
+  });
+});
+
+describe('a file composition whose sources cache', () => {
+  /** The answer with its Cache-Status members by name: `{ user: 'hit; ttl=0', … }`. */
+  async function cached(path: string) {
+    const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+    const members = (response.headers.get('cache-status') ?? '').split(', ').map((m) => [m.slice(0, m.indexOf(';')), m.slice(m.indexOf(';') + 2)]);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown>, cache: Object.fromEntries(members) as Record<string, string> };
+  }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('serves fresh answers from the cache, revalidates stale ones with a 304, and rides out an outage of the users service', async () => {
+    const first = await cached('/cached/u-21');
+    expect(first).toMatchObject({ status: 200, cache: { 'baton-user': 'fwd=miss; stored', 'baton-loyalty': 'fwd=miss; stored' } });
+    const second = await cached('/cached/u-21');
+    expect(second.body).toEqual(first.body);
+    expect(second.cache['baton-user']).toMatch(/^hit; ttl=0$/);
+    expect((await requestCounts(services, 'users')).received).toBe(1);
+
+    await sleep(1100);
+    const revalidated = await cached('/cached/u-21');
+    expect(revalidated).toMatchObject({ status: 200, body: first.body, cache: { 'baton-user': 'fwd=stale; fwd-status=304; stored' } });
+    expect((await requestCounts(services, 'users')).received).toBe(2);
+
+    // The users service goes down: within stale-if-error the dashboard still answers, whole, and says how.
+    await sleep(1100);
+    await setFaults(services, 'users', { errorRate: 1 });
+    const outage = await cached('/cached/u-21');
+    expect(outage).toMatchObject({ status: 200, body: { ...first.body, partial: false } });
+    expect(outage.cache['baton-user']).toMatch(/^fwd=stale; ttl=-\d+; detail="stale-if-error unavailable"$/);
+    // A user never cached has nothing to fall back on: the contract's 502.
+    expect((await cached('/cached/u-22')).status).toBe(502);
   });
 });
 

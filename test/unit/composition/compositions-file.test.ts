@@ -72,6 +72,17 @@ describe('a compositions file', () => {
     });
   });
 
+  it('gives each source the call policy it declares (cache, coalescing, hedging), and none when it keeps the defaults', () => {
+    const [c] = compiled(
+      withSources({
+        a: '{ service: users, path: /u, cache: true, hedgeAfterMs: 100 }',
+        b: '{ service: loyalty, path: /l, coalesce: false }',
+        d: '{ service: orderHistory, path: /o, coalesce: true, cache: false }',
+      }),
+    ).compositions;
+    expect(c?.composition.sources.map((s) => s.policy)).toEqual([{ cache: true, hedgeAfterMs: 100 }, { coalesce: false }, undefined]);
+  });
+
   it('a version is the content digest: the same text, the same version; any change, another', () => {
     expect(compiled(DASHBOARD).version).toBe(compiled(DASHBOARD).version);
     expect(compiled(DASHBOARD).version).not.toBe(compiled(DASHBOARD.replace('800', '801')).version);
@@ -179,6 +190,16 @@ describe('a hostile or broken file is refused, each bad field named', () => {
       'a path of one of Baton’s own routes',
       DASHBOARD.replace('/dashboards/{userId}', '/orders/{userId}'),
       "compositions[0] (dashboard).path: /orders is one of Baton's own routes",
+    ],
+    [
+      'a cache on Baton’s own side',
+      withSources({ a: '{ service: baton, path: "/orders/{input.id}", cache: true }' }),
+      'compositions[0] (c).sources.a.cache: "baton" sources read Temporal, not HTTP: no cache, no hedging',
+    ],
+    [
+      'a hedge that could never go out',
+      withSources({ a: '{ service: users, path: /u, timeoutMs: 200, hedgeAfterMs: 200 }' }),
+      'compositions[0] (c).sources.a.hedgeAfterMs: a hedge after 200 ms never goes out within a budget of 200 ms',
     ],
     ['not YAML at all', 'compositions: [ {', '(file): not YAML or JSON'],
     ['an unquoted template inside { }', DASHBOARD.replace('"/users/{input.userId}"', '/users/{input.userId}'), 'quote values with templates'],

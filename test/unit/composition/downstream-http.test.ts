@@ -21,7 +21,8 @@ function client(options: Omit<DownstreamHttpOptions, 'baseUrls'> = {}) {
   return http;
 }
 
-const get = (h: DownstreamHttp, timeoutMs = 500, scope?: CallScope) => h.get('users', '/users/u-1', { scope, timeoutMs });
+// Concurrent identical calls here are meant as separate requests: coalescing has its own tests (call-policies.test.ts).
+const get = (h: DownstreamHttp, timeoutMs = 500, scope?: CallScope) => h.get('users', '/users/u-1', { scope, timeoutMs, policy: { coalesce: false } });
 
 /** A scope its caller abandons after `ms`. */
 function abandonedAfter(ms: number): CallScope {

@@ -93,6 +93,29 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number 
 const run = (options: Partial<RunOptions> = {}, userId = 'u-1') => runComposition(fanOut, { userId }, { http, ...options });
 
 describe('runComposition', () => {
+  it("makes each source's calls as the source declares: cached users answered from the cache, Cache-Status per source", async () => {
+    const cachedUsers = compose({ name: 'cached', input: Input, deadlineMs: 5000 })
+      .source('users', { endpoint: getUser, required: true, timeoutMs: 5000, cache: true, request: ({ input }) => ({ params: { userId: input.userId } }) })
+      .source('loyalty', { endpoint: getLoyalty, timeoutMs: 5000, request: ({ input }) => ({ params: { userId: input.userId } }) })
+      .output(Output, (v, meta) => ({ user: v.users, orders: null, loyalty: v.loyalty, ...meta }));
+    users.answer((req, res) => {
+      const text = JSON.stringify(user('u-1'));
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
+      res.end(text);
+    });
+    const statuses: Record<string, string | undefined>[] = [];
+    for (let i = 0; i < 2; i++) {
+      const seen: Record<string, string | undefined> = {};
+      const outcome = await runComposition(cachedUsers, { userId: 'u-1' }, { http, onSourceAnswered: (source, _ms, _result, cache) => (seen[source] = cache) });
+      expect(outcome).toMatchObject({ ok: true, value: { user: user('u-1'), partial: false } });
+      statuses.push(seen);
+    }
+    expect(statuses[0]).toEqual({ users: 'fwd=miss; stored', loyalty: undefined });
+    expect(statuses[1]?.users).toMatch(/^hit; ttl=(59|60)$/);
+    expect(users.arrivals).toHaveLength(1);
+    expect(loyalty.arrivals).toHaveLength(2);
+  });
+
   it('merges every source when all answer, calling them concurrently', async () => {
     // No source answers before all three have been asked: calls made one after another would wait
     // for ever (until the deadline) for an answer that needs the next call first.

@@ -63,6 +63,12 @@ describe('GET /profiles/{userId}', () => {
     expect(dur('users')).toBeGreaterThanOrEqual(40);
     // The whole composition lasted at least as long as its slowest source.
     expect(dur('total')).toBeGreaterThanOrEqual(Math.max(dur('users'), dur('orderHistory'), dur('loyalty')));
+    // Cache-Status (RFC 9211), one member per source: the profile's sources do not cache.
+    expect((response.headers.get('cache-status') ?? '').split(', ').sort()).toEqual([
+      'baton-loyalty; fwd=bypass',
+      'baton-orderHistory; fwd=bypass',
+      'baton-users; fwd=bypass',
+    ]);
   });
 
   it('answers the whole profile', async () => {
