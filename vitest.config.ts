@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // The JSON report lets CI print one plain "N passed, N failed" line.
-    reporters: ['default', ['json', { outputFile: '.data/test-results.json' }]],
+    // The load tier (npm run test:load) writes its own, so that it never overwrites npm test's.
+    reporters: ['default', ['json', { outputFile: process.env.VITEST_JSON_REPORT ?? '.data/test-results.json' }]],
     projects: [
       {
         test: {
@@ -51,6 +52,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // Rising load, a dead Temporal and a two-minute RSS soak on real processes: alone, so the figures are its own.
+          // Not part of npm test (it would take it past 10 minutes): npm run test:load, which CI runs after it.
           maxWorkers: 1,
           sequence: { groupOrder: 3 },
         },
