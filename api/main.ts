@@ -64,7 +64,7 @@ const composition = createComposer({
   deadlines: profileDeadlines(env.BATON_PROFILE_DEADLINE_MS),
   logger,
   // Hybrid compositions read orders through the same lazy client: nothing is dialled until one asks.
-  baton: createBatonSources({ client, connection }),
+  baton: createBatonSources({ client, connection }, { breaker: { threshold: env.BATON_BREAKER_THRESHOLD, cooldownMs: env.BATON_BREAKER_COOLDOWN_MS } }),
 });
 
 const metrics = createApiMetrics({ processMetrics: true });

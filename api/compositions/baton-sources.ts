@@ -3,12 +3,14 @@
 // put them beside what the services say, and Temporal being away fails that source, never the answer.
 import { z } from '@hono/zod-openapi';
 import { isGrpcDeadlineError, WorkflowNotFoundError, type Client, type Connection } from '@temporalio/client';
+import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { OrderState, OrderStatus, StepName } from '../../contracts';
 import type { Cancellable } from '../../composition/call-scope';
 import type { GetOptions, HttpOutcome } from '../../composition/downstream-http';
 import { BATON_SOURCE, endpoint } from '../../composition/endpoint';
 import type { BatonSources } from '../../composition/engine';
-import { DEADLINE_EXCEEDED } from '../../composition/source-failures';
+import { DEFAULT_BREAKER, DEFAULT_RETRY, servicePolicy, type BreakerOptions } from '../../composition/resilience';
+import { CancelledCall, DEADLINE_EXCEEDED, TransientFailure } from '../../composition/source-failures';
 import { documented } from '../http/openapi-names';
 import { orderFromExecution, orderSearchQuery, visibilityLiteral } from '../orders/find-orders';
 import { currentStep, readOrder, readRunningOrder } from '../orders/order-reads';
@@ -93,6 +95,9 @@ const TIMEOUT: HttpOutcome = { kind: 'failed', reason: 'timeout' };
 const UNAVAILABLE: HttpOutcome = { kind: 'failed', reason: 'unavailable' };
 const CANCELLED_CALL: HttpOutcome = { kind: 'cancelled' };
 const NOT_FOUND: HttpOutcome = { kind: 'not_found' };
+const CIRCUIT_OPEN: HttpOutcome = { kind: 'failed', reason: 'circuit_open' };
+/** Reads of Temporal at once from one API process; compositions are bounded before this anyway. */
+const READS_AT_ONCE = 256;
 
 /**
  * What a failed read means. Out of time is a timeout only when Temporal was there to ask: a channel
@@ -134,42 +139,70 @@ class TemporalCall implements Cancellable {
   }
 }
 
+export interface BatonSourcesOptions {
+  /** The circuit breaker of Temporal as a source, like each downstream service's (BATON_BREAKER_*). */
+  breaker?: Partial<BreakerOptions>;
+}
+
 /**
  * Answers the `baton` endpoints from Temporal through the API's client. Nothing is dialled until a
- * composition asks, so the API starts and serves its other compositions while Temporal is down.
+ * composition asks, so the API starts and serves its other compositions while Temporal is down. Temporal
+ * has a circuit breaker of its own, like every service: once it is down, those sources fail at once
+ * (`circuit_open`) instead of each spending its budget on a server that is not there.
  */
-export function createBatonSources(temporal: { client: Client; connection: Connection }): BatonSources {
+export function createBatonSources(temporal: { client: Client; connection: Connection }, options: BatonSourcesOptions = {}): BatonSources {
   const { client, connection } = temporal;
+  const policy = servicePolicy({ ...DEFAULT_BREAKER, ...options.breaker }, { ...DEFAULT_RETRY, retries: 0 }, READS_AT_ONCE);
+
+  async function readOnce(read: Read, options: GetOptions): Promise<HttpOutcome> {
+    const { scope, timeoutMs } = options;
+    const call = new TemporalCall();
+    scope?.add(call);
+    const deadline = Date.now() + timeoutMs;
+    // Whether Temporal answered the phone at all: tells "too slow" from "not there" when time runs out.
+    void untilReady(connection, deadline).then(
+      () => {
+        call.connected = true;
+      },
+      () => undefined,
+    );
+    // The SDK retries an unreachable server with back-off and sees its deadline only when the next try is
+    // due, so the budget is kept here too.
+    const timer = setTimeout(() => call.settle(call.connected ? TIMEOUT : UNAVAILABLE), timeoutMs);
+    void connection
+      .withAbortSignal(call.signal, () => connection.withDeadline(deadline, () => read(client)))
+      .then(
+        (body) => call.settle({ kind: 'ok', body }),
+        (err: unknown) => call.settle(outcomeOf(err, call.connected)),
+      );
+    try {
+      return await call.outcome;
+    } finally {
+      clearTimeout(timer);
+      scope?.delete(call);
+    }
+  }
+
   return {
     async get(path: string, options: GetOptions): Promise<HttpOutcome> {
       const read = readFor(path);
       const { scope, timeoutMs } = options;
       if (scope?.reason !== undefined) return scope.reason === DEADLINE_EXCEEDED ? TIMEOUT : CANCELLED_CALL;
       if (!(timeoutMs > 0)) return TIMEOUT;
-      const call = new TemporalCall();
-      scope?.add(call);
-      const deadline = Date.now() + timeoutMs;
-      // Whether Temporal answered the phone at all: tells "too slow" from "not there" when time runs out.
-      void untilReady(connection, deadline).then(
-        () => {
-          call.connected = true;
-        },
-        () => undefined,
-      );
-      // The SDK retries an unreachable server with back-off and sees its deadline only when the next try is
-      // due, so the budget is kept here too.
-      const timer = setTimeout(() => call.settle(call.connected ? TIMEOUT : UNAVAILABLE), timeoutMs);
-      void connection
-        .withAbortSignal(call.signal, () => connection.withDeadline(deadline, () => read(client)))
-        .then(
-          (body) => call.settle({ kind: 'ok', body }),
-          (err: unknown) => call.settle(outcomeOf(err, call.connected)),
-        );
       try {
-        return await call.outcome;
-      } finally {
-        clearTimeout(timer);
-        scope?.delete(call);
+        // The breaker counts what says Temporal is unwell (unreachable, too slow); a missing order or a
+        // read the composition abandoned says nothing about it.
+        return await policy.execute(async () => {
+          const outcome = await readOnce(read, options);
+          if (outcome.kind === 'cancelled') throw new CancelledCall();
+          if (outcome.kind === 'failed') throw new TransientFailure(outcome.reason === 'timeout' ? 'timeout' : 'unavailable', false);
+          return outcome;
+        });
+      } catch (err) {
+        if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) return CIRCUIT_OPEN;
+        if (err instanceof TransientFailure) return err.reason === 'timeout' ? TIMEOUT : UNAVAILABLE;
+        if (err instanceof CancelledCall) return CANCELLED_CALL;
+        throw err;
       }
     },
   };

@@ -94,7 +94,7 @@ export async function startTestApi(options: {
   // As api/main.ts builds it: the `baton` sources read orders through this API's own client.
   const composition = createComposer({
     baseUrls: serviceUrlsFromEnv(parseEnv(serviceUrlsEnv, {})),
-    baton: createBatonSources({ client, connection }),
+    baton: createBatonSources({ client, connection }, { ...(options.composition?.breaker && { breaker: options.composition.breaker }) }),
     ...options.composition,
   });
   const api = await startApiServer(

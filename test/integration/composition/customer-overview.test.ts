@@ -152,7 +152,7 @@ describe('GET /customers/{userId}/overview with Temporal unreachable', () => {
       namespace,
       taskQueue,
       config: { temporalDeadlineMs: 1000 },
-      composition: { baseUrls: services.urls, breaker: { threshold: 10_000 } },
+      composition: { baseUrls: services.urls },
     });
     try {
       const { value: body, ms } = await elapsed(() => overview(down));
@@ -161,6 +161,11 @@ describe('GET /customers/{userId}/overview with Temporal unreachable', () => {
       expect(body.errors).toEqual([{ source: 'ordersInFlight', reason: 'unavailable' }]);
       // The source's own budget (600 ms), inside the composition's 1 s deadline.
       expect(ms).toBeLessThan(1000);
+      // Temporal has a breaker like every service: after five failures its sources fail at once.
+      for (let i = 0; i < 4; i++) await overview(down);
+      const open = await elapsed(() => overview(down));
+      expect(open.value.errors).toEqual([{ source: 'ordersInFlight', reason: 'circuit_open' }]);
+      expect(open.ms).toBeLessThan(400);
       // The API started without Temporal and serves the rest; the order routes say Temporal is away.
       expect((await down.call('/profiles/u-1')).status).toBe(200);
       expect((await down.call('/orders/ord-1')).status).toBe(503);

@@ -168,6 +168,22 @@ describe('when Temporal fails', () => {
     expect(signals.every((s) => s.aborted)).toBe(true);
   });
 
+  it('has a circuit breaker: after five failures in a row, reads fail at once as circuit_open without asking Temporal', async () => {
+    const refused = vi.fn(() => Promise.reject(grpcError(GrpcStatus.UNAVAILABLE, 'No connection established')));
+    const { sources } = temporalWith({ listWorkflowExecutions: refused });
+    for (let i = 0; i < 5; i++) expect(await sources.get(inFlightPath(), { timeoutMs: 1000 })).toEqual({ kind: 'failed', reason: 'unavailable' });
+    const started = performance.now();
+    expect(await sources.get(inFlightPath(), { timeoutMs: 1000 })).toEqual({ kind: 'failed', reason: 'circuit_open' });
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(refused).toHaveBeenCalledTimes(5);
+  });
+
+  it('a missing order or an abandoned read does not count against Temporal', async () => {
+    const notFound = () => Promise.reject(grpcError(GrpcStatus.NOT_FOUND, 'workflow not found'));
+    const { sources } = temporalWith({ queryWorkflow: notFound, describeWorkflowExecution: notFound });
+    for (let i = 0; i < 8; i++) expect(await sources.get(orderPath, { timeoutMs: 1000 })).toEqual({ kind: 'not_found' });
+  });
+
   it('connected but too slow: timeout at the budget, and the read is aborted', async () => {
     const { sources, signals, deadlines } = temporalWith({ listWorkflowExecutions: hang });
     const started = Date.now();
