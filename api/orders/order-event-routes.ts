@@ -2,7 +2,8 @@
 // live. The current state at once, then one `state` event per change, and `end` with the final state.
 // Each event's id is the length of the run's history when it was read, so a client that reconnects with
 // Last-Event-ID gets nothing it has seen, and the newest state if anything changed meanwhile. Changes are
-// found by looking at the run every `pollMs` (a describe call; the state is read only when it moved).
+// found by looking at the run every `pollMs` (a describe call; the state is read only when it moved), one
+// look for every stream open on the order (order-watches.ts).
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { OrderState } from '../../contracts';
@@ -11,6 +12,7 @@ import { temporalUiLink } from '../http/links';
 import { errorsFor, problems } from '../http/problems';
 import { createRouter } from '../http/router';
 import type { EventStreams } from './event-streams';
+import { OrderWatches } from './order-watches';
 import { readOrder, type OrderView } from './order-reads';
 import { OrderIdParam } from './schemas';
 
@@ -49,6 +51,7 @@ export interface EventStreamSettings {
 }
 
 export function orderEventRoutes({ streams, pollMs }: EventStreamSettings) {
+  let watches: OrderWatches | undefined;
   return createRouter().openapi(events, async (c) => {
     const { config, temporal, logger } = c.var.deps;
     const { orderId } = c.req.valid('param');
@@ -57,7 +60,9 @@ export function orderEventRoutes({ streams, pollMs }: EventStreamSettings) {
     const first: OrderView = await readOrder(temporal.client, orderId);
     const release = streams.admit(c.var.rateLimitKey ?? 'anonymous');
     if (!release) throw problems.tooManyStreams(streams.maxPerClient);
+    watches ??= new OrderWatches(pollMs, (err, id) => logger.debug({ err, orderId: id }, 'order events: cannot read the order; trying again'));
     const read = () => temporal.connection.withDeadline(Date.now() + config.temporalDeadlineMs, () => readOrder(temporal.client, orderId));
+    const watch = watches.subscribe(orderId, read);
 
     return streamSSE(
       c,
@@ -83,23 +88,20 @@ export function orderEventRoutes({ streams, pollMs }: EventStreamSettings) {
               lastWrite = Date.now();
             }
             if (!view.open) return;
-            await pause(pollMs, stop.signal);
+            // Temporal slow or away for a moment gives no new view: the stream stays and looks again.
+            const next = await watch.next(stop.signal);
             // A comment now and then, so that proxies do not take a quiet stream for a dead one.
             if (Date.now() - lastWrite > KEEP_ALIVE_MS && !stop.signal.aborted) {
               await stream.write(': keep-alive\n\n');
               lastWrite = Date.now();
             }
             if (stop.signal.aborted) break;
-            try {
-              view = await read();
-            } catch (err) {
-              // Temporal slow or away for a moment: keep the stream and look again next time.
-              logger.debug({ err, orderId }, 'order events: cannot read the order; trying again');
-            }
+            if (next) view = next;
           }
           if (streams.closing.aborted && !stream.aborted) await stream.writeSSE({ event: 'shutdown', data: '{}', retry: 1000 });
         } finally {
           streams.closing.removeEventListener('abort', onClosing);
+          watch.close();
           release();
         }
       },
@@ -133,18 +135,4 @@ export function changesBetween(before: OrderState, after: OrderState): { event: 
 async function send(stream: SSEStreamingApi, config: AppConfig, orderId: string, view: OrderView, event: string): Promise<void> {
   const links = { self: `/orders/${orderId}`, temporalUi: temporalUiLink(config, view.workflowId, view.runId) };
   await stream.writeSSE({ event, id: String(view.version), data: JSON.stringify({ ...view.state, links }) });
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
