@@ -4,6 +4,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import { activeTelemetry } from './telemetry';
 
 /** Label for requests that matched no route: raw paths would make unbounded label sets. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -34,11 +35,17 @@ export interface TraceRequestsOptions {
   tracer: () => Tracer;
   /** Requests that get no span of their own (health probes, admin routes, /metrics). */
   exempt?: (path: string) => boolean;
+  /** Whether tracing is on now (default: the process's telemetry has an exporter). Off, a request costs one call. */
+  enabled?: () => boolean;
 }
 
-export function traceRequests({ tracer, exempt }: TraceRequestsOptions): MiddlewareHandler {
+const telemetryEnabled = () => activeTelemetry()?.enabled === true;
+
+export function traceRequests({ tracer, exempt, enabled = telemetryEnabled }: TraceRequestsOptions): MiddlewareHandler {
   return async (c, next) => {
-    if (exempt?.(c.req.path)) return next();
+    // Without an exporter every span would be a no-op, but reading the caller's headers and routing the
+    // request through a context would still cost every request: skip it all.
+    if (!enabled() || exempt?.(c.req.path)) return next();
     const parent = propagation.extract(context.active(), c.req.raw.headers, headerGetter);
     const method = c.req.method;
     const span = tracer().startSpan(

@@ -22,6 +22,9 @@ export function observeRequests(logger: Logger, metrics: ApiMetrics): Middleware
     const route = routePattern(c);
     const status = c.res.status;
     metrics.observeRequest({ method: c.req.method, route, status }, seconds);
+    const level = status >= 500 ? 'error' : QUIET_PATHS.has(c.req.path) ? 'debug' : 'info';
+    // A line nobody will write costs nothing to build.
+    if (!logger.isLevelEnabled(level)) return;
     const line = {
       requestId: c.get('requestId'),
       ...(traceId && { traceId }),
@@ -31,7 +34,6 @@ export function observeRequests(logger: Logger, metrics: ApiMetrics): Middleware
       status,
       durationMs: Math.round(seconds * 10_000) / 10,
     };
-    const level = status >= 500 ? 'error' : QUIET_PATHS.has(c.req.path) ? 'debug' : 'info';
     logger[level](line, `${c.req.method} ${route} ${status}`);
   };
 }
