@@ -101,15 +101,31 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
     },
   });
 
+  // prom-client hashes a label object at every call; the API's label sets are few (route patterns, not
+  // paths), so each one's children are looked up once and kept.
+  const requestChildren = new Map<string, { count: { inc(): void }; latency: { observe(seconds: number): void } }>();
+  const sourceChildren = new Map<string, { inc(): void }>();
   return {
     registry,
     observeRequest({ method, route, status }, seconds) {
-      const labels = { method, route, status: String(status) };
-      requests.inc(labels);
-      duration.observe(labels, seconds);
+      const key = `${method} ${status} ${route}`;
+      let children = requestChildren.get(key);
+      if (!children) {
+        const labels = { method, route, status: String(status) };
+        children = { count: requests.labels(labels), latency: duration.labels(labels) };
+        requestChildren.set(key, children);
+      }
+      children.count.inc();
+      children.latency.observe(seconds);
     },
     compositionSource(composition, source, outcome) {
-      sources.inc({ composition, source, outcome });
+      const key = `${composition} ${source} ${outcome}`;
+      let child = sourceChildren.get(key);
+      if (!child) {
+        child = sources.labels({ composition, source, outcome });
+        sourceChildren.set(key, child);
+      }
+      child.inc();
     },
     watchCircuits(states) {
       circuits = states;
