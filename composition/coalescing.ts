@@ -5,7 +5,7 @@
 // A caller that joins gets the request's outcome, and the request runs on the budget of the caller that
 // started it.
 import { CallScope, type Cancellable } from './call-scope';
-import { CANCELLED } from './source-failures';
+import { DEADLINE_EXCEEDED } from './source-failures';
 
 /** Why a caller stopped waiting before the request answered: its scope's reason, or its own timeout. */
 export const WAIT_TIMED_OUT: unique symbol = Symbol('wait timed out');
@@ -88,12 +88,14 @@ class Shared<T> {
     this.#waiters.clear();
   }
 
-  leave(waiter: Waiter<T>): void {
+  leave(waiter: Waiter<T>, reason: symbol, overdueMs: number): void {
     this.#waiters.delete(waiter);
     if (this.#waiters.size > 0 || this.#done) return;
-    // The last caller left: nobody reads the answer, so the request is cut.
+    // The last caller left: nobody reads the answer, so the request is cut, for that caller's reason. A
+    // deadline stays a deadline, so that the service's breaker counts the timeout exactly as it would
+    // have counted a call that was never shared.
     this.#end();
-    this.scope.cancel(CANCELLED);
+    this.scope.cancel(reason === WAIT_TIMED_OUT ? DEADLINE_EXCEEDED : reason, overdueMs);
   }
 
   #end(): void {
@@ -117,12 +119,13 @@ class Waiter<T> implements Cancellable {
   ) {}
 
   arm(timeoutMs: number): void {
-    this.#timer = setTimeout(() => this.cancel(WAIT_TIMED_OUT), Math.max(0, timeoutMs));
+    const endsAt = performance.now() + timeoutMs;
+    this.#timer = setTimeout(() => this.cancel(WAIT_TIMED_OUT, performance.now() - endsAt), Math.max(0, timeoutMs));
   }
 
-  cancel(reason: symbol): void {
+  cancel(reason: symbol, overdueMs = 0): void {
     if (!this.#finish()) return;
-    this.shared.leave(this);
+    this.shared.leave(this, reason, overdueMs);
     this.resolve(this.left(reason));
   }
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallScope, DownstreamHttp, type CallPolicy, type DownstreamHttpOptions } from '../../../composition';
-import { CANCELLED } from '../../../composition/source-failures';
+import { CANCELLED, DEADLINE_EXCEEDED } from '../../../composition/source-failures';
 import { delayed, eventually, hang, json, pause, startFakeBackend, type FakeBackend } from './fake-backend';
 
 let backend: FakeBackend;
@@ -90,6 +90,15 @@ describe('coalescing', () => {
     backend.answer((_req, res) => json(res, 200, { id: 'u-1' }));
     expect(await get(h)).toMatchObject({ kind: 'ok' });
     expect(backend.arrivals).toHaveLength(2);
+  });
+
+  it("counts a shared call cut by its last caller's deadline against the service, as an unshared one", async () => {
+    const h = client({ breaker: { threshold: 1, cooldownMs: 60_000 } });
+    backend.answer(hang);
+    const scope = new CallScope();
+    setTimeout(() => scope.cancel(DEADLINE_EXCEEDED), 80);
+    expect(await get(h, undefined, 100, scope)).toEqual({ kind: 'failed', reason: 'timeout' });
+    await eventually(() => h.circuitStates().users === 'open');
   });
 });
 
