@@ -58,4 +58,22 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   fi
 fi
 
+# nginx with its Lua module (and cjson for it): the composition benchmark's gateway peer (dev/bench/composition/nginx-peer.ts,
+# the engine OpenResty, APISIX and Kong run on; without it the benchmark reports the peer unavailable). Debian's packages, as above.
+NGINX_PEER_PACKAGES="nginx libnginx-mod-http-lua lua-cjson"
+any_exists() { for f in "$@"; do [ -e "$f" ] && return 0; done; return 1; }
+if ! any_exists "$(command -v nginx || true)" /usr/sbin/nginx \
+  || ! any_exists /usr/share/nginx/modules/ngx_http_lua_module.so /usr/lib/nginx/modules/ngx_http_lua_module.so \
+  || ! any_exists /usr/lib/*/lua/5.1/cjson.so /usr/lib/lua/5.1/cjson.so /usr/local/lib/lua/5.1/cjson.so; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing nginx with its Lua module with apt-get (the composition benchmark's gateway peer)"
+    export DEBIAN_FRONTEND=noninteractive
+    # shellcheck disable=SC2086 # a list of packages
+    { apt-get install -y -qq $NGINX_PEER_PACKAGES >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $NGINX_PEER_PACKAGES; }; } >/dev/null \
+      || log "could not install $NGINX_PEER_PACKAGES: the composition benchmark will report its nginx peer unavailable"
+  else
+    log "no nginx with its Lua module found: install it (apt-get install $NGINX_PEER_PACKAGES) for the composition benchmark's gateway peer"
+  fi
+fi
+
 node --import tsx dev/temporal/which-temporal.ts

@@ -1,37 +1,94 @@
 // Composition: Baton's GET /profiles/{userId} (the full app: auth, request IDs, secure headers,
 // tracing middleware, metrics) against a hand-written minimal baseline (node:http + undici fan-out +
-// merge) over the same three backends, each answering after a fixed 20 ms. Maximum throughput comes
-// from a closed loop (a fixed number of connections kept busy); the highest rate each sustains under
-// an open loop (p90 within 100 ms) is reported beside it; latency is measured at half of Baton's
-// sustained maximum, as added per request: the request's latency minus its own slowest downstream
-// call, as the server reported it in Server-Timing (both contenders send it); the three backends called
-// directly by the driver are timed beside them for context. Last, recovery from overload: 1.5 times Baton's closed-loop maximum for 3 s, then 6 s at
-// three quarters of it, a rate it can serve, counting what still fails (and, from Baton's /metrics,
-// the `circuit_open` answers). The contenders take turns at every step. BENCH_BATON=route-only
-// serves the profile router without the app's global middleware, BENCH_BATON=engine-only the
-// composition engine on bare node:http and BENCH_BATON=hono-only the baseline's own fan-out through
-// Hono, to tell apart what each layer costs.
-import { startChild, type Child } from './lib/children';
+// merge) and a gateway peer (nginx with its Lua module, the engine OpenResty, APISIX and Kong run on,
+// doing the same fan-out and merge: composition/nginx-config.ts) over the same three backends, each
+// answering after a fixed 20 ms. Maximum throughput comes from a closed loop (a fixed number of
+// connections kept busy); the highest rate each sustains under an open loop (p90 within 100 ms) is
+// reported beside it; latency is measured at half of Baton's sustained maximum, as added per request:
+// the request's latency minus its own slowest downstream call, as the server reported it in
+// Server-Timing (all three send it); the three backends called directly by the driver are timed beside
+// them for context; CPU per request over those slices. Then recovery from overload (Baton and the
+// baseline): 1.5 times Baton's closed-loop maximum for 3 s, then 6 s at three quarters of it, a rate it
+// can serve, counting what still fails (and, from Baton's /metrics, the `circuit_open` answers). The
+// contenders take turns at every step. All of that is the cold run: nothing is cached, and the targets
+// apply to it. Last, a short warm run: the same composition as a compositions-file route with
+// `cache: true` on users and loyalty (the backends send Cache-Control and ETag on those two), against
+// the baseline, which does not cache. BENCH_BATON=route-only serves the profile router without the
+// app's global middleware, BENCH_BATON=engine-only the composition engine on bare node:http and
+// BENCH_BATON=hono-only the baseline's own fan-out through Hono, to tell apart what each layer costs
+// (the warm run needs the full app and is left out with them).
+import { processTreeCpuSeconds, startChild, type Child } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
-import { maxSustainedRates } from './lib/max-rate';
-import { httpTarget, mergeSamples, OpenLoop, slowestOf, summarize, type LatencySummary, type Samples, type StepResult } from './lib/open-loop';
-import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { BENCH_TOKEN, type BackendUrls } from './composition/shared';
+import { maxSustainedRates, type MaxRate } from './lib/max-rate';
+import { httpTarget, mergeSamples, OpenLoop, slowestOf, summarize, type LatencySummary, type Samples, type StepResult, type Target } from './lib/open-loop';
+import { fmt, round, verdict, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
+import { PEER_NAME } from './composition/nginx-config';
+import { BENCH_TOKEN, cacheHits, type BackendUrls } from './composition/shared';
 
 const BACKEND_LATENCY_MS = 20;
 /** A rate is sustained when (almost) every request succeeds and the queue does not build up. */
 const SUSTAINED_P90_MS = 5 * BACKEND_LATENCY_MS;
 const MAX_FAILURE_RATIO = 0.001;
-export const COMPOSITION_TARGETS = { throughputRatio: 0.9, addedP99Ms: 2 };
+/** The issue's targets, for the cold run: Baton ÷ baseline, and the added p99 at half of saturation. */
+export const COMPOSITION_TARGETS = { throughputRatio: 0.75, sustainedRateRatio: 0.7, cpuPerRequestRatio: 1.35, addedP99Ms: 2 };
 
 type Contender = 'baton' | 'baseline';
+/** The contenders of the cold run: the gateway peer when it could start. */
+type Runner = Contender | 'nginx';
 type Series = Contender | 'slowestBackend';
 
+/** The gateway peer's figures, in the same run; every ratio is Baton ÷ nginx. */
+export type PeerJson =
+  | {
+      name: string;
+      available: true;
+      throughputRatio: number | null;
+      sustainedRateRatio: number | null;
+      /** Baton's CPU per request ÷ nginx's (master and worker). */
+      cpuPerRequestRatio: number | null;
+      closedLoopMedian: number;
+      closedLoopRounds: ClosedLoopResult[];
+      maxSustainedRate: number;
+      p50AddedMs: number | null;
+      p99AddedMs: number | null;
+      maxAddedMs: number | null;
+      latencyMs: LatencySummary;
+      cpuPerRequestUs: number | null;
+      /** What its Server-Timing durations measure. */
+      timing: string;
+      steps: StepResult[];
+    }
+  | { name: string; available: false; reason: string };
+
+/** The warm run: Baton with users and loyalty cached (GET /cached-profiles/{userId}) against the baseline, which does not cache. */
+export type WarmJson =
+  | {
+      available: true;
+      /** Closed-loop maximum, Baton ÷ baseline. */
+      throughputRatio: number | null;
+      closedLoopMedian: Record<Contender, number>;
+      closedLoopRounds: Record<Contender, ClosedLoopResult[]>;
+      /** Rate of the latency slice: the cold run's half of saturation. */
+      rate: number;
+      p50AddedMs: number | null;
+      p99AddedMs: number | null;
+      maxAddedMs: number | null;
+      baselineP50AddedMs: number | null;
+      baselineP99AddedMs: number | null;
+      latencyMs: Record<Contender, LatencySummary>;
+      /** Of a sample of Baton's answers after the run, the share whose Cache-Status says `hit` for both baton-users and baton-loyalty. */
+      cacheHitShare: number | null;
+      cacheHitSample: number;
+    }
+  | { available: false; reason: string };
+
 export interface CompositionJson {
-  /** Closed-loop maximum throughput, Baton ÷ baseline (the target's figure). */
+  /** Closed-loop maximum throughput, Baton ÷ baseline (the target's figure). Cold run, as every figure at this level. */
   throughputRatio: number | null;
   /** Highest open-loop rate sustained with p90 within 100 ms, Baton ÷ baseline. */
   sustainedRateRatio: number | null;
+  /** CPU per request at half of saturation, Baton ÷ baseline. */
+  cpuPerRequestRatio: number | null;
   closedLoop: { connections: number; rounds: Record<Contender, ClosedLoopResult[]>; median: Record<Contender, number> };
   p50AddedMs: number | null;
   p99AddedMs: number | null;
@@ -47,6 +104,8 @@ export interface CompositionJson {
   backendLatencyMs: number;
   steps: Record<Contender, StepResult[]>;
   targets: typeof COMPOSITION_TARGETS;
+  peer: PeerJson;
+  warm: WarmJson;
 }
 
 /** Enough connections to keep either contender busy: at 5000 req/s and 25 ms that is 125 in flight. */
@@ -57,6 +116,9 @@ const median = (xs: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 };
+
+/** Round `round`'s order: each contender first in turn (for two, alternating). */
+const inTurn = <T>(xs: readonly T[], round: number): T[] => xs.map((_, i) => xs[(i + round) % xs.length]!);
 
 interface RecoveryResult {
   /** Requests sent in the recovery step, and those that failed or were still unanswered after it. */
@@ -90,6 +152,113 @@ async function overloadRecovery(loop: OpenLoop, metricsAt: string | null, overlo
 
 const sustained = (r: StepResult) => r.failed + r.unfinished <= r.sent * MAX_FAILURE_RATIO && r.p90 <= SUSTAINED_P90_MS;
 
+const userPath = (i: number) => `/profiles/u-${(i % 1000) + 1}`;
+const cachedUserPath = (i: number) => `/cached-profiles/u-${(i % 1000) + 1}`;
+const batonAuth = { authorization: `Bearer ${BENCH_TOKEN}` };
+
+interface PeerReady {
+  url?: string;
+  nginxPid?: number;
+  unavailable?: string;
+}
+
+/** The peer's child, and nginx's master PID when it serves; the reason when it does not. */
+async function startPeer(env: Record<string, string>): Promise<{ child?: Child<PeerReady>; url?: string; nginxPid?: number; reason?: string }> {
+  try {
+    const child = await startChild<PeerReady>({ entry: 'dev/bench/composition/nginx-peer.ts', ready: 'json', env, timeoutMs: 30_000 });
+    const { url, nginxPid, unavailable } = child.ready;
+    if (url === undefined || nginxPid === undefined) return { child, reason: unavailable ?? 'the peer did not say where it listens' };
+    return { child, url, nginxPid };
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+  }
+}
+
+/** Of `n` answers of `path(i)`, the share whose Cache-Status says both users and loyalty came from Baton's cache. */
+async function cacheHitShare(url: string, path: (i: number) => string, n: number): Promise<number> {
+  let hits = 0;
+  const lanes = 10;
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      for (let i = lane; i < n; i += lanes) {
+        const response = await fetch(`${url}${path(i)}`, { headers: batonAuth });
+        await response.arrayBuffer();
+        if (response.status === 200 && cacheHits(response.headers.get('cache-status'), ['baton-users', 'baton-loyalty'])) hits++;
+      }
+    }),
+  );
+  return hits / n;
+}
+
+interface WarmOptions {
+  quick: boolean;
+  env: Record<string, string>;
+  baseline: Target;
+  rate: number;
+  sliceMs: number;
+  children: Child<unknown>[];
+  closers: (() => Promise<void>)[];
+}
+
+/** The warm run: a fresh Baton serving /cached-profiles, against the baseline (which has no cache). */
+async function warmRun({ quick, env, baseline, rate, sliceMs, children, closers }: WarmOptions): Promise<WarmJson> {
+  const baton = await startChild<{ url: string }>({ entry: 'dev/bench/composition/baton.ts', ready: 'json', env: { ...env, BENCH_CACHED_PROFILES: '1' } });
+  children.push(baton);
+  const targets: Record<Contender, Target> = {
+    baton: httpTarget(baton.ready.url, cachedUserPath, batonAuth, { serverTiming: true }),
+    baseline,
+  };
+  closers.push(() => targets.baton.close());
+  const loops = { baton: new OpenLoop(targets.baton), baseline: new OpenLoop(targets.baseline) };
+  // 1000 requests, indices 0 to 999: every user's answers are in the cache before anything is measured.
+  console.log('  warm run: Baton with users and loyalty cached (GET /cached-profiles), against the baseline');
+  await loops.baton.run(500, 2000);
+  await loops.baseline.run(300, 1000);
+  const rounds = quick ? 2 : 3;
+  const closedMs = 3000;
+  const closed: Record<Contender, ClosedLoopResult[]> = { baton: [], baseline: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const c of inTurn<Contender>(['baton', 'baseline'], round)) {
+      const result = await closedLoop(targets[c], { connections: CLOSED_LOOP_CONNECTIONS, durationMs: closedMs });
+      closed[c].push(result);
+      console.log(`    ${c.padEnd(9)} ${fmt(result.throughput, 0).padStart(6)} req/s, failed ${result.failed}`);
+    }
+  }
+  const medians = { baton: Math.round(median(closed.baton.map((r) => r.throughput))), baseline: Math.round(median(closed.baseline.map((r) => r.throughput))) };
+  console.log(`    latency at ${rate} req/s, ${sliceMs / 1000} s each`);
+  const samples = {} as Record<Contender, Samples>;
+  const added = {} as Record<Contender, Samples>;
+  for (const c of ['baton', 'baseline'] as const) {
+    await loops[c].run(rate, 2000);
+    const sampled = await loops[c].sample(rate, sliceMs);
+    samples[c] = sampled.samples;
+    added[c] = sampled.added;
+  }
+  const sample = 200;
+  const share = await cacheHitShare(baton.ready.url, cachedUserPath, sample);
+  await baton.stop();
+  const a = summarize(added.baton);
+  const b = summarize(added.baseline);
+  return {
+    available: true,
+    throughputRatio: round(medians.baton / medians.baseline, 3),
+    closedLoopMedian: medians,
+    closedLoopRounds: closed,
+    rate,
+    p50AddedMs: round(a.p50),
+    p99AddedMs: round(a.p99),
+    maxAddedMs: round(a.max),
+    baselineP50AddedMs: round(b.p50),
+    baselineP99AddedMs: round(b.p99),
+    latencyMs: { baton: summarize(samples.baton), baseline: summarize(samples.baseline) },
+    cacheHitShare: round(share, 3),
+    cacheHitSample: sample,
+  };
+}
+
+const PEER_TIMING =
+  "each call from just before ngx.location.capture_multi to its subrequest's last body buffer (body_filter_by_lua), clock_gettime(CLOCK_MONOTONIC) through LuaJIT's FFI";
+
 export async function compositionBenchmark({ quick }: BenchOptions): Promise<BenchOutcome<CompositionJson>> {
   const stepMs = quick ? 1000 : 2000;
   const sliceMs = quick ? 2000 : 4000;
@@ -105,18 +274,29 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     children.push(backends);
     const variant = process.env.BENCH_BATON ?? 'app';
     const env = { BENCH_BACKENDS: JSON.stringify(backends.ready.urls), BENCH_VARIANT: variant };
-    const [baton, baseline] = await Promise.all([
+    const [baton, baseline, peer] = await Promise.all([
       startChild<{ url: string }>({ entry: 'dev/bench/composition/baton.ts', ready: 'json', env }),
       startChild<{ url: string }>({ entry: 'dev/bench/composition/baseline.ts', ready: 'json', env }),
+      startPeer(env),
     ]);
-    const sut = { baton, baseline };
     children.push(baton, baseline);
+    if (peer.child) children.push(peer.child);
+    const nginxPid = peer.nginxPid;
+    const peerOn = peer.url !== undefined && nginxPid !== undefined;
+    const runners: Runner[] = peerOn ? ['baton', 'baseline', 'nginx'] : ['baton', 'baseline'];
+    const cpuOf: Record<Runner, () => number> = {
+      baton: () => baton.cpuSeconds(),
+      baseline: () => baseline.cpuSeconds(),
+      // nginx's master and worker, not the Node process that started them.
+      nginx: () => (nginxPid === undefined ? NaN : processTreeCpuSeconds(nginxPid)),
+    };
 
-    const userPath = (i: number) => `/profiles/u-${(i % 1000) + 1}`;
-    const targets = {
-      // Both report each call's duration in Server-Timing: what each added is measured per request.
-      baton: httpTarget(baton.ready.url, userPath, { authorization: `Bearer ${BENCH_TOKEN}` }, { serverTiming: true }),
+    const targets: Record<Runner | 'slowestBackend', Target> = {
+      // All report each call's duration in Server-Timing: what each added is measured per request.
+      baton: httpTarget(baton.ready.url, userPath, batonAuth, { serverTiming: true }),
       baseline: httpTarget(baseline.ready.url, userPath, undefined, { serverTiming: true }),
+      // Never sent to when the peer is off (its pool connects on first use).
+      nginx: httpTarget(peer.url ?? 'http://127.0.0.1:1', userPath, undefined, { serverTiming: true }),
       slowestBackend: slowestOf([
         httpTarget(backends.ready.urls.users, (i) => `/users/u-${(i % 1000) + 1}`),
         httpTarget(backends.ready.urls.orderHistory, (i) => `/users/u-${(i % 1000) + 1}/orders?limit=10`),
@@ -124,51 +304,60 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
       ]),
     };
     closers.push(...Object.values(targets).map((t) => () => t.close()));
-    const loops = { baton: new OpenLoop(targets.baton), baseline: new OpenLoop(targets.baseline), slowestBackend: new OpenLoop(targets.slowestBackend) };
+    const loops = {
+      baton: new OpenLoop(targets.baton),
+      baseline: new OpenLoop(targets.baseline),
+      nginx: new OpenLoop(targets.nginx),
+      slowestBackend: new OpenLoop(targets.slowestBackend),
+    };
 
-    console.log(`  backends at ${BACKEND_LATENCY_MS} ms, Baton variant ${variant}; warming up`);
-    for (const c of ['baton', 'baseline'] as const) await loops[c].run(300, 2000);
+    console.log(
+      `  backends at ${BACKEND_LATENCY_MS} ms, Baton variant ${variant}; ${peerOn ? `peer ${PEER_NAME}` : `peer unavailable: ${peer.reason}`}; warming up`,
+    );
+    for (const c of runners) await loops[c].run(300, 2000);
     await loops.slowestBackend.run(300, 1000);
 
     const closedRounds = quick ? 2 : 4;
     const closedMs = quick ? 3000 : 5000;
     console.log(`  maximum throughput: closed loop, ${CLOSED_LOOP_CONNECTIONS} connections, ${closedRounds} x ${closedMs / 1000} s each, in turns`);
-    const closed: Record<Contender, ClosedLoopResult[]> = { baton: [], baseline: [] };
+    const closed: Record<Runner, ClosedLoopResult[]> = { baton: [], baseline: [], nginx: [] };
     for (let round = 0; round < closedRounds; round++) {
-      const order: Contender[] = round % 2 ? ['baseline', 'baton'] : ['baton', 'baseline'];
-      for (const c of order) {
+      for (const c of inTurn(runners, round)) {
         const result = await closedLoop(targets[c], { connections: CLOSED_LOOP_CONNECTIONS, durationMs: closedMs });
         closed[c].push(result);
         console.log(`    ${c.padEnd(9)} ${fmt(result.throughput, 0).padStart(6)} req/s, failed ${result.failed}`);
       }
     }
-    const maxThroughput = {
-      baton: Math.round(median(closed.baton.map((r) => r.throughput))),
-      baseline: Math.round(median(closed.baseline.map((r) => r.throughput))),
-    };
+    const closedMedian = (c: Runner) => Math.round(median(closed[c].map((r) => r.throughput)));
+    const maxThroughput = { baton: closedMedian('baton'), baseline: closedMedian('baseline') };
 
-    console.log('  highest sustained rate (contenders alternate)');
-    const search = await maxSustainedRates(
-      { baton: loops.baton, baseline: loops.baseline },
-      { startRate: 400, stepMs, refineRounds: quick ? 2 : 4, sustained },
-    );
+    console.log('  highest sustained rate (contenders take turns)');
+    const searched: Record<Contender, OpenLoop> & Partial<Record<Runner, OpenLoop>> = { baton: loops.baton, baseline: loops.baseline };
+    if (peerOn) searched.nginx = loops.nginx;
+    const search: Record<Contender, MaxRate> & Partial<Record<Runner, MaxRate>> = await maxSustainedRates<Runner>(searched as Record<Runner, OpenLoop>, {
+      startRate: 400,
+      stepMs,
+      refineRounds: quick ? 2 : 4,
+      sustained,
+    });
     const maxRate = { baton: search.baton.good, baseline: search.baseline.good };
 
     const halfRate = Math.max(50, Math.round(maxRate.baton / 2));
     console.log(`  latency at half of Baton's maximum: ${halfRate} req/s, ${slices} x ${sliceMs / 1000} s each, in turns`);
-    // The search's last steps overloaded both contenders; what that left behind (a heap grown by the
+    // The search's last steps overloaded every contender; what that left behind (a heap grown by the
     // backlog and its major GC, cold connections) is not latency at half of saturation: settle first.
-    for (const name of ['baton', 'baseline'] as const) await loops[name].run(halfRate, 3000);
-    const samples: Record<Series, Samples[]> = { baton: [], baseline: [], slowestBackend: [] };
-    const addedSamples: Record<Contender, Samples[]> = { baton: [], baseline: [] };
-    const cpuSeconds = { baton: 0, baseline: 0 };
+    for (const c of runners) await loops[c].run(halfRate, 3000);
+    const samples: Record<Runner | 'slowestBackend', Samples[]> = { baton: [], baseline: [], nginx: [], slowestBackend: [] };
+    const addedSamples: Record<Runner, Samples[]> = { baton: [], baseline: [], nginx: [] };
+    const cpuSeconds: Record<Runner, number> = { baton: 0, baseline: 0, nginx: 0 };
     for (let slice = 0; slice < slices; slice++) {
-      for (const name of ['baton', 'baseline', 'slowestBackend'] as const) {
-        const before = name === 'slowestBackend' ? 0 : sut[name].cpuSeconds();
+      for (const name of [...runners, 'slowestBackend'] as const) {
+        const before = name === 'slowestBackend' ? 0 : cpuOf[name]();
         const { samples: s, added } = await loops[name].sample(halfRate, sliceMs);
         samples[name].push(s);
-        if (name !== 'slowestBackend') addedSamples[name].push(added);
-        if (name !== 'slowestBackend') cpuSeconds[name] += sut[name].cpuSeconds() - before;
+        if (name === 'slowestBackend') continue;
+        addedSamples[name].push(added);
+        cpuSeconds[name] += cpuOf[name]() - before;
       }
     }
     const overloadRate = Math.round(1.5 * maxThroughput.baton);
@@ -190,17 +379,127 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     };
     // Per request: its latency minus its own slowest downstream call (Server-Timing). Never a difference
     // of two distributions' percentiles, which can come out negative and then measures nothing.
-    const added = (c: Contender): LatencySummary => summarize(mergeSamples(addedSamples[c]));
+    const added = (c: Runner): LatencySummary => summarize(mergeSamples(addedSamples[c]));
+    const cpuPerRequest = (c: Runner) => (cpuSeconds[c] * 1e6) / summarize(mergeSamples(samples[c])).n;
     const ratio = maxThroughput.baton / maxThroughput.baseline;
     const sustainedRatio = maxRate.baton / maxRate.baseline;
-    const cpuPerRequestUs = { baton: (cpuSeconds.baton * 1e6) / latency.baton.n, baseline: (cpuSeconds.baseline * 1e6) / latency.baseline.n };
+    const cpuPerRequestUs = { baton: cpuPerRequest('baton'), baseline: cpuPerRequest('baseline') };
+    const cpuRatio = cpuPerRequestUs.baton / cpuPerRequestUs.baseline;
     const a = added('baton');
     const b = added('baseline');
+
+    // The cold run's contenders are done: only the baseline serves on, against the warm Baton.
+    await Promise.all([baton.stop(), peer.child?.stop()]);
+    // A warm run that cannot run (its compositions file refused, say) must not cost the cold run's figures.
+    const warm: WarmJson =
+      variant === 'app'
+        ? await warmRun({ quick, env, baseline: targets.baseline, rate: halfRate, sliceMs, children, closers }).catch((err: unknown): WarmJson => ({
+            available: false,
+            reason: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+          }))
+        : { available: false, reason: `BENCH_BATON=${variant}: only the full app serves a compositions file` };
+
+    let peerJson: PeerJson;
+    if (peerOn) {
+      const n = added('nginx');
+      const nginxMax = closedMedian('nginx');
+      const nginxCpu = cpuPerRequest('nginx');
+      const nginxRate = search.nginx?.good ?? NaN;
+      peerJson = {
+        name: PEER_NAME,
+        available: true,
+        throughputRatio: round(maxThroughput.baton / nginxMax, 3),
+        sustainedRateRatio: round(maxRate.baton / nginxRate, 3),
+        cpuPerRequestRatio: round(cpuPerRequestUs.baton / nginxCpu, 3),
+        closedLoopMedian: nginxMax,
+        closedLoopRounds: closed.nginx,
+        maxSustainedRate: nginxRate,
+        p50AddedMs: round(n.p50),
+        p99AddedMs: round(n.p99),
+        maxAddedMs: round(n.max),
+        latencyMs: summarize(mergeSamples(samples.nginx)),
+        cpuPerRequestUs: round(nginxCpu, 0),
+        timing: PEER_TIMING,
+        steps: search.nginx?.steps ?? [],
+      };
+    } else {
+      peerJson = { name: PEER_NAME, available: false, reason: peer.reason ?? 'unknown' };
+    }
+
+    const rows: Row[] = [];
+    const row = (figure: string, baton: string, baseline: string, result = '', target = '') =>
+      rows.push({ benchmark: 'composition', figure, baton, baseline, result, target });
+    const p = peerJson.available ? peerJson : undefined;
+    /** The peer's row right under the baseline's: its figure in the baseline column, Baton ÷ nginx as the result. */
+    const peerRow = (batonValue: string, nginxValue: string, ratioText: string) => {
+      if (p) row(`  the same, vs ${PEER_NAME}`, batonValue, nginxValue, `Baton ÷ nginx ${ratioText}`);
+    };
+    row(
+      `cold: max throughput req/s (closed loop, ${CLOSED_LOOP_CONNECTIONS} connections)`,
+      String(maxThroughput.baton),
+      `${maxThroughput.baseline} (node:http + undici)`,
+      `Baton ÷ baseline ${fmt(ratio)}: ${verdict(ratio, (v) => v >= COMPOSITION_TARGETS.throughputRatio)}`,
+      `≥ ${COMPOSITION_TARGETS.throughputRatio}`,
+    );
+    peerRow(String(maxThroughput.baton), `${p?.closedLoopMedian} (${PEER_NAME})`, fmt(p?.throughputRatio ?? NaN));
+    if (!peerJson.available) row(`  vs ${PEER_NAME}`, '', 'unavailable', peerJson.reason.slice(0, 200));
+    row(
+      'cold: max sustained req/s (open loop, p90 ≤ 100 ms)',
+      String(maxRate.baton),
+      String(maxRate.baseline),
+      `Baton ÷ baseline ${fmt(sustainedRatio)}: ${verdict(sustainedRatio, (v) => v >= COMPOSITION_TARGETS.sustainedRateRatio)}`,
+      `≥ ${COMPOSITION_TARGETS.sustainedRateRatio}`,
+    );
+    peerRow(String(maxRate.baton), String(p?.maxSustainedRate), fmt(p?.sustainedRateRatio ?? NaN));
+    row(
+      `cold: added over each request's slowest call @ ${halfRate}/s, p50 / p99 / max`,
+      `${fmt(a.p50)} / ${fmt(a.p99)} / ${fmt(a.max)} ms`,
+      `${fmt(b.p50)} / ${fmt(b.p99)} / ${fmt(b.max)} ms`,
+      `p99 ${verdict(a.p99, (v) => v <= COMPOSITION_TARGETS.addedP99Ms)}`,
+      `p99 ≤ ${COMPOSITION_TARGETS.addedP99Ms} ms`,
+    );
+    peerRow(
+      `${fmt(a.p50)} / ${fmt(a.p99)} / ${fmt(a.max)} ms`,
+      `${fmt(p?.p50AddedMs ?? NaN)} / ${fmt(p?.p99AddedMs ?? NaN)} / ${fmt(p?.maxAddedMs ?? NaN)} ms`,
+      `p99 ${fmt(a.p99 / (p?.p99AddedMs || NaN))}`,
+    );
+    row(
+      `cold: CPU per request @ ${halfRate}/s`,
+      `${fmt(cpuPerRequestUs.baton, 0)} µs`,
+      `${fmt(cpuPerRequestUs.baseline, 0)} µs`,
+      `Baton ÷ baseline ${fmt(cpuRatio)}: ${verdict(cpuRatio, (v) => v <= COMPOSITION_TARGETS.cpuPerRequestRatio)}`,
+      `≤ ${COMPOSITION_TARGETS.cpuPerRequestRatio}×`,
+    );
+    peerRow(`${fmt(cpuPerRequestUs.baton, 0)} µs`, `${fmt(p?.cpuPerRequestUs ?? NaN, 0)} µs, master + worker`, fmt(p?.cpuPerRequestRatio ?? NaN));
+    row(
+      `cold: failed at ${recoveryRate}/s right after ${overloadRate}/s for 3 s`,
+      `${recovery.baton.failed} of ${recovery.baton.sent}${recovery.baton.circuitOpen === null ? '' : ` (${recovery.baton.circuitOpen} circuit_open)`}`,
+      `${recovery.baseline.failed} of ${recovery.baseline.sent}`,
+    );
+    if (warm.available) {
+      row(
+        'warm (users, loyalty cached): max throughput req/s (closed loop)',
+        String(warm.closedLoopMedian.baton),
+        `${warm.closedLoopMedian.baseline} (no cache)`,
+        `Baton ÷ baseline ${fmt(warm.throughputRatio ?? NaN)}`,
+        'none (targets: cold)',
+      );
+      row(
+        `warm: added over each request's slowest call @ ${warm.rate}/s, p50 / p99 / max`,
+        `${fmt(warm.p50AddedMs ?? NaN)} / ${fmt(warm.p99AddedMs ?? NaN)} / ${fmt(warm.maxAddedMs ?? NaN)} ms`,
+        `${fmt(warm.baselineP50AddedMs ?? NaN)} / ${fmt(warm.baselineP99AddedMs ?? NaN)} ms`,
+        `cache hits (users and loyalty) ${fmt((warm.cacheHitShare ?? NaN) * 100, 1)}% of ${warm.cacheHitSample}`,
+      );
+    } else {
+      row('warm (users, loyalty cached)', 'skipped', '', warm.reason);
+    }
+
     return {
       json: {
         throughputRatio: round(ratio, 3),
         sustainedRateRatio: round(sustainedRatio, 3),
-        closedLoop: { connections: CLOSED_LOOP_CONNECTIONS, rounds: closed, median: maxThroughput },
+        cpuPerRequestRatio: round(cpuRatio, 3),
+        closedLoop: { connections: CLOSED_LOOP_CONNECTIONS, rounds: { baton: closed.baton, baseline: closed.baseline }, median: maxThroughput },
         p50AddedMs: round(a.p50),
         p99AddedMs: round(a.p99),
         maxAddedMs: round(a.max),
@@ -215,49 +514,10 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         backendLatencyMs: BACKEND_LATENCY_MS,
         steps: { baton: search.baton.steps, baseline: search.baseline.steps },
         targets: COMPOSITION_TARGETS,
+        peer: peerJson,
+        warm,
       },
-      rows: [
-        {
-          benchmark: 'composition',
-          figure: `max throughput req/s (closed loop, ${CLOSED_LOOP_CONNECTIONS} connections)`,
-          baton: String(maxThroughput.baton),
-          baseline: `${maxThroughput.baseline} (node:http + undici)`,
-          result: `ratio ${fmt(ratio)}: ${verdict(ratio, (v) => v >= COMPOSITION_TARGETS.throughputRatio)}`,
-          target: `≥ ${COMPOSITION_TARGETS.throughputRatio}`,
-        },
-        {
-          benchmark: 'composition',
-          figure: 'max sustained req/s (open loop, p90 ≤ 100 ms)',
-          baton: String(maxRate.baton),
-          baseline: String(maxRate.baseline),
-          result: `ratio ${fmt(sustainedRatio)}: ${verdict(sustainedRatio, (v) => v >= COMPOSITION_TARGETS.throughputRatio)}`,
-          target: `≥ ${COMPOSITION_TARGETS.throughputRatio}`,
-        },
-        {
-          benchmark: 'composition',
-          figure: `added over each request's slowest call @ ${halfRate}/s, p50 / p99 / max`,
-          baton: `${fmt(a.p50)} / ${fmt(a.p99)} / ${fmt(a.max)} ms`,
-          baseline: `${fmt(b.p50)} / ${fmt(b.p99)} / ${fmt(b.max)} ms`,
-          result: `p99 ${verdict(a.p99, (v) => v <= COMPOSITION_TARGETS.addedP99Ms)}`,
-          target: `p99 ≤ ${COMPOSITION_TARGETS.addedP99Ms} ms`,
-        },
-        {
-          benchmark: 'composition',
-          figure: `failed at ${recoveryRate}/s right after ${overloadRate}/s for 3 s`,
-          baton: `${recovery.baton.failed} of ${recovery.baton.sent}${recovery.baton.circuitOpen === null ? '' : ` (${recovery.baton.circuitOpen} circuit_open)`}`,
-          baseline: `${recovery.baseline.failed} of ${recovery.baseline.sent}`,
-          result: '',
-          target: '',
-        },
-        {
-          benchmark: 'composition',
-          figure: 'CPU per request',
-          baton: `${fmt(cpuPerRequestUs.baton, 0)} µs`,
-          baseline: `${fmt(cpuPerRequestUs.baseline, 0)} µs`,
-          result: '',
-          target: '',
-        },
-      ],
+      rows,
     };
   } finally {
     await Promise.all(closers.map((close) => close()));

@@ -3,7 +3,12 @@
 // the profile composition on bare node:http (no Hono, no validation of the path, no middleware), and
 // BENCH_VARIANT=hono-only the baseline's own fan-out through Hono and its Node adapter (no Baton
 // code at all), to tell the toolkit's cost from Hono's and the app middleware's.
+// BENCH_CACHED_PROFILES=1 (the full app only; the warm run) also serves GET /cached-profiles/{userId}
+// from a compositions file: /profiles's three calls, with `cache: true` on users and loyalty.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -14,11 +19,36 @@ import type { AppDeps } from '../../../api/http/deps';
 import { createRouter } from '../../../api/http/router';
 import { profile, profileRoutes } from '../../../api/profiles/profile-routes';
 import { startApiServer } from '../../../api/server';
+import { compileOptionsFor, FileCompositions } from '../../../api/compositions/file-compositions';
 import { baselineFanOut } from './baseline-fanout';
 import { BENCH_TOKEN, backendUrlsFromEnv } from './shared';
 
+/** GET /profiles as a compositions file, its users and loyalty kept as their Cache-Control allows. */
+const CACHED_PROFILES_YAML = `compositions:
+  - name: cached-profile
+    path: /cached-profiles/{userId}
+    deadlineMs: 1000
+    sources:
+      users: { service: users, path: "/users/{input.userId}", required: true, timeoutMs: 800, cache: true }
+      orderHistory: { service: orderHistory, path: "/users/{input.userId}/orders", query: { limit: 10 }, timeoutMs: 500, select: /orders }
+      loyalty: { service: loyalty, path: "/loyalty/{input.userId}", timeoutMs: 500, cache: true }
+    output:
+      user: users
+      recentOrders: orderHistory
+      loyalty: loyalty
+`;
+
+async function cachedProfiles(logger: AppDeps['logger']): Promise<FileCompositions> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-compositions-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'compositions.yaml');
+  writeFileSync(file, CACHED_PROFILES_YAML);
+  return FileCompositions.load(file, { ...compileOptionsFor(backendUrlsFromEnv()), logger });
+}
+
 // The composition path never calls Temporal; a lazy connection never dials.
 const connection = Connection.lazy({ address: '127.0.0.1:1' });
+const logger = pino({ level: 'silent' });
 const deps: AppDeps = {
   config: {
     apiTokens: [BENCH_TOKEN],
@@ -31,8 +61,9 @@ const deps: AppDeps = {
     publicUrl: 'http://127.0.0.1:0',
   },
   temporal: { client: new Client({ connection }), connection },
-  logger: pino({ level: 'silent' }),
+  logger,
   composition: createComposer({ baseUrls: backendUrlsFromEnv() }),
+  ...(process.env.BENCH_CACHED_PROFILES === '1' && { fileCompositions: await cachedProfiles(logger) }),
 };
 
 function routeOnly(): Promise<string> {

@@ -3,7 +3,7 @@
 // be read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,47 @@ export interface Child<T> {
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses): [0] is the state, [1] the parent PID. */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU seconds (user + system) of a process from its /proc/<pid>/stat text; `reapedChildren` adds what its reaped children used. */
+export function cpuSecondsFromStat(stat: string, { reapedChildren = false } = {}): number {
+  const f = statFields(stat);
+  const ticks = Number(f[11]) + Number(f[12]) + (reapedChildren ? Number(f[13]) + Number(f[14]) : 0);
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function processCpuSeconds(pid: number): number {
+  return cpuSecondsFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/**
+ * For a server that is not a Node child of ours (nginx, whose master forks its worker): CPU seconds of
+ * `pid`, of its children that have exited (and were reaped), and of its live direct children. One
+ * level deep; NaN when `pid` is gone.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  let total: number;
+  try {
+    total = cpuSecondsFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8'), { reapedChildren: true });
+  } catch {
+    return NaN;
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (statFields(stat)[1] === String(pid)) total += cpuSecondsFromStat(stat);
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return total;
+}
 
 export interface ChildOptions {
   /** Relative to the repository root. */
@@ -84,15 +125,11 @@ export async function startChild<T>(options: ChildOptions & { ready: 'json' | Re
     if (!stopping && code !== 0) process.stderr.write(`${options.entry} exited unexpectedly (${code ?? signal}); last output:\n${recent}\n`);
   });
   const pid = child.pid!;
-  const stat = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return {
     child,
     pid,
     ready,
-    cpuSeconds() {
-      const fields = stat();
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-    },
+    cpuSeconds: () => processCpuSeconds(pid),
     rssMB() {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       return Number(match?.[1] ?? NaN) / 1024;
