@@ -27,7 +27,7 @@ import { profileRoutes } from './profiles/profile-routes';
 import { customerRoutes } from './customers/customer-routes';
 import { webhookRoutes } from './orders/payment-webhook-routes';
 import { CODEC_PATH_PREFIX, codecCors, codecRoutes } from './ops/codec-routes';
-import { workflowRoutes } from './workflows/workflow-routes';
+import { unmatchedWorkflowPath, workflowRoutes } from './workflows/workflow-routes';
 import { problemFromTemporal } from './http/temporal-errors';
 import { orderDefinition, registeredWorkflows } from '../contracts';
 import { orderServerInput } from './orders/order-server-input';
@@ -200,7 +200,9 @@ export function createApp(deps: AppDeps) {
   // Last: a GET no route above answered may be one of the compositions file's.
   app.route('/', fileCompositionRoutes(shedCompositions));
 
-  app.notFound((c) => renderProblem(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));
+  app.notFound((c) =>
+    renderProblem(c, unmatchedWorkflowPath(workflows, c.req.method, c.req.path) ?? problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)),
+  );
   app.onError((err, c) => renderProblem(c, toProblem(err, c)));
   return app;
 }

@@ -41,7 +41,7 @@ export interface SourceSpec<I, S extends Slots, E extends AnyEndpoint, D extends
   required?: R;
   /** Reuse answers as long as the service's Cache-Control and ETag allow (RFC 9111); default false. */
   cache?: boolean;
-  /** Share one request among identical calls in flight; default true. */
+  /** Share one request among identical calls in flight; default: as `cache`. */
   coalesce?: boolean;
   /** Send a second request when the first has not answered after this long (idempotent GETs); default off. */
   hedgeAfterMs?: number;
@@ -134,6 +134,6 @@ export function compose<IS extends z.ZodType>(settings: { name: string; input: I
 /** The source's call policy, or undefined when it keeps every default (the engine's fast path). */
 export function callPolicy(spec: CallPolicy): CallPolicy | undefined {
   const { cache, coalesce, hedgeAfterMs } = spec;
-  if (cache !== true && coalesce !== false && hedgeAfterMs === undefined) return undefined;
-  return { ...(cache === true && { cache }), ...(coalesce === false && { coalesce }), ...(hedgeAfterMs !== undefined && { hedgeAfterMs }) };
+  if (cache !== true && coalesce === undefined && hedgeAfterMs === undefined) return undefined;
+  return { ...(cache === true && { cache }), ...(coalesce !== undefined && { coalesce }), ...(hedgeAfterMs !== undefined && { hedgeAfterMs }) };
 }

@@ -57,11 +57,15 @@ export interface DownstreamHttpOptions {
   logger?: Logger;
 }
 
-/** How a source wants its calls made; everything off but coalescing by default. */
+/** How a source wants its calls made; all off by default, and coalescing on where the source caches. */
 export interface CallPolicy {
   /** Keep and reuse answers as long as the service's Cache-Control and ETag allow (RFC 9111, a shared cache). */
   readonly cache?: boolean;
-  /** Identical calls in flight at once share one request (default true). */
+  /**
+   * Identical calls in flight at once share one request. Default: as `cache` (a cache miss is shared by
+   * every call waiting for it); an uncached source shares nothing unless it says so, since its calls
+   * rarely meet and sharing costs every call a little (measured: docs/benchmarks.md).
+   */
   readonly coalesce?: boolean;
   /** Sends a second request when the first has not answered after this long; the first answer wins. */
   readonly hedgeAfterMs?: number;
@@ -135,9 +139,16 @@ export class DownstreamHttp {
     const { scope, policy } = options;
     if (scope?.reason !== undefined) return scope.reason === DEADLINE_EXCEEDED ? { kind: 'failed', reason: 'timeout' } : { kind: 'cancelled' };
     const headers = options.headers ? { ...ACCEPT_JSON, ...options.headers } : ACCEPT_JSON;
-    const fetch: Fetch = (conditional, timeoutMs, fetchScope) =>
-      this.#forward(target, path, policy, { timeoutMs, scope: fetchScope, headers: conditional ? { ...headers, ...conditional } : headers, keepHeaders: true });
-    if (policy?.cache === true) return this.#cache.get(`${service} ${path}`, { host: target.origin, path }, options.timeoutMs, scope, fetch);
+    if (policy?.cache === true) {
+      const fetch: Fetch = (conditional, timeoutMs, fetchScope) =>
+        this.#forward(target, path, policy, {
+          timeoutMs,
+          scope: fetchScope,
+          headers: conditional ? { ...headers, ...conditional } : headers,
+          keepHeaders: true,
+        });
+      return this.#cache.get(`${service} ${path}`, { host: target.origin, path }, options.timeoutMs, scope, fetch);
+    }
     // Without keepHeaders a response has no headers to keep and a 304 is a bad response: a plain outcome.
     const outcome = (await this.#forward(target, path, policy, { timeoutMs: options.timeoutMs, scope, headers, keepHeaders: false })) as HttpOutcome & {
       collapsed?: true;
@@ -147,7 +158,7 @@ export class DownstreamHttp {
 
   /** Coalesces identical calls in flight (one request for all of them), unless the source opts out. */
   #forward(target: Target, path: string, policy: CallPolicy | undefined, send: Send): Promise<Fetched> {
-    if (policy?.coalesce === false) return this.#hedged(target, path, policy, send);
+    if (!(policy?.coalesce ?? policy?.cache === true)) return this.#hedged(target, path, policy, send);
     const conditional = send.headers['if-none-match'] ?? send.headers['if-modified-since'];
     const key = conditional === undefined ? `${target.service} ${path}` : `${target.service} ${path} ${conditional}`;
     return this.#inFlight.run(

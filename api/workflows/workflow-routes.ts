@@ -10,7 +10,7 @@ import { documented, named, json } from '../http/openapi-names';
 import type { AppConfig, AppEnv } from '../http/deps';
 import { Links, temporalUiLink } from '../http/links';
 import { issuePageToken, readPageToken } from '../http/page-token';
-import { errorsFor, problems } from '../http/problems';
+import { errorsFor, problems, type ApiProblem } from '../http/problems';
 import { requestKey } from '../http/request-key';
 import { createRouter } from '../http/router';
 import { clientInputSchema } from './client-input';
@@ -369,20 +369,32 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
   );
 }
 
-/** Every workflow type's routes, plus a clear 404 for a type (or a message) nobody registered. */
+/** Every workflow type's routes. A path under /workflows that none of them matches: `unmatchedWorkflowPath`. */
 export function workflowRoutes(definitions: readonly AnyWorkflowDefinition[], start: StartWorkflow) {
   const router = createRouter();
-  const types = new Map(definitions.map((def) => [def.type, def]));
+  const types = new Set(definitions.map((def) => def.type));
   if (types.size !== definitions.length) throw new Error('two workflow definitions share a type');
   for (const def of definitions) registerWorkflow(router, def, start);
-  router.all('/workflows/:type/*', (c) => {
-    const type = c.req.param('type');
-    if (!types.has(type)) throw problems.notFound(`Unknown workflow type ${type}; known: ${[...types.keys()].join(', ')}.`);
-    throw problems.notFound(`No route for ${c.req.method} ${c.req.path}: ${type} has no such signal, query or update.`);
-  });
-  router.all('/workflows/:type', (c) => {
-    if (types.has(c.req.param('type'))) throw problems.methodNotAllowed();
-    throw problems.notFound(`Unknown workflow type ${c.req.param('type')}; known: ${[...types.keys()].join(', ')}.`);
-  });
   return router;
+}
+
+/**
+ * The answer to a request under /workflows that no route matched: a 404 naming the unknown type or what the
+ * type lacks, or a 405 for a known type's path with another method; undefined for any other path. It is for
+ * the app's not-found handler: a catch-all route (`/workflows/:type/*`) would put Hono on its slower router
+ * for every request (its RegExpRouter cannot hold that pattern beside the types' own routes).
+ */
+export function unmatchedWorkflowPath(definitions: readonly AnyWorkflowDefinition[], method: string, path: string): ApiProblem | undefined {
+  const match = /^\/workflows\/([^/]+)(\/.*)?$/.exec(path);
+  if (!match) return undefined;
+  let type = match[1] ?? '';
+  try {
+    type = decodeURIComponent(type);
+  } catch {
+    // A malformed escape is a type nobody registered, named as it came.
+  }
+  const known = definitions.map((def) => def.type);
+  if (!known.includes(type)) return problems.notFound(`Unknown workflow type ${type}; known: ${known.join(', ')}.`);
+  if (match[2] === undefined) return problems.methodNotAllowed();
+  return problems.notFound(`No route for ${method} ${path}: ${type} has no such signal, query or update.`);
 }

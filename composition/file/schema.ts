@@ -42,7 +42,7 @@ const Source = z
     fallback: z.json().optional().describe('The value of this source when it fails or finds nothing; default null'),
     absentOn404: z.boolean().optional().describe("404 means 'nothing' (value null, not partial) rather than a bad answer; known endpoints bring their own"),
     cache: z.boolean().optional().describe("Reuse answers as long as the service's Cache-Control and ETag allow (RFC 9111, a shared cache); default false"),
-    coalesce: z.boolean().optional().describe('Identical calls in flight share one request; default true'),
+    coalesce: z.boolean().optional().describe('Identical calls in flight share one request; default: as cache'),
     hedgeAfterMs: Timeout.optional().describe('Send a second request when the first has not answered after this long; the first answer wins. Default off'),
   })
   .describe('One call; every field of its answer is reachable by templates and by the output');

@@ -16,6 +16,11 @@ async function problem(res: Response) {
 }
 
 describe('API foundation', () => {
+  it("fits Hono's fast router: every route is one its RegExpRouter holds (a catch-all like /workflows/:type/* would not)", async () => {
+    await app.request('/healthz');
+    expect((app as unknown as { router: { name: string } }).router.name).toBe('SmartRouter + RegExpRouter');
+  });
+
   it('answers /healthz without a token', async () => {
     const res = await app.request('/healthz');
     expect(res.status).toBe(200);

@@ -48,15 +48,17 @@ function cacheable(cacheControl: string, body: () => unknown, status = () => 200
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('coalescing', () => {
+  const SHARED: CallPolicy = { coalesce: true };
+
   it('sends one request for identical calls in flight; every caller gets the answer, the joiners marked collapsed', async () => {
     const h = client();
     backend.answer(delayed(100, 200, { id: 'u-1' }));
-    const answers = await Promise.all([get(h), get(h), get(h)]);
+    const answers = await Promise.all([get(h, SHARED), get(h, SHARED), get(h, SHARED)]);
     expect(backend.arrivals).toHaveLength(1);
     expect(answers.map((a) => a.kind)).toEqual(['ok', 'ok', 'ok']);
     expect(answers.map((a) => a.cacheStatus)).toEqual([undefined, 'fwd=bypass; collapsed', 'fwd=bypass; collapsed']);
-    // Different paths, or a source that opts out, are separate requests.
-    await Promise.all([get(h), get(h, undefined, 1000, undefined, '/users/u-2'), get(h, { coalesce: false })]);
+    // Different paths, or a source that does not ask for it (the default without a cache), are separate requests.
+    await Promise.all([get(h, SHARED), get(h, SHARED, 1000, undefined, '/users/u-2'), get(h)]);
     expect(backend.arrivals).toHaveLength(4);
   });
 
@@ -64,8 +66,8 @@ describe('coalescing', () => {
     const h = client();
     backend.answer(delayed(150, 200, { id: 'u-1' }));
     const leader = new CallScope();
-    const first = get(h, undefined, 1000, leader);
-    const second = get(h);
+    const first = get(h, SHARED, 1000, leader);
+    const second = get(h, SHARED);
     setTimeout(() => leader.cancel(CANCELLED), 30);
     expect(await first).toEqual({ kind: 'cancelled' });
     expect(await second).toMatchObject({ kind: 'ok', body: { id: 'u-1' } });
@@ -78,7 +80,7 @@ describe('coalescing', () => {
     backend.answer(hang);
     const a = new CallScope();
     const b = new CallScope();
-    const calls = [get(h, undefined, 2000, a), get(h, undefined, 2000, b), get(h, undefined, 100)];
+    const calls = [get(h, SHARED, 2000, a), get(h, SHARED, 2000, b), get(h, SHARED, 100)];
     // The joiner with 100 ms times out on its own while the request goes on.
     expect(await calls[2]).toEqual({ kind: 'failed', reason: 'timeout' });
     expect(backend.aborted).toBe(0);
@@ -88,7 +90,7 @@ describe('coalescing', () => {
     await eventually(() => backend.aborted === 1);
     // The next call is a new request, not a join of the cut one.
     backend.answer((_req, res) => json(res, 200, { id: 'u-1' }));
-    expect(await get(h)).toMatchObject({ kind: 'ok' });
+    expect(await get(h, SHARED)).toMatchObject({ kind: 'ok' });
     expect(backend.arrivals).toHaveLength(2);
   });
 
@@ -97,7 +99,7 @@ describe('coalescing', () => {
     backend.answer(hang);
     const scope = new CallScope();
     setTimeout(() => scope.cancel(DEADLINE_EXCEEDED), 80);
-    expect(await get(h, undefined, 100, scope)).toEqual({ kind: 'failed', reason: 'timeout' });
+    expect(await get(h, SHARED, 100, scope)).toEqual({ kind: 'failed', reason: 'timeout' });
     await eventually(() => h.circuitStates().users === 'open');
   });
 });

@@ -78,9 +78,10 @@ describe('a compositions file', () => {
         a: '{ service: users, path: /u, cache: true, hedgeAfterMs: 100 }',
         b: '{ service: loyalty, path: /l, coalesce: false }',
         d: '{ service: orderHistory, path: /o, coalesce: true, cache: false }',
+        e: '{ service: users, path: /e, cache: false }',
       }),
     ).compositions;
-    expect(c?.composition.sources.map((s) => s.policy)).toEqual([{ cache: true, hedgeAfterMs: 100 }, { coalesce: false }, undefined]);
+    expect(c?.composition.sources.map((s) => s.policy)).toEqual([{ cache: true, hedgeAfterMs: 100 }, { coalesce: false }, { coalesce: true }, undefined]);
   });
 
   it('a version is the content digest: the same text, the same version; any change, another', () => {

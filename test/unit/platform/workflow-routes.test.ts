@@ -55,6 +55,12 @@ describe('workflow routes derived from the registry', () => {
     const signal = await post('/workflows/order/order-1/signals/nope', {});
     expect(signal.status).toBe(404);
     expect(((await signal.json()) as Problem).detail).toMatch(/order has no such signal/);
+    // A malformed escape in the type is a 404 naming it, never a 500.
+    const malformed = await app.request('/workflows/%E0%A4%A/x', { headers: auth });
+    expect(malformed.status).toBe(404);
+    expect(((await malformed.json()) as Problem).detail).toMatch(/Unknown workflow type %E0%A4%A/);
+    // A known type's own path with a method it does not take.
+    expect((await app.request('/workflows/order', { method: 'DELETE', headers: auth })).status).toBe(405);
   });
 
   it('names the bad field of a start input, a signal payload and an update argument (400)', async () => {
