@@ -3,27 +3,13 @@
 // service's Cache-Control and ETag (RFC 9111), each answer saying what the cache did (RFC 9211).
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallScope, DownstreamHttp, type CallPolicy, type DownstreamHttpOptions } from '../../../composition';
+import { describe, expect, it } from 'vitest';
+import { CallScope, type CallPolicy, type DownstreamHttp } from '../../../composition';
 import { CANCELLED, DEADLINE_EXCEEDED } from '../../../composition/source-failures';
-import { delayed, eventually, hang, json, pause, startFakeBackend, type FakeBackend } from './fake-backend';
+import { fakeUsersPerTest } from './downstream-fixture';
+import { delayed, eventually, hang, json, pause } from './fake-backend';
 
-let backend: FakeBackend;
-let http: DownstreamHttp | undefined;
-
-beforeEach(async () => {
-  backend = await startFakeBackend((_req, res) => json(res, 200, { ok: true }));
-});
-afterEach(async () => {
-  await http?.close();
-  http = undefined;
-  await backend.close();
-});
-
-function client(options: Omit<DownstreamHttpOptions, 'baseUrls'> = {}) {
-  http = new DownstreamHttp({ baseUrls: { users: backend.url }, retry: { retries: 0 }, ...options });
-  return http;
-}
+const { backend, client } = fakeUsersPerTest();
 
 const get = (h: DownstreamHttp, policy?: CallPolicy, timeoutMs = 1000, scope?: CallScope, path = '/users/u-1') =>
   h.get('users', path, { timeoutMs, scope, ...(policy && { policy }) });

@@ -1,25 +1,11 @@
 // The outbound client alone: pooling, retry within the budget, and the per-service breaker.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallScope, DownstreamHttp, type DownstreamHttpOptions } from '../../../composition';
+import { describe, expect, it } from 'vitest';
+import { CallScope, type DownstreamHttp } from '../../../composition';
 import { CANCELLED, DEADLINE_EXCEEDED } from '../../../composition/source-failures';
-import { delayed, hang, json, raw, startFakeBackend, type FakeBackend } from './fake-backend';
+import { fakeUsersPerTest } from './downstream-fixture';
+import { delayed, hang, json, raw, startFakeBackend } from './fake-backend';
 
-let backend: FakeBackend;
-let http: DownstreamHttp | undefined;
-
-beforeEach(async () => {
-  backend = await startFakeBackend((_req, res) => json(res, 200, { ok: true }));
-});
-afterEach(async () => {
-  await http?.close();
-  http = undefined;
-  await backend.close();
-});
-
-function client(options: Omit<DownstreamHttpOptions, 'baseUrls'> = {}) {
-  http = new DownstreamHttp({ baseUrls: { users: backend.url }, retry: { retries: 0 }, ...options });
-  return http;
-}
+const { backend, client } = fakeUsersPerTest();
 
 // Concurrent identical calls here are meant as separate requests: coalescing has its own tests (call-policies.test.ts).
 const get = (h: DownstreamHttp, timeoutMs = 500, scope?: CallScope) => h.get('users', '/users/u-1', { scope, timeoutMs, policy: { coalesce: false } });
@@ -59,7 +45,7 @@ describe('DownstreamHttp', () => {
   });
 
   it('prefixes the base path of a service URL and sends accept: application/json', async () => {
-    http = new DownstreamHttp({ baseUrls: { users: `${backend.url}/v2/` } });
+    const http = client({ baseUrls: { users: `${backend.url}/v2/` } });
     await get(http);
     expect(backend.arrivals[0]?.path).toBe('/v2/users/u-1');
     expect(backend.arrivals[0]?.headers.accept).toBe('application/json');
@@ -82,9 +68,8 @@ describe('DownstreamHttp', () => {
   it('reports a refused connection as unavailable', async () => {
     const url = backend.url;
     await backend.close();
-    http = new DownstreamHttp({ baseUrls: { users: url }, retry: { retries: 0 } });
+    const http = client({ baseUrls: { users: url } });
     expect(await get(http)).toEqual({ kind: 'failed', reason: 'unavailable' });
-    backend = await startFakeBackend();
   });
 
   it('times out within its budget and hangs up on the service', async () => {
@@ -275,11 +260,7 @@ describe('DownstreamHttp', () => {
     it('keeps one breaker per service', async () => {
       const other = await startFakeBackend((_req, res) => json(res, 200, { other: true }));
       try {
-        http = new DownstreamHttp({
-          baseUrls: { users: backend.url, loyalty: other.url },
-          retry: { retries: 0 },
-          breaker: { threshold: 1, cooldownMs: 10_000 },
-        });
+        const http = client({ baseUrls: { users: backend.url, loyalty: other.url }, breaker: { threshold: 1, cooldownMs: 10_000 } });
         backend.answer((_req, res) => json(res, 500, {}));
         await get(http);
         expect(await http.get('loyalty', '/loyalty/u-1', { timeoutMs: 500 })).toEqual({ kind: 'ok', body: { other: true } });
