@@ -72,6 +72,8 @@ export class HttpCache {
       case 'not_modified':
       case 'ok': {
         const refreshed = this.#refresh(key, request, entry, fetched);
+        // A 304 whose validator is not the stored answer's cannot vouch for it: ask again, unconditionally.
+        if (refreshed === undefined) return this.#miss(key, request, await fetch(undefined, timeoutMs, scope));
         const status = fetched.kind === 'not_modified' ? 304 : 200;
         return { kind: 'ok', body: refreshed.body, cacheStatus: `fwd=stale; fwd-status=${status}${refreshed.stored ? '; stored' : ''}${collapsed}` };
       }
@@ -109,22 +111,24 @@ export class HttpCache {
     return this.#entries.has(key);
   }
 
-  /** A 304 keeps the stored body under the new headers; a 200 replaces it. */
+  /**
+   * A 304 keeps the stored body under the new headers; a 200 replaces it. Undefined (and the entry gone) for
+   * a 304 whose validator does not match the stored answer (RFC 9111 §4.3.4): that body is not known good.
+   */
   #refresh(
     key: string,
     request: CachePolicy.Request,
     entry: Entry,
     fetched: Extract<Fetched, { kind: 'ok' | 'not_modified' }>,
-  ): { body: unknown; stored: boolean } {
+  ): { body: unknown; stored: boolean } | undefined {
     if (fetched.kind === 'ok') {
       const stored = 'headers' in fetched && this.#store(key, request, fetched.body, fetched.headers, fetched.bytes);
       return { body: fetched.body, stored };
     }
-    const { policy, modified } = entry.policy.revalidatedPolicy(request, { status: 304, headers: fetched.headers });
-    // A 304 whose validator does not match the stored answer cannot refresh it (RFC 9111 §4.3.4).
-    if (modified) {
+    const { policy, matches } = entry.policy.revalidatedPolicy(request, { status: 304, headers: fetched.headers });
+    if (!matches) {
       this.#entries?.delete(key);
-      return { body: entry.body, stored: false };
+      return undefined;
     }
     const ttlMs = keepFor(policy, policy.responseHeaders());
     const refreshed: Entry = { ...entry, policy, staleIfErrorS: directive(policy.responseHeaders()['cache-control'], 'stale-if-error'), revalidating: false };

@@ -160,6 +160,25 @@ describe('HTTP cache (RFC 9111)', () => {
     expect(await get(h, { cache: true })).toEqual({ kind: 'ok', body: { id: 'u-1', version: 2 }, cacheStatus: 'fwd=stale; fwd-status=200; stored' });
   });
 
+  it('asks again, unconditionally, when a 304 names another validator than the stored answer (RFC 9111 §4.3.4)', async () => {
+    const h = client();
+    let n = 0;
+    backend.answer((req, res) => {
+      n++;
+      if (n === 2) {
+        res.writeHead(304, { etag: '"someone-else"', 'cache-control': 'max-age=1' });
+        res.end();
+        return;
+      }
+      cacheable('max-age=1', () => ({ id: 'u-1', n }))(req, res);
+    });
+    await get(h, { cache: true });
+    await sleep(1100);
+    const answer = await get(h, { cache: true });
+    expect(answer).toEqual({ kind: 'ok', body: { id: 'u-1', n: 3 }, cacheStatus: 'fwd=miss; stored' });
+    expect(backend.arrivals.map((a) => a.headers['if-none-match'] !== undefined)).toEqual([false, true, false]);
+  });
+
   it('serves a stale answer at once within stale-while-revalidate and refreshes it in the background', async () => {
     const h = client();
     let version = 1;
