@@ -13,11 +13,6 @@ export const WAIT_TIMED_OUT: unique symbol = Symbol('wait timed out');
 export class Coalescer<T> {
   readonly #inFlight = new Map<string, Shared<T>>();
 
-  /** How many distinct requests are in flight (for tests and metrics). */
-  get size(): number {
-    return this.#inFlight.size;
-  }
-
   /**
    * Runs `start` for `key` unless a request for it is in flight, and waits for that request's outcome
    * within `timeoutMs` and `scope`. `left` says what a caller that stopped waiting gets (its scope's

@@ -137,7 +137,7 @@ export class DownstreamHttp {
     const target = this.#targets.get(service);
     if (!target) throw new Error(`no base URL configured for downstream service "${service}"`);
     const { scope, policy } = options;
-    if (scope?.reason !== undefined) return scope.reason === DEADLINE_EXCEEDED ? { kind: 'failed', reason: 'timeout' } : { kind: 'cancelled' };
+    if (scope?.reason !== undefined) return left(scope.reason);
     const headers = options.headers ? { ...ACCEPT_JSON, ...options.headers } : ACCEPT_JSON;
     if (policy?.cache === true) {
       const fetch: Fetch = (conditional, timeoutMs, fetchScope) =>

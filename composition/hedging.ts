@@ -39,14 +39,18 @@ export function hedge<T>(options: HedgeOptions<T>): Promise<T> {
       if (!settled && options.mayHedge(budgetLeftMs)) launch(budgetLeftMs);
     }, afterMs);
 
-    function finish(outcome: T) {
-      if (settled) return;
+    /** Ends the race once; the losing request is cut, as nobody reads its answer. */
+    function end(): boolean {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       scope?.delete(bridge);
-      // The losing request is cut: nobody reads its answer.
       for (const s of scopes) s.cancel(CANCELLED);
-      resolve(outcome);
+      return true;
+    }
+
+    function finish(outcome: T) {
+      if (end()) resolve(outcome);
     }
 
     function launch(budgetMs: number) {
@@ -61,12 +65,7 @@ export function hedge<T>(options: HedgeOptions<T>): Promise<T> {
           if (options.decisive(outcome) || running === 0) finish(outcome);
         },
         (err: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          scope?.delete(bridge);
-          for (const s of scopes) s.cancel(CANCELLED);
-          reject(err instanceof Error ? err : new Error(String(err)));
+          if (end()) reject(err instanceof Error ? err : new Error(String(err)));
         },
       );
     }
