@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every Baton role; the command picks the role:
-#   node --import tsx api/main.ts        REST API (the default)
+#   node --max-semi-space-size=64 --import tsx api/main.ts   REST API (the default; api/node-flags.ts says why)
 #   node --import tsx worker/main.ts     Temporal worker (scale it out: docker compose up --scale worker=3)
 #   node --import tsx dev/services/main.ts   the six sample downstream services
 # Entries run TypeScript through tsx (a runtime dependency), so there is no compile step besides the
@@ -39,4 +39,4 @@ EXPOSE 3000 4001 4002 4003 4004 4005 4006 9464
 # docker-compose.yml gives every service its own check instead.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const u = process.env.BATON_HEALTHCHECK_URL; if (!u) process.exit(0); fetch(u, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));"]
-CMD ["node", "--import", "tsx", "api/main.ts"]
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "api/main.ts"]

@@ -18,6 +18,7 @@
 // BENCH_BATON=hono-only the baseline's own fan-out through Hono, to tell apart what each layer costs
 // (the warm run needs the full app and is left out with them).
 import { processTreeCpuSeconds, startChild, type Child } from './lib/children';
+import { API_NODE_FLAGS } from '../../api/node-flags';
 import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { maxSustainedRates, type MaxRate } from './lib/max-rate';
 import { httpTarget, mergeSamples, OpenLoop, slowestOf, summarize, type LatencySummary, type Samples, type StepResult, type Target } from './lib/open-loop';
@@ -202,7 +203,12 @@ interface WarmOptions {
 
 /** The warm run: a fresh Baton serving /cached-profiles, against the baseline (which has no cache). */
 async function warmRun({ quick, env, baseline, rate, sliceMs, children, closers }: WarmOptions): Promise<WarmJson> {
-  const baton = await startChild<{ url: string }>({ entry: 'dev/bench/composition/baton.ts', ready: 'json', env: { ...env, BENCH_CACHED_PROFILES: '1' } });
+  const baton = await startChild<{ url: string }>({
+    entry: 'dev/bench/composition/baton.ts',
+    ready: 'json',
+    env: { ...env, BENCH_CACHED_PROFILES: '1' },
+    nodeArgs: API_NODE_FLAGS,
+  });
   children.push(baton);
   const targets: Record<Contender, Target> = {
     baton: httpTarget(baton.ready.url, cachedUserPath, batonAuth, { serverTiming: true }),
@@ -275,8 +281,10 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     const variant = process.env.BENCH_BATON ?? 'app';
     const env = { BENCH_BACKENDS: JSON.stringify(backends.ready.urls), BENCH_VARIANT: variant };
     const [baton, baseline, peer] = await Promise.all([
-      startChild<{ url: string }>({ entry: 'dev/bench/composition/baton.ts', ready: 'json', env }),
-      startChild<{ url: string }>({ entry: 'dev/bench/composition/baseline.ts', ready: 'json', env }),
+      // Both Node servers run with the flags Baton's API ships with (api/node-flags.ts): the ratio
+      // compares their code, not their V8 settings.
+      startChild<{ url: string }>({ entry: 'dev/bench/composition/baton.ts', ready: 'json', env, nodeArgs: API_NODE_FLAGS }),
+      startChild<{ url: string }>({ entry: 'dev/bench/composition/baseline.ts', ready: 'json', env, nodeArgs: API_NODE_FLAGS }),
       startPeer(env),
     ]);
     children.push(baton, baseline);

@@ -12,6 +12,7 @@ import { devPayloadKeys } from '../dev-payload-keys';
 import { DEV_API_TOKEN_FILE, DEV_WEBHOOK_SECRET_FILE, devSecret } from '../dev-secrets';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { createLogger } from '../../lib/logger';
+import { API_NODE_FLAGS } from '../../api/node-flags';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const env = loadEnvOrExit(launcherEnv, 'start');
@@ -21,11 +22,11 @@ const children = new Map<string, ChildProcess>();
 let devServer: DevServer | undefined;
 let stopping = false;
 
-function startRole(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
+function startRole(name: string, entry: string, extraEnv: Record<string, string>, nodeFlags: readonly string[] = []): ChildProcess {
   // An IPC channel lets each role notice when the launcher is gone, so no part outlives it.
   const child = fork(join(root, entry), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...nodeFlags, '--import', 'tsx'],
     env: { ...process.env, ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Its own process group: a Ctrl-C reaches only the launcher, which then stops the parts in order.
@@ -161,7 +162,7 @@ const apiOnly: Record<string, string> = {
 if (samplesNeeded.length > 0) startRole('services', 'dev/services/main.ts', shared);
 startRole('worker', 'worker/main.ts', shared);
 // Loopback only by default: this API's /codec is open to the local Web UI.
-startRole('api', 'api/main.ts', { ...shared, ...apiOnly, HOST: env.HOST });
+startRole('api', 'api/main.ts', { ...shared, ...apiOnly, HOST: env.HOST }, API_NODE_FLAGS);
 if (secrets.tokenFile) {
   // The token itself stays in its file (and out of logs that may be shared): the command reads it.
   log.info(

@@ -4,8 +4,11 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../config/env';
 import { TEST_PAYLOAD_KEYS } from './payload-keys';
+import { API_NODE_FLAGS } from '../../api/node-flags';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The node flags a role's entry runs with, as its `npm run` script passes them. */
+const NODE_FLAGS: Record<string, readonly string[]> = { 'api/main.ts': API_NODE_FLAGS };
 
 /** USERS_URL and the others, for a worker or API child that should call these services. */
 export const serviceUrlEnv = (urls: Readonly<Record<ServiceName, string>>): Record<string, string> =>
@@ -22,7 +25,7 @@ export interface ChildHandle {
 }
 
 export function startChild(entry: string, env: Record<string, string>, options: { ipc?: boolean; args?: readonly string[] } = {}): ChildHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(NODE_FLAGS[entry] ?? []), '--import', 'tsx', entry, ...(options.args ?? [])], {
     cwd: repoRoot,
     // The test payload keys unless the test sets its own: the roles refuse to start without keys.
     env: { ...process.env, LOG_LEVEL: 'info', BATON_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...env },

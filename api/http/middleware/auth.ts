@@ -43,10 +43,13 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
     if (isPublic(c.req.path)) return next();
     const token = bearerOf(c.req.header('authorization'));
     if (token === undefined) throw problems.unauthorized();
-    const scope = requiredScope(c.req.method, c.req.path);
-
     // Prometheus's token opens /metrics only, and is never counted against a budget.
-    if (metricsDigest && scope === 'operator' && /^\/metrics\/?$/.test(c.req.path) && timingSafeEqual(digest(token), metricsDigest)) {
+    if (
+      metricsDigest &&
+      /^\/metrics\/?$/.test(c.req.path) &&
+      requiredScope(c.req.method, c.req.path) === 'operator' &&
+      timingSafeEqual(digest(token), metricsDigest)
+    ) {
       c.set('principal', { kind: 'metrics' });
       return next();
     }
@@ -72,6 +75,8 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
     } else {
       throw problems.unauthorized(undefined, true);
     }
+    // A static token holds every scope: only a JWT pays for finding the route's.
+    const scope = principal.kind === 'static' ? undefined : requiredScope(c.req.method, c.req.path);
     if (scope !== undefined && !grants(principal, scope)) throw problems.forbidden(scope);
     c.set('principal', principal);
     await next();

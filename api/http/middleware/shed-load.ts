@@ -1,4 +1,3 @@
-import { BulkheadRejectedError, bulkhead } from 'cockatiel';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps';
 import type { ApiProblem } from '../problems';
@@ -10,16 +9,20 @@ import type { ApiProblem } from '../problems';
  * sockets, each one waiting out its deadline) and every caller waits; with it the excess fails fast
  * and the client backs off. No queue: a queued request would only spend its deadline waiting.
  *
+ * A counter, not cockatiel's bulkhead: with no queue the bulkhead is only this count, and its wrapping
+ * of every call cost the composition routes about 8% of their CPU (docs/benchmarks.md, "What costs it").
+ *
  * Create one per kind of route and use it on every route of that kind, so that they share the bound.
  */
 export function shedLoad(maxInFlight: number, overloaded: () => ApiProblem): MiddlewareHandler<AppEnv> {
-  const slots = bulkhead(maxInFlight, 0);
+  let inFlight = 0;
   return async (_c, next) => {
+    if (inFlight >= maxInFlight) throw overloaded();
+    inFlight++;
     try {
-      await slots.execute(() => next());
-    } catch (err) {
-      if (err instanceof BulkheadRejectedError) throw overloaded();
-      throw err;
+      await next();
+    } finally {
+      inFlight--;
     }
   };
 }

@@ -13,8 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Client, Connection } from '@temporalio/client';
-import { pino } from 'pino';
 import { createComposer } from '../../../composition';
+import { createLogger } from '../../../lib/logger';
 import type { AppDeps } from '../../../api/http/deps';
 import { createRouter } from '../../../api/http/router';
 import { profile, profileRoutes } from '../../../api/profiles/profile-routes';
@@ -48,7 +48,8 @@ async function cachedProfiles(logger: AppDeps['logger']): Promise<FileCompositio
 
 // The composition path never calls Temporal; a lazy connection never dials.
 const connection = Connection.lazy({ address: '127.0.0.1:1' });
-const logger = pino({ level: 'silent' });
+// The API's own logger (info: a line per request), as in production: the issue keeps request logs on.
+const logger = createLogger('api');
 const deps: AppDeps = {
   config: {
     apiTokens: [BENCH_TOKEN],

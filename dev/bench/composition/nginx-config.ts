@@ -157,7 +157,8 @@ events {
 }
 
 http {
-  access_log off;
+  # A line per request, as Baton's API logs one: nginx's default access log (subrequests are not logged).
+  access_log ${dir}/access.log;
   server_tokens off;
   keepalive_timeout 65s;
   keepalive_requests 1000000;

@@ -69,7 +69,7 @@ export interface ChildOptions {
   entry: string;
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof when profiling. */
-  nodeArgs?: string[];
+  nodeArgs?: readonly string[];
   /** How long the process may take to be ready. */
   timeoutMs?: number;
 }

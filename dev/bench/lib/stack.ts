@@ -17,6 +17,7 @@ import { freePort } from '../../ports';
 import { writeWorkflowBundles } from '../../../worker/workflow-source';
 import { BENCH_TOKEN } from '../composition/shared';
 import { startChild, type Child } from './children';
+import { API_NODE_FLAGS } from '../../../api/node-flags';
 
 export { BENCH_TOKEN };
 const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
@@ -112,6 +113,7 @@ export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServic
   const port = await freePort();
   const child = await startChild({
     entry: 'api/main.ts',
+    nodeArgs: API_NODE_FLAGS,
     ready: /api listening on (http:\/\/\S+)/,
     env: {
       ...temporalEnv(t, taskQueue),
