@@ -32,6 +32,7 @@ import { problemFromTemporal } from './http/temporal-errors';
 import { orderDefinition, registeredWorkflows } from '../contracts';
 import { orderServerInput } from './orders/order-server-input';
 import { workflowStarter } from './workflows/starter';
+import { BurstPriority } from './workflows/burst-priority';
 import { COMPOSITIONS_SCHEMA_PATH, compositionSchemaRoutes, fileCompositionRoutes, fileCompositionsDocument } from './compositions/composition-routes';
 
 /**
@@ -90,7 +91,8 @@ export function createApp(deps: AppDeps) {
   const app = createRouter();
   const workflows = deps.workflows ?? registeredWorkflows;
   // The one way in for every start: each definition's server-owned fields come from here.
-  const start = workflowStarter(workflows, { [orderDefinition.type]: orderServerInput });
+  const burst = deps.config.burstAllowance && new BurstPriority(deps.config.burstAllowance);
+  const start = workflowStarter(workflows, { [orderDefinition.type]: orderServerInput }, burst);
   const metrics = deps.metrics ?? createApiMetrics();
   if (deps.composition) metrics.watchCircuits(() => deps.composition?.circuitStates() ?? {});
 

@@ -102,6 +102,7 @@ const api = await startApiServer(
       eventStreamsPerClient: env.BATON_EVENT_STREAMS_PER_CLIENT,
       eventPollMs: env.BATON_EVENT_POLL_MS,
       rateLimitPerMinute: env.BATON_RATE_LIMIT_PER_MINUTE,
+      burstAllowance: { burst: env.BATON_BURST_STARTS, perSecond: env.BATON_BURST_STARTS_PER_SECOND },
       publicUrl: env.BATON_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
       paymentClearanceTimeout: env.BATON_PAYMENT_CLEARANCE_TIMEOUT,
       codec: { corsOrigins: env.BATON_CODEC_CORS_ORIGINS, auth: env.BATON_CODEC_AUTH },

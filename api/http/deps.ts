@@ -9,6 +9,7 @@ import type { Principal } from './middleware/auth';
 import type { EventStreams } from '../orders/event-streams';
 import type { NamespaceReadiness } from './namespace-readiness';
 import type { FileCompositions } from '../compositions/file-compositions';
+import type { BurstAllowance } from '../workflows/burst-priority';
 
 export interface AppConfig {
   /** Static bearer tokens, every scope each (BATON_API_TOKENS); may be empty when `jwt` is set. */
@@ -35,6 +36,11 @@ export interface AppConfig {
   eventPollMs?: number;
   /** Requests per minute each bearer token may make before a 429 (BATON_RATE_LIMIT_PER_MINUTE); no limit when absent or 0. */
   rateLimitPerMinute?: number;
+  /**
+   * Starts per fairness key (an order's customer) at Temporal's default priority before the rest of a burst is started
+   * one step lower (BATON_BURST_STARTS, BATON_BURST_STARTS_PER_SECOND; api/workflows/burst-priority.ts); off when absent.
+   */
+  burstAllowance?: BurstAllowance;
   /** Base URL that downstream services use to call Baton back. */
   publicUrl: string;
   /** How long an order waits for a pending payment to clear (BATON_PAYMENT_CLEARANCE_TIMEOUT); default 3 days. */

@@ -4,6 +4,7 @@
 import type { AnyWorkflowDefinition } from '../../contracts';
 import type { AppConfig, AppDeps } from '../http/deps';
 import { problems } from '../http/problems';
+import type { BurstPriority } from './burst-priority';
 import { startRun, withWaitDeadline, type StartOutcome } from './workflow-runs';
 
 /** Fills a definition's server-owned fields (`serverFields`) into a client's validated input. */
@@ -22,7 +23,11 @@ export interface StartCall {
 
 export type StartWorkflow = (deps: AppDeps, def: AnyWorkflowDefinition, call: StartCall) => Promise<StartOutcome>;
 
-export function workflowStarter(definitions: readonly AnyWorkflowDefinition[], serverInputs: Readonly<Record<string, ServerInput>>): StartWorkflow {
+export function workflowStarter(
+  definitions: readonly AnyWorkflowDefinition[],
+  serverInputs: Readonly<Record<string, ServerInput>>,
+  burst?: BurstPriority,
+): StartWorkflow {
   for (const def of definitions) {
     if ((def.serverFields?.length ?? 0) > 0 && !serverInputs[def.type]) {
       throw new Error(`workflow ${def.type} has server-owned fields (${def.serverFields?.join(', ')}) but the API has no ServerInput for it`);
@@ -37,8 +42,10 @@ export function workflowStarter(definitions: readonly AnyWorkflowDefinition[], s
       const rule = def.idFrom === 'input' ? `must be ${derived} (it follows from the input)` : `must start with ${def.idPrefix}`;
       throw problems.validation([{ path: 'query.workflowId', message: rule }]);
     }
+    // A customer's burst past its allowance starts one step lower, so other customers' orders go first.
+    const priorityKey = def.fairnessKey && burst?.priorityFor(def.fairnessKey(input));
     return withWaitDeadline(temporal.connection, call.wait, config.temporalDeadlineMs, () =>
-      startRun({ ...temporal, config }, def, { workflowId: explicit ?? derived, input, wait: call.wait }),
+      startRun({ ...temporal, config }, def, { workflowId: explicit ?? derived, input, wait: call.wait, priorityKey }),
     );
   };
 }

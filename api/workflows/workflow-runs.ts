@@ -108,6 +108,8 @@ export interface StartRequest {
   input: unknown;
   /** Seconds to wait for the result (or for the early-return update), from `Prefer: wait`. */
   wait?: number;
+  /** Temporal's priority key for the run (1 first, 5 last); its default (3) when absent. */
+  priorityKey?: number | undefined;
 }
 
 export interface StartOutcome extends RunOutcome {
@@ -136,7 +138,12 @@ function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], req
     // The definition's search attributes (an order's CustomerId and OrderStatus), so visibility finds the run.
     ...(def.searchAttributes && { typedSearchAttributes: def.searchAttributes(request.input) }),
     ...runMetadata(def, request.input),
-    ...(def.fairnessKey && { priority: { fairnessKey: storedFairnessKey(def.fairnessKey(request.input)) } }),
+    ...(def.fairnessKey && {
+      priority: {
+        fairnessKey: storedFairnessKey(def.fairnessKey(request.input)),
+        ...(request.priorityKey !== undefined && { priorityKey: request.priorityKey }),
+      },
+    }),
     ...(def.defaultTimeouts?.executionTimeout !== undefined && { workflowExecutionTimeout: def.defaultTimeouts.executionTimeout }),
     ...(def.defaultTimeouts?.runTimeout !== undefined && { workflowRunTimeout: def.defaultTimeouts.runTimeout }),
   };

@@ -1,8 +1,11 @@
 // Fairness between customers: one customer sends a burst of orders at once, and a single order of
 // another customer is timed from POST /orders to `completed` while the burst runs, against the same
-// order on the idle system. Run twice in turn on two dev servers that differ only in
-// `matching.enableFairness` (tasks carry the customer as fairness key either way: contracts/order.ts),
-// so the figure with fairness stands beside the one without it.
+// order on the idle system. Run in turn on dev servers that differ in what fairness is: with it,
+// `matching.enableFairness` on and the API starting a customer's burst past its allowance one step lower
+// (api/workflows/burst-priority.ts); without it, neither (tasks carry the customer as fairness key either
+// way: contracts/order.ts). A third run keeps fairness on and lets the worker take 2 workflow tasks at a
+// time instead of its default: the quiet order then waits in the server's priority order rather than in
+// the worker's first-come queue, at a cost in throughput that docs/benchmarks.md gives.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
@@ -103,6 +106,8 @@ export interface FairnessJson {
   stepLatencyMs: number;
   withFairness: FairnessRun;
   withoutFairness: FairnessRun;
+  /** With fairness, the worker at FEW_WORKFLOW_TASK_SLOTS workflow tasks at a time. */
+  withFairnessFewSlots: FairnessRun;
   target: number;
 }
 
@@ -111,11 +116,18 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 
-async function measure(fair: boolean, burst: number, rounds: number, tag: string): Promise<FairnessRun> {
+/** BATON_MAX_CONCURRENT_WORKFLOW_TASKS of the third run. */
+export const FEW_WORKFLOW_TASK_SLOTS = 2;
+
+async function measure(fair: boolean, burst: number, rounds: number, tag: string, workerEnv: Record<string, string> = {}): Promise<FairnessRun> {
   const queue = `bench-fairness-${tag}`;
   const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS, 'dev', { ...DEFAULT_DYNAMIC_CONFIG, 'matching.enableFairness': fair });
   try {
-    const [api, worker] = await Promise.all([startApi(temporal, queue, urls), startBatonWorker(temporal, queue, urls)]);
+    // Without fairness, neither fair dispatch nor the lower priority of a burst's excess (BATON_BURST_STARTS=0).
+    const [api, worker] = await Promise.all([
+      startApi(temporal, queue, urls, fair ? {} : { BATON_BURST_STARTS: '0' }),
+      startBatonWorker(temporal, queue, urls, workerEnv),
+    ]);
     parts.push(api, worker);
     const http = apiClient(api.url);
     parts.push({ stop: () => http.close() });
@@ -197,6 +209,8 @@ export async function fairnessBenchmark({ quick }: BenchOptions): Promise<BenchO
   const withFairness = await measure(true, burst, rounds, 'on');
   console.log('  without fairness (matching.enableFairness off)');
   const withoutFairness = await measure(false, burst, rounds, 'off');
+  console.log(`  with fairness, the worker taking ${FEW_WORKFLOW_TASK_SLOTS} workflow tasks at a time`);
+  const fewSlots = await measure(true, burst, rounds, 'few-slots', { BATON_MAX_CONCURRENT_WORKFLOW_TASKS: String(FEW_WORKFLOW_TASK_SLOTS) });
   const row = (label: string, r: FairnessRun, target: boolean) => ({
     benchmark: 'fairness',
     figure: `another customer's order during a burst of ${burst}, ${label}`,
@@ -206,7 +220,11 @@ export async function fairnessBenchmark({ quick }: BenchOptions): Promise<BenchO
     target: target ? `≤ ${FAIRNESS_TARGET}x idle` : '',
   });
   return {
-    json: { burst, rounds, stepLatencyMs: STEP_LATENCY_MS, withFairness, withoutFairness, target: FAIRNESS_TARGET },
-    rows: [row('with fairness', withFairness, true), row('without fairness', withoutFairness, false)],
+    json: { burst, rounds, stepLatencyMs: STEP_LATENCY_MS, withFairness, withoutFairness, withFairnessFewSlots: fewSlots, target: FAIRNESS_TARGET },
+    rows: [
+      row('with fairness', withFairness, true),
+      row('without fairness', withoutFairness, false),
+      row(`with fairness, ${FEW_WORKFLOW_TASK_SLOTS} workflow tasks at a time`, fewSlots, false),
+    ],
   };
 }

@@ -109,7 +109,7 @@ export interface Api extends Child<RegExpExecArray> {
 }
 
 /** `npm run api` with its production defaults (log level info included), starting orders on `taskQueue`. */
-export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServices): Promise<Api> {
+export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServices, extraEnv: Record<string, string> = {}): Promise<Api> {
   const port = await freePort();
   const child = await startChild({
     entry: 'api/main.ts',
@@ -123,6 +123,7 @@ export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServic
       BATON_API_TOKENS: BENCH_TOKEN,
       BATON_WEBHOOK_SECRET: WEBHOOK_SECRET,
       BATON_PAYLOAD_KEYS: PAYLOAD_KEYS,
+      ...extraEnv,
     },
   });
   return Object.assign(child, { url: child.ready[1] ?? `http://127.0.0.1:${port}` });
