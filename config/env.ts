@@ -208,9 +208,9 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   /** Requests per minute per tenant (a JWT's tenant claim, else its subject) or static token before a 429 with Retry-After; 0 turns the limit off. */
   BATON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
   /** Orders one customer may start at once at Temporal's default priority; the rest of a burst starts one step lower. 0 turns it off. */
-  BATON_BURST_STARTS: z.coerce.number().int().min(0).default(20),
+  BATON_BURST_STARTS: z.coerce.number().int().min(0).default(2),
   /** How fast a customer's BATON_BURST_STARTS allowance refills, starts per second. */
-  BATON_BURST_STARTS_PER_SECOND: z.coerce.number().positive().default(2),
+  BATON_BURST_STARTS_PER_SECOND: z.coerce.number().positive().default(1),
   /** Valkey/Redis that keeps the rate-limit counts, shared by every API replica (redis:// or rediss://); in memory, per process, when unset. */
   BATON_RATE_LIMIT_REDIS_URL: z
     .string()
