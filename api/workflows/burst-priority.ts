@@ -21,7 +21,10 @@ export interface BurstAllowance {
 /** Temporal's priority keys run from 1 (first) to 5; 3 is the default every other start gets. */
 export const BURST_PRIORITY_KEY = 4;
 
-/** Keys whose allowance is full again carry no state; past this many keys, those are dropped. */
+/**
+ * Keys whose allowance is full again carry no state; past this many keys, those are dropped. At most one sweep
+ * per refill time: by then every bucket a sweep kept is full, so a start never walks the map twice in that time.
+ */
 const SWEEP_ABOVE_KEYS = 10_000;
 
 interface Bucket {
@@ -31,6 +34,7 @@ interface Bucket {
 
 export class BurstPriority {
   readonly #buckets = new Map<string, Bucket>();
+  #nextSweepAt = 0;
 
   constructor(
     private readonly allowance: BurstAllowance,
@@ -44,7 +48,7 @@ export class BurstPriority {
     const now = this.now();
     const bucket = this.#buckets.get(key);
     const tokens = bucket ? this.#refilled(bucket, now) : burst;
-    if (this.#buckets.size > SWEEP_ABOVE_KEYS) this.#sweep(now);
+    if (this.#buckets.size > SWEEP_ABOVE_KEYS && now >= this.#nextSweepAt) this.#sweep(now);
     if (tokens >= 1) {
       this.#buckets.set(key, { tokens: tokens - 1, at: now });
       return undefined;
@@ -58,6 +62,7 @@ export class BurstPriority {
   }
 
   #sweep(now: number): void {
+    this.#nextSweepAt = now + (this.allowance.burst / this.allowance.perSecond) * 1000;
     for (const [key, bucket] of this.#buckets) if (this.#refilled(bucket, now) >= this.allowance.burst) this.#buckets.delete(key);
   }
 }

@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../dev/ports';
 import { startChild, type ChildHandle } from '../../support/processes';
+import { API_NODE_FLAGS } from '../../../api/node-flags';
 
 const TOKEN = 'launcher-test-token-0123456789';
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-launcher-'));
@@ -196,6 +197,11 @@ describe('npm start', () => {
     // Ctrl-C: the terminal sends SIGINT to the launcher.
     const tree = descendants(first.child.pid!);
     expect(tree.length).toBeGreaterThanOrEqual(4);
+    // The API runs with its node flags (api/node-flags.ts), as `npm run api` and the image start it.
+    const apiArgs = tree
+      .map((pid) => execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim())
+      .find((args) => args.endsWith('api/main.ts'));
+    expect(apiArgs?.split(/\s+/)).toEqual(expect.arrayContaining([...API_NODE_FLAGS]));
     expect(await first.stop('SIGINT', 30_000)).toBe(0);
     expect(first.output()).toMatch(/Baton stopped/);
     // Helpers die with their parent (tsx's esbuild service, say): give them a moment, then nothing may be left.
