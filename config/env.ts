@@ -255,6 +255,8 @@ export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
   /** Workflows kept in memory between tasks (SDK default derives from the heap size); 0 disables the cache. */
   BATON_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** Workflow tasks the burst lane (lib/burst-lane.ts) runs at once, beside the main pool; at least 2 while workflows are cached. */
+  BATON_BURST_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'must be at least 2').default(2),
   /** Serves the SDK's metrics for Prometheus on this port (/metrics); none when unset. */
   BATON_WORKER_METRICS_PORT: port.optional(),
   /** Keys that encrypt and decrypt Temporal payloads (lib/payload-codec.ts); required, `off` to opt out. */

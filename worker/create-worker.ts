@@ -68,3 +68,25 @@ export async function connectWithRetry(target: string | NativeConnectionOptions,
     }
   }
 }
+
+/** Stops every worker that is still running (each drains as Worker.shutdown does). */
+export function shutdownAll(workers: readonly Worker[]): void {
+  for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+}
+
+/**
+ * Runs the workers until all have stopped. One that fails stops the others, so the process never keeps
+ * polling only part of its lanes; the first failure is rethrown once all have stopped.
+ */
+export async function runAll(workers: readonly Worker[]): Promise<void> {
+  const outcomes = await Promise.allSettled(
+    workers.map((worker) =>
+      worker.run().catch((err: unknown) => {
+        shutdownAll(workers);
+        throw err;
+      }),
+    ),
+  );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+}

@@ -1,4 +1,4 @@
-// `npm run worker`: runs Baton's workflows and activities on one task queue (or only one kind: worker/tuning.ts).
+// `npm run worker`: runs Baton's workflows and activities on one task queue and its burst lane (or only one kind: worker/tuning.ts).
 import { Runtime } from '@temporalio/worker';
 import { createDownstreamClient } from '../activities/http-client';
 import { loadEnvOrExit, workerEnv } from '../config/env';
@@ -7,7 +7,7 @@ import { createDataConverter, describePayloadEncryption } from '../lib/payload-c
 import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, describeTemporalSecurity, followAuthTokenFile, workerConnectionOptions } from '../lib/temporal-connection';
 import { serviceUrlsFromEnv } from '../config/service-urls';
-import { connectWithRetry, createBatonWorker } from './create-worker';
+import { connectWithRetry, createBatonWorker, runAll, shutdownAll } from './create-worker';
 import { defaultBuildId, promoteBuild, type WorkerDeployment } from './deployment';
 import { prepareNamespace } from './namespace';
 import { sdkLogger } from './sdk-logger';
@@ -56,22 +56,27 @@ if (namespace.stopped) {
 const deployment: WorkerDeployment | undefined = env.BATON_WORKER_VERSIONING
   ? { deploymentName: env.BATON_DEPLOYMENT_NAME, buildId: env.BATON_BUILD_ID ?? defaultBuildId() }
   : undefined;
-const worker = await createBatonWorker({
-  connection,
-  namespace: env.TEMPORAL_NAMESPACE,
-  taskQueue: tuning.taskQueue,
-  role: tuning.role,
-  // Draining on SIGTERM: running activities get this long to finish before they are cancelled.
-  overrides: { ...tuning.overrides, shutdownGraceTime: env.BATON_SHUTDOWN_GRACE_MS },
-  deps: { http, urls: serviceUrlsFromEnv(env) },
-  // Payloads reach Temporal encrypted (BATON_PAYLOAD_KEYS); the API's client uses the same converter.
-  dataConverter: createDataConverter(env.BATON_PAYLOAD_KEYS),
-  telemetry,
-  ...(env.BATON_WORKFLOW_BUNDLE !== undefined && { bundlePath: env.BATON_WORKFLOW_BUNDLE }),
-  ...(deployment !== undefined && { deployment }),
-});
+// One SDK worker per lane (the task queue and its burst lane, worker/tuning.ts), sharing the connection.
+const workers = await Promise.all(
+  tuning.lanes.map((lane) =>
+    createBatonWorker({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: lane.taskQueue,
+      role: tuning.role,
+      // Draining on SIGTERM: running activities get this long to finish before they are cancelled.
+      overrides: { ...lane.overrides, shutdownGraceTime: env.BATON_SHUTDOWN_GRACE_MS },
+      deps: { http, urls: serviceUrlsFromEnv(env) },
+      // Payloads reach Temporal encrypted (BATON_PAYLOAD_KEYS); the API's client uses the same converter.
+      dataConverter: createDataConverter(env.BATON_PAYLOAD_KEYS),
+      telemetry,
+      ...(env.BATON_WORKFLOW_BUNDLE !== undefined && { bundlePath: env.BATON_WORKFLOW_BUNDLE }),
+      ...(deployment !== undefined && { deployment }),
+    }),
+  ),
+);
 // Started by the launcher with an IPC channel: never outlive it, and never let the channel alone keep us alive.
-process.on('disconnect', () => worker.shutdown());
+process.on('disconnect', () => shutdownAll(workers));
 process.channel?.unref();
 
 log.info(
@@ -83,7 +88,7 @@ log.info(
     security: describeTemporalSecurity(env),
     payloadEncryption: describePayloadEncryption(env.BATON_PAYLOAD_KEYS),
     deployment: deployment ?? 'unversioned',
-    ...tuning.overrides,
+    lanes: tuning.lanes,
     ...(env.BATON_WORKER_METRICS_PORT !== undefined && { metrics: `http://0.0.0.0:${env.BATON_WORKER_METRICS_PORT}/metrics` }),
     tracing: telemetry.enabled,
   },
@@ -97,7 +102,7 @@ const promoted =
     ? Promise.resolve()
     : promoteBuild(connection, { namespace: env.TEMPORAL_NAMESPACE, deployment, mode: env.BATON_PROMOTE_BUILD, log, signal: stopPromoting.signal });
 try {
-  await worker.run();
+  await runAll(workers);
   log.info('worker stopped');
 } finally {
   stopPromoting.abort();

@@ -11,6 +11,7 @@ import { loadEnvOrExit, workerEnv } from '../config/env';
 import { createDataConverter } from '../lib/payload-codec';
 import { startTelemetry } from '../lib/telemetry';
 import { buildOrExit, clientConnectionOptions } from '../lib/temporal-connection';
+import { lanesOf } from '../lib/burst-lane';
 import { workerTracing } from './tracing';
 import { workflowSource } from './workflow-source';
 
@@ -18,7 +19,7 @@ const USAGE = `usage: npm run replay -- [--since 24h] [--limit 100] [--type orde
   --since       how far back runs may have started (default 24h)
   --limit       at most this many of the most recent runs of each workflow type (default 100)
   --type        a workflow type to replay (default: every registered type); repeatable
-  --task-queue  only runs on this task queue
+  --task-queue  only runs on this task queue (and its burst lane)
   --bundle      the workflow bundle to check (default: BATON_WORKFLOW_BUNDLE, else the sources)`;
 
 /** Exit 2: the replay could not be run (bad arguments, with the usage; or Temporal out of reach). */
@@ -76,7 +77,7 @@ const queries = types.map((type) => ({
   query: [
     `WorkflowType = ${quoted(type)}`,
     `StartTime > ${quoted(startedAfter)}`,
-    ...(args['task-queue'] !== undefined ? [`TaskQueue = ${quoted(args['task-queue'])}`] : []),
+    ...(args['task-queue'] !== undefined ? [`TaskQueue IN (${lanesOf(args['task-queue']).map(quoted).join(', ')})`] : []),
   ].join(' AND '),
 }));
 

@@ -6,7 +6,13 @@
 //   when set, else from TEMPORAL_TASK_QUEUE. Workflows schedule their activities on their own task queue
 //   unless their code names another one, so a dedicated queue only receives work once a workflow's
 //   proxyActivities sets `taskQueue` to it.
+//
+// A worker polling TEMPORAL_TASK_QUEUE polls its burst lane too (lib/burst-lane.ts), as a second SDK worker
+// with a pool of its own: BATON_BURST_WORKFLOW_TASKS workflow tasks at a time, and a quarter of the
+// worker's activity slots and workflow cache (the limits stay the worker's totals).
 import type { WorkerOptions } from '@temporalio/worker';
+import v8 from 'node:v8';
+import { burstLane } from '../lib/burst-lane';
 import { EnvError, type WorkerEnv } from '../config/env';
 
 export type WorkerRole = WorkerEnv['BATON_WORKER_ROLE'];
@@ -19,21 +25,50 @@ export type WorkerTuningEnv = Pick<
   | 'BATON_MAX_CONCURRENT_WORKFLOW_TASKS'
   | 'BATON_MAX_CONCURRENT_ACTIVITIES'
   | 'BATON_MAX_CACHED_WORKFLOWS'
+  | 'BATON_BURST_WORKFLOW_TASKS'
 >;
 
 /** The worker options tuning may set; passed as `overrides` to createBatonWorker. */
 export type TuningOverrides = Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows'>;
 
-export interface WorkerTuning {
-  role: WorkerRole;
-  /** The task queue this worker polls. */
+/** One task queue the worker polls, with the limits of its own pool. */
+export interface WorkerLane {
   taskQueue: string;
   /** Only the limits that were set: the SDK's defaults stay in force for the others. */
   overrides: TuningOverrides;
 }
 
-/** Maps the environment onto the worker's role, task queue and limits; throws an EnvError for contradictions. */
-export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
+export interface WorkerTuning {
+  role: WorkerRole;
+  /** The task queue this worker polls (its burst lane besides, when it has one). */
+  taskQueue: string;
+  /** The task queue first, then its burst lane, if polled. */
+  lanes: WorkerLane[];
+}
+
+/** The SDK's own activity slots per worker when none are set. */
+const SDK_DEFAULT_ACTIVITIES = 100;
+/** The part of a worker's activity slots and workflow cache that its burst lane gets. */
+const BURST_LANE_SHARE = 0.25;
+
+/**
+ * The SDK's default workflow cache for one worker, from the heap limit (the SDK's formula with reused V8
+ * contexts, its default): a worker now holds two SDK workers, which share it.
+ */
+export function sdkDefaultCachedWorkflows(heapLimitBytes = v8.getHeapStatistics().heap_size_limit): number {
+  const heapMiB = heapLimitBytes / 1024 / 1024;
+  return Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
+}
+
+/** `total` split between the main lane and the burst lane; each at least `min` unless the total is 0. */
+function split(total: number, min: number): [number, number] {
+  if (total === 0) return [0, 0];
+  const burst = Math.max(min, Math.round(total * BURST_LANE_SHARE));
+  return [Math.max(min, total - burst), burst];
+}
+
+/** Maps the environment onto the worker's role, task queues and limits; throws an EnvError for contradictions. */
+export function workerTuning(env: WorkerTuningEnv, heapLimitBytes?: number): WorkerTuning {
   const role = env.BATON_WORKER_ROLE;
   const issues: { variable: string; message: string }[] = [];
   if (env.BATON_ACTIVITY_TASK_QUEUE !== undefined && role !== 'activities') {
@@ -53,15 +88,33 @@ export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
   }
   if (issues.length > 0) throw new EnvError(issues);
 
-  const overrides: TuningOverrides = {};
-  if (env.BATON_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined) {
-    overrides.maxConcurrentWorkflowTaskExecutions = env.BATON_MAX_CONCURRENT_WORKFLOW_TASKS;
+  // A dedicated activity queue has no burst lane: activities go there whichever lane their order runs on.
+  if (role === 'activities' && env.BATON_ACTIVITY_TASK_QUEUE !== undefined) {
+    const overrides: TuningOverrides = {};
+    if (env.BATON_MAX_CONCURRENT_ACTIVITIES !== undefined) overrides.maxConcurrentActivityTaskExecutions = env.BATON_MAX_CONCURRENT_ACTIVITIES;
+    return { role, taskQueue: env.BATON_ACTIVITY_TASK_QUEUE, lanes: [{ taskQueue: env.BATON_ACTIVITY_TASK_QUEUE, overrides }] };
   }
-  if (env.BATON_MAX_CONCURRENT_ACTIVITIES !== undefined) {
-    overrides.maxConcurrentActivityTaskExecutions = env.BATON_MAX_CONCURRENT_ACTIVITIES;
-  }
-  if (env.BATON_MAX_CACHED_WORKFLOWS !== undefined) overrides.maxCachedWorkflows = env.BATON_MAX_CACHED_WORKFLOWS;
 
-  const taskQueue = role === 'activities' ? (env.BATON_ACTIVITY_TASK_QUEUE ?? env.TEMPORAL_TASK_QUEUE) : env.TEMPORAL_TASK_QUEUE;
-  return { role, taskQueue, overrides };
+  const main: TuningOverrides = {};
+  const burst: TuningOverrides = {};
+  if (role !== 'activities') {
+    if (env.BATON_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined) main.maxConcurrentWorkflowTaskExecutions = env.BATON_MAX_CONCURRENT_WORKFLOW_TASKS;
+    burst.maxConcurrentWorkflowTaskExecutions = env.BATON_BURST_WORKFLOW_TASKS;
+    [main.maxCachedWorkflows, burst.maxCachedWorkflows] = split(env.BATON_MAX_CACHED_WORKFLOWS ?? sdkDefaultCachedWorkflows(heapLimitBytes), 2);
+  }
+  if (role !== 'workflows') {
+    [main.maxConcurrentActivityTaskExecutions, burst.maxConcurrentActivityTaskExecutions] = split(
+      env.BATON_MAX_CONCURRENT_ACTIVITIES ?? SDK_DEFAULT_ACTIVITIES,
+      1,
+    );
+  }
+  const taskQueue = env.TEMPORAL_TASK_QUEUE;
+  return {
+    role,
+    taskQueue,
+    lanes: [
+      { taskQueue, overrides: main },
+      { taskQueue: burstLane(taskQueue), overrides: burst },
+    ],
+  };
 }

@@ -1,18 +1,20 @@
 /**
- * A lower Temporal priority for the part of one fairness key's starts that comes as a burst.
+ * Which of one fairness key's starts come as a burst: those past the key's allowance.
  *
  * Fair dispatch (the fairness key) orders a task queue's backlog between customers, but Temporal applies it
  * to normal task queues only: once a run is cached on a worker, its workflow tasks go to that worker's
- * sticky queue, which serves them in priority order and then first come, first served. A burst from one
- * customer then fills the sticky queue ahead of everybody else's orders. Priority does order the sticky
- * queue, so the burst's excess is started one step lower: every other customer's orders go ahead of it,
- * and so do this customer's own orders within its allowance. Nothing is refused or delayed at the API.
+ * sticky queue, served by priority and then first come, first served; and a worker runs the tasks it holds
+ * first come, first served. A burst from one customer then fills the worker ahead of everybody else's
+ * orders. So the burst's excess runs apart: on the task queue's burst lane (lib/burst-lane.ts), which
+ * workers serve from a small pool of their own, one priority step lower (for queues both lanes share, such
+ * as a dedicated activity queue). Every other customer's orders, and this customer's own within its
+ * allowance, keep the main pool. Nothing is refused or delayed at the API.
  *
- * A token bucket per key: `burst` starts at once at Temporal's default priority, refilled at `perSecond`.
+ * A token bucket per key: `burst` starts at once on the main lane, refilled at `perSecond`.
  * Per API process (replicas each keep their own). docs/operations.md, "Fair between customers".
  */
 export interface BurstAllowance {
-  /** Starts one key may make at once at the default priority; 0 turns the lowering off. */
+  /** Starts one key may make at once on the main lane; 0 turns the burst lane off. */
   burst: number;
   /** How fast a key's allowance refills, starts per second. */
   perSecond: number;
@@ -41,20 +43,17 @@ export class BurstPriority {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The priority key of one more start under `key`: undefined (the default) within its allowance, else BURST_PRIORITY_KEY. */
-  priorityFor(key: string): number | undefined {
+  /** Whether one more start under `key` is past its allowance (and so part of a burst); never when the burst is 0. */
+  pastAllowance(key: string): boolean {
     const { burst } = this.allowance;
-    if (burst <= 0) return undefined;
+    if (burst <= 0) return false;
     const now = this.now();
     const bucket = this.#buckets.get(key);
     const tokens = bucket ? this.#refilled(bucket, now) : burst;
     if (this.#buckets.size > SWEEP_ABOVE_KEYS && now >= this.#nextSweepAt) this.#sweep(now);
-    if (tokens >= 1) {
-      this.#buckets.set(key, { tokens: tokens - 1, at: now });
-      return undefined;
-    }
-    this.#buckets.set(key, { tokens, at: now });
-    return BURST_PRIORITY_KEY;
+    const past = tokens < 1;
+    this.#buckets.set(key, { tokens: past ? tokens : tokens - 1, at: now });
+    return past;
   }
 
   #refilled(bucket: Bucket, now: number): number {

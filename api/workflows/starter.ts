@@ -42,10 +42,10 @@ export function workflowStarter(
       const rule = def.idFrom === 'input' ? `must be ${derived} (it follows from the input)` : `must start with ${def.idPrefix}`;
       throw problems.validation([{ path: 'query.workflowId', message: rule }]);
     }
-    // A customer's burst past its allowance starts one step lower, so other customers' orders go first.
-    const priorityKey = def.fairnessKey && burst?.priorityFor(def.fairnessKey(input));
+    // A customer's burst past its allowance runs on the burst lane, so other customers' orders keep the main one.
+    const inBurst = def.fairnessKey !== undefined && burst !== undefined && burst.pastAllowance(def.fairnessKey(input));
     return withWaitDeadline(temporal.connection, call.wait, config.temporalDeadlineMs, () =>
-      startRun({ ...temporal, config }, def, { workflowId: explicit ?? derived, input, wait: call.wait, priorityKey }),
+      startRun({ ...temporal, config }, def, { workflowId: explicit ?? derived, input, wait: call.wait, burst: inBurst }),
     );
   };
 }

@@ -6,6 +6,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { Context } from 'hono';
 import type { AnyWorkflowDefinition, UpdateSpec } from '../../contracts';
 import { Id, WorkflowId } from '../../contracts';
+import { lanesOf } from '../../lib/burst-lane';
 import { documented, named, json } from '../http/openapi-names';
 import type { AppConfig, AppEnv } from '../http/deps';
 import { Links, temporalUiLink } from '../http/links';
@@ -340,7 +341,10 @@ function registerWorkflow(router: ReturnType<typeof createRouter>, def: AnyWorkf
       const quote = (value: string) => `'${value.replace(/['\\]/g, '')}'`;
       const query = [
         `WorkflowType=${quote(type)}`,
-        `TaskQueue=${quote(def.taskQueue ?? config.taskQueue)}`,
+        // A customer's burst past its allowance runs on the burst lane (lib/burst-lane.ts).
+        `TaskQueue IN (${lanesOf(def.taskQueue ?? config.taskQueue)
+          .map(quote)
+          .join(', ')})`,
         ...(status ? [`ExecutionStatus=${quote(LIST_STATUSES[status])}`] : []),
       ].join(' AND ');
       const page = await temporal.client.workflowService.listWorkflowExecutions({

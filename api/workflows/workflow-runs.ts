@@ -15,8 +15,10 @@ import {
 } from '@temporalio/client';
 import { z } from '@hono/zod-openapi';
 import type { AnyWorkflowDefinition } from '../../contracts';
+import { burstLane } from '../../lib/burst-lane';
 import type { AppConfig } from '../http/deps';
 import { problems } from '../http/problems';
+import { BURST_PRIORITY_KEY } from './burst-priority';
 
 /** The longest `Prefer: wait` honoured, in seconds. */
 export const MAX_WAIT_SECONDS = 30;
@@ -108,8 +110,11 @@ export interface StartRequest {
   input: unknown;
   /** Seconds to wait for the result (or for the early-return update), from `Prefer: wait`. */
   wait?: number;
-  /** Temporal's priority key for the run (1 first, 5 last); its default (3) when absent. */
-  priorityKey?: number | undefined;
+  /**
+   * The start is part of its customer's burst past the allowance (api/workflows/burst-priority.ts): the run goes to
+   * the burst lane (lib/burst-lane.ts) at Temporal's priority BURST_PRIORITY_KEY, so other customers' orders go first.
+   */
+  burst?: boolean;
 }
 
 export interface StartOutcome extends RunOutcome {
@@ -129,8 +134,9 @@ interface RunDeps {
 }
 
 function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], request: StartRequest): WorkflowStartOptions {
+  const taskQueue = def.taskQueue ?? config.taskQueue;
   return {
-    taskQueue: def.taskQueue ?? config.taskQueue,
+    taskQueue: request.burst ? burstLane(taskQueue) : taskQueue,
     workflowId: request.workflowId,
     args: [request.input],
     workflowIdReusePolicy: def.idReusePolicy ?? 'REJECT_DUPLICATE',
@@ -141,7 +147,7 @@ function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], req
     ...(def.fairnessKey && {
       priority: {
         fairnessKey: storedFairnessKey(def.fairnessKey(request.input)),
-        ...(request.priorityKey !== undefined && { priorityKey: request.priorityKey }),
+        ...(request.burst && { priorityKey: BURST_PRIORITY_KEY }),
       },
     }),
     ...(def.defaultTimeouts?.executionTimeout !== undefined && { workflowExecutionTimeout: def.defaultTimeouts.executionTimeout }),

@@ -14,7 +14,8 @@ const runTag = Date.now().toString(36);
 export function orderRequest(prefix: string, index: number, paymentMethod: OrderRequest['paymentMethod'] = 'card'): OrderRequest {
   return {
     orderId: `${prefix}-${runTag}-${index}`,
-    customerId: 'cus-bench',
+    // One customer per order: a customer's orders past its burst allowance run on the burst lane (lib/burst-lane.ts).
+    customerId: `cus-bench-${index}`,
     items: [{ sku: 'SKU-1', quantity: 1 }],
     amount: { currency: 'EUR', value: 1999 },
     paymentMethod,

@@ -1,6 +1,6 @@
-// The allowance that decides which of a customer's starts go one step lower (api/workflows/burst-priority.ts).
+// The allowance that decides which of a customer's starts go to the burst lane, one step lower (api/workflows/burst-priority.ts).
 import { describe, expect, it } from 'vitest';
-import { BURST_PRIORITY_KEY, BurstPriority } from '../../../api/workflows/burst-priority';
+import { BurstPriority } from '../../../api/workflows/burst-priority';
 
 function clock() {
   let now = 1_000_000;
@@ -11,21 +11,21 @@ describe('BurstPriority', () => {
   it("lowers a key's starts past its burst, and no other key's", () => {
     const c = clock();
     const burst = new BurstPriority({ burst: 3, perSecond: 1 }, c.now);
-    expect([1, 2, 3, 4, 5].map(() => burst.priorityFor('cus-a'))).toEqual([undefined, undefined, undefined, BURST_PRIORITY_KEY, BURST_PRIORITY_KEY]);
-    expect(burst.priorityFor('cus-b')).toBeUndefined();
+    expect([1, 2, 3, 4, 5].map(() => burst.pastAllowance('cus-a'))).toEqual([false, false, false, true, true]);
+    expect(burst.pastAllowance('cus-b')).toBe(false);
   });
 
   it('gives the allowance back at its rate, never above the burst', () => {
     const c = clock();
     const burst = new BurstPriority({ burst: 2, perSecond: 2 }, c.now);
-    burst.priorityFor('cus-a');
-    burst.priorityFor('cus-a');
-    expect(burst.priorityFor('cus-a')).toBe(BURST_PRIORITY_KEY);
+    burst.pastAllowance('cus-a');
+    burst.pastAllowance('cus-a');
+    expect(burst.pastAllowance('cus-a')).toBe(true);
     c.advance(500); // one start's worth
-    expect(burst.priorityFor('cus-a')).toBeUndefined();
-    expect(burst.priorityFor('cus-a')).toBe(BURST_PRIORITY_KEY);
+    expect(burst.pastAllowance('cus-a')).toBe(false);
+    expect(burst.pastAllowance('cus-a')).toBe(true);
     c.advance(60_000); // long idle: back to the burst, not to 120
-    expect([1, 2, 3].map(() => burst.priorityFor('cus-a'))).toEqual([undefined, undefined, BURST_PRIORITY_KEY]);
+    expect([1, 2, 3].map(() => burst.pastAllowance('cus-a'))).toEqual([false, false, true]);
   });
 
   it('keeps lowering a key that keeps starting faster than its rate', () => {
@@ -33,13 +33,13 @@ describe('BurstPriority', () => {
     const burst = new BurstPriority({ burst: 1, perSecond: 1 }, c.now);
     const lowered = Array.from({ length: 20 }, () => {
       c.advance(250); // four a second against one a second
-      return burst.priorityFor('cus-a') === BURST_PRIORITY_KEY;
+      return burst.pastAllowance('cus-a');
     }).filter(Boolean).length;
     expect(lowered).toBe(15);
   });
 
   it('lowers nothing when the burst is 0', () => {
     const burst = new BurstPriority({ burst: 0, perSecond: 1 });
-    expect([1, 2, 3].map(() => burst.priorityFor('cus-a'))).toEqual([undefined, undefined, undefined]);
+    expect([1, 2, 3].map(() => burst.pastAllowance('cus-a'))).toEqual([false, false, false]);
   });
 });
