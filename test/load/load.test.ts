@@ -22,7 +22,7 @@ import type { ServiceName } from '../../config/env';
 import { freePort } from '../../dev/ports';
 import { TEST_TOKEN, uniqueTaskQueue } from '../support/api';
 import { orderRequest, uniqueOrderId } from '../support/orders';
-import { repoRoot, type ChildHandle } from '../support/processes';
+import { type ChildHandle, repoRoot, WORKER_READY } from '../support/processes';
 import {
   BatonLoadClient,
   formatSummary,
@@ -113,7 +113,7 @@ beforeAll(async () => {
       BATON_TEMPORAL_DEADLINE_MS: String(DEAD.deadlineMs),
     }),
   ]);
-  await worker.waitFor(/worker polling task queue/, 120_000);
+  await worker.waitFor(WORKER_READY, 120_000);
   [apiInspector, workerInspector] = await Promise.all([api.handle.waitFor(INSPECTOR_URL), worker.waitFor(INSPECTOR_URL)]);
   load = new BatonLoadClient(api.url, TEST_TOKEN);
   deadLoad = new BatonLoadClient(deadApi.url, TEST_TOKEN);

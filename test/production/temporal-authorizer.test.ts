@@ -21,7 +21,7 @@ import { TEMPORAL_BOOTSTRAP, TEMPORAL_SERVER_CONFIG } from '../../dev/temporal/t
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../support/api';
 import { TestIdentityProvider } from '../support/identity-provider';
 import { startSampleServices, type RunningSampleServices } from '../../dev/services';
-import { serviceUrlEnv, startChild, type ChildHandle, repoRoot } from '../support/processes';
+import { type ChildHandle, repoRoot, serviceUrlEnv, startChild, WORKER_READY } from '../support/processes';
 
 const run = promisify(execFile);
 const AUDIENCE = 'temporal';
@@ -229,7 +229,7 @@ describe("Temporal's JWT authorizer with the identity provider's keys", () => {
       BATON_WORKFLOW_BUNDLE: inject('productionWorkflowBundle'),
       ...serviceUrlEnv(services.urls),
     });
-    await worker.waitFor(/worker polling task queue/, 90_000);
+    await worker.waitFor(WORKER_READY, 90_000);
     let status = 'RUNNING';
     for (let i = 0; i < 150 && status === 'RUNNING'; i++) {
       await sleep(200);

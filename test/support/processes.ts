@@ -14,6 +14,27 @@ const NODE_FLAGS: Record<string, readonly string[]> = { 'api/main.ts': API_NODE_
 export const serviceUrlEnv = (urls: Readonly<Record<ServiceName, string>>): Record<string, string> =>
   Object.fromEntries(SERVICE_NAMES.map((name) => [SERVICE_ENV[name].urlVar, urls[name]]));
 
+/** Where a test's worker polls: a Temporal server, a namespace and the test's own task queue. */
+export interface WorkerTarget {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+/** What `npm run worker` logs once it polls (both lanes: worker/main.ts). */
+export const WORKER_READY = /worker polling task queue/;
+
+/** `npm run worker` as a child process polling `target` and calling these services; `env` adds its settings. */
+export function startWorkerProcess(target: WorkerTarget, urls: Readonly<Record<ServiceName, string>>, env: Record<string, string> = {}): ChildHandle {
+  return startChild('worker/main.ts', {
+    TEMPORAL_ADDRESS: target.address,
+    TEMPORAL_NAMESPACE: target.namespace,
+    TEMPORAL_TASK_QUEUE: target.taskQueue,
+    ...serviceUrlEnv(urls),
+    ...env,
+  });
+}
+
 export interface ChildHandle {
   child: ChildProcess;
   /** Everything the process printed so far (stdout and stderr). */

@@ -7,7 +7,7 @@ import { startSampleServices, type RunningSampleServices } from '../../../dev/se
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { TestIdentityProvider } from '../../support/identity-provider';
 import { FAST_TIMINGS, orderRequest } from '../../support/orders';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
 import { elapsed, requestCounts, resetAll } from './sample-services';
 
 const address = inject('temporalAddress');
@@ -38,15 +38,7 @@ beforeAll(async () => {
   // A bank transfer waits for clearance until a test settles it: here, never.
   services = await startSampleServices({ settleOutcome: 'never' });
   idp = await TestIdentityProvider.start();
-  worker = startChild('worker/main.ts', {
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PAYMENTS_URL: services.urls.payments,
-    INVENTORY_URL: services.urls.inventory,
-    SHIPPING_URL: services.urls.shipping,
-    BATON_HTTP_TIMEOUT_MS: '1000',
-  });
+  worker = startWorkerProcess({ address, namespace, taskQueue }, services.urls, { BATON_HTTP_TIMEOUT_MS: '1000' });
   api = await startTestApi({
     address,
     namespace,
@@ -58,7 +50,7 @@ beforeAll(async () => {
     },
     composition: { baseUrls: services.urls, breaker: { threshold: 10_000 } },
   });
-  await worker.waitFor(/worker polling task queue/);
+  await worker.waitFor(WORKER_READY);
 });
 afterAll(async () => {
   await api?.stopAll();

@@ -9,7 +9,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../dev/ports';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, startChild, WORKER_READY } from '../../support/processes';
 import { API_NODE_FLAGS } from '../../../api/node-flags';
 
 const TOKEN = 'launcher-test-token-0123456789';
@@ -154,7 +154,7 @@ describe('npm start', () => {
 
     // No token of our own: the launcher makes one in the data folder and says how to use it.
     const first = launch({ ...env, BATON_API_TOKENS: '' });
-    await first.waitFor(/worker polling task queue/);
+    await first.waitFor(WORKER_READY);
     await first.waitFor(/api listening on/);
     const tokenFile = join(dataDir, 'dev-api-token');
     await first.waitFor(new RegExp(`TOKEN=\\$\\(cat ${tokenFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
@@ -211,7 +211,7 @@ describe('npm start', () => {
     // Start again on the same data folder: the earlier run is still there, and readable (the same key), with the same token.
     const second = launch({ ...env, BATON_API_TOKENS: '' });
     await second.waitFor(/api listening on/);
-    await second.waitFor(/worker polling task queue/);
+    await second.waitFor(WORKER_READY);
     const again = await welcomeStatus(apiUrl, workflowId, token);
     expect(again.httpStatus).toBe(200);
     expect(again.status).toBe('COMPLETED');
@@ -232,7 +232,7 @@ describe('npm start', () => {
         USERS_URL: `http://127.0.0.1:${usersPort}`,
       });
       await launcher.waitFor(/api listening on/);
-      await launcher.waitFor(/worker polling task queue/);
+      await launcher.waitFor(WORKER_READY);
       expect(launcher.output()).toMatch(/using the Temporal server at .* \(TEMPORAL_ADDRESS\)/);
       expect(launcher.output()).not.toMatch(/temporal dev server on/);
       expect(await isBound(Number(ports.TEMPORAL_PORT))).toBe(false);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, startChild, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -21,7 +21,7 @@ beforeAll(async () => {
     USERS_URL: services.urls.users,
   });
   api = await startTestApi({ address, namespace, taskQueue });
-  await worker.waitFor(/worker polling task queue/);
+  await worker.waitFor(WORKER_READY);
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
 import { freePort } from '../../../dev/ports';
 import { apiCaller, TEST_METRICS_TOKEN, TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from '../../support/api';
-import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, serviceUrlEnv, startChild, WORKER_READY } from '../../support/processes';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -218,7 +218,7 @@ export async function startStack(options: { address: string; namespace: string; 
   });
   const listening = await api.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 30_000);
   const apiUrl = listening.slice(listening.indexOf('http://'));
-  await worker.waitFor(/worker polling task queue/, 60_000);
+  await worker.waitFor(WORKER_READY, 60_000);
   return {
     services,
     worker,

@@ -6,7 +6,7 @@ import type { OrderRequest } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { callbackQuery, startTestApi, TEST_WEBHOOK_SECRET, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { clearFaults, effects, FAST_TIMINGS, names, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -19,17 +19,9 @@ let api: TestApi;
 beforeAll(async () => {
   // Transfers settle only when a test says so (POST /__admin/payments/{id}/settle), then call back.
   services = await startSampleServices({ settleOutcome: 'never' });
-  worker = startChild('worker/main.ts', {
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PAYMENTS_URL: services.urls.payments,
-    INVENTORY_URL: services.urls.inventory,
-    SHIPPING_URL: services.urls.shipping,
-    BATON_HTTP_TIMEOUT_MS: '1000',
-  });
+  worker = startWorkerProcess({ address, namespace, taskQueue }, services.urls, { BATON_HTTP_TIMEOUT_MS: '1000' });
   api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: '10 minutes' } });
-  await worker.waitFor(/worker polling task queue/);
+  await worker.waitFor(WORKER_READY);
 });
 
 afterAll(async () => {

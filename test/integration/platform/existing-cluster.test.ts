@@ -16,7 +16,7 @@ import { startSampleServices, type RunningSampleServices } from '../../../dev/se
 import { apiCaller, uniqueTaskQueue, type ApiCall } from '../../support/api';
 import { startApiProcess, startWorkerProcess, writeWorkflowBundle, type ApiProcess, type Stack } from '../../support/chaos';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
-import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, serviceUrlEnv, startChild, WORKER_READY } from '../../support/processes';
 
 const CREATE_BOTH = (namespace: string) =>
   `temporal operator search-attribute create --namespace ${namespace} --name CustomerId --type Keyword --name OrderStatus --type Keyword`;
@@ -244,7 +244,7 @@ describe('a namespace that does not exist', () => {
       },
       () => last,
     );
-    await batonWorker.waitFor(/worker polling task queue/);
+    await batonWorker.waitFor(WORKER_READY);
     await completesAndIsFound(baton.call, order.orderId, customerId);
   });
 });

@@ -6,7 +6,7 @@ import type { OrderState } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { FAST_TIMINGS, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
-import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -20,12 +20,7 @@ let baton: BatonClient;
 beforeAll(async () => {
   // Transfers settle only when a test signals them.
   services = await startSampleServices({ settleOutcome: 'never' });
-  worker = startChild('worker/main.ts', {
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    ...serviceUrlEnv(services.urls),
-  });
+  worker = startWorkerProcess({ address, namespace, taskQueue }, services.urls);
   api = await startTestApi({
     address,
     namespace,
@@ -34,7 +29,7 @@ beforeAll(async () => {
     config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: '10 minutes', temporalDeadlineMs: 1500 },
   });
   baton = createBatonClient({ baseUrl: api.url, token: TEST_TOKEN });
-  await worker.waitFor(/worker polling task queue/);
+  await worker.waitFor(WORKER_READY);
 });
 
 afterAll(async () => {

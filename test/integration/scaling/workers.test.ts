@@ -12,7 +12,7 @@ import { startSampleServices, type RunningSampleServices } from '../../../dev/se
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { audit, countByStatus, place, planOrders, pool, waitForFinals, writeWorkflowBundle, type OrderKind } from '../../support/chaos';
 import { killTolerantCall, orderTimings } from '../../support/orders';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -49,13 +49,7 @@ beforeAll(async () => {
   const bundlePath = await writeWorkflowBundle(bundleDir);
   for (let i = 0; i < 3; i++) {
     workers.push(
-      startChild('worker/main.ts', {
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_NAMESPACE: namespace,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        PAYMENTS_URL: services.urls.payments,
-        INVENTORY_URL: services.urls.inventory,
-        SHIPPING_URL: services.urls.shipping,
+      startWorkerProcess({ address, namespace, taskQueue }, services.urls, {
         BATON_WORKFLOW_BUNDLE: bundlePath,
         BATON_HTTP_TIMEOUT_MS: '2000',
         BATON_SHUTDOWN_GRACE_MS: '10000',
@@ -63,7 +57,7 @@ beforeAll(async () => {
     );
   }
   api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: TIMINGS } });
-  await Promise.all(workers.map((w) => w.waitFor(/worker polling task queue/)));
+  await Promise.all(workers.map((w) => w.waitFor(WORKER_READY)));
 });
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import { startSampleServices, type RunningSampleServices } from '../../../dev/se
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, uniqueTaskQueue } from '../../support/api';
 import { orderRequest } from '../../support/orders';
 import { testDataConverter, testPayloadKeys } from '../../support/payload-keys';
-import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
+import { type ChildHandle, serviceUrlEnv, startChild, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -62,7 +62,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${port}`;
   connection = await Connection.connect({ address });
   keyless = new Client({ connection, namespace });
-  await Promise.all([worker.waitFor(/worker polling task queue/), api.waitFor(/api listening on/)]);
+  await Promise.all([worker.waitFor(WORKER_READY), api.waitFor(/api listening on/)]);
 });
 
 afterAll(async () => {
