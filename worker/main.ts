@@ -79,6 +79,7 @@ const workers = await Promise.all(
 process.on('disconnect', () => shutdownAll(workers));
 process.channel?.unref();
 
+const burstLanes = tuning.lanes.slice(1).map((lane) => lane.taskQueue);
 log.info(
   {
     address: env.TEMPORAL_ADDRESS,
@@ -92,7 +93,10 @@ log.info(
     ...(env.BATON_WORKER_METRICS_PORT !== undefined && { metrics: `http://0.0.0.0:${env.BATON_WORKER_METRICS_PORT}/metrics` }),
     tracing: telemetry.enabled,
   },
-  `worker polling task queue ${tuning.taskQueue} on ${env.TEMPORAL_ADDRESS}` + (tuning.role === 'all' ? '' : ` (${tuning.role} only)`),
+  `worker polling task queue ${tuning.taskQueue}` +
+    (burstLanes.length > 0 ? ` and its burst lane ${burstLanes.join(', ')}` : '') +
+    ` on ${env.TEMPORAL_ADDRESS}` +
+    (tuning.role === 'all' ? '' : ` (${tuning.role} only)`),
 );
 if (env.BATON_PAYLOAD_KEYS.length === 0) log.warn('BATON_PAYLOAD_KEYS=off: payloads are stored in Temporal in plaintext');
 // The server learns of this build from its pollers, so the promotion runs beside them.
