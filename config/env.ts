@@ -207,7 +207,7 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_EVENT_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Requests per minute per tenant (a JWT's tenant claim, else its subject) or static token before a 429 with Retry-After; 0 turns the limit off. */
   BATON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
-  /** Orders one customer may start at once at Temporal's default priority; the rest of a burst starts one step lower. 0 turns it off. */
+  /** Orders one customer may start at once on the task queue; the rest of a burst runs on its burst lane (lib/burst-lane.ts). 0 turns it off. */
   BATON_BURST_STARTS: z.coerce.number().int().min(0).default(2),
   /** How fast a customer's BATON_BURST_STARTS allowance refills, starts per second. */
   BATON_BURST_STARTS_PER_SECOND: z.coerce.number().positive().default(1),

@@ -37,8 +37,8 @@ export interface AppConfig {
   /** Requests per minute each bearer token may make before a 429 (BATON_RATE_LIMIT_PER_MINUTE); no limit when absent or 0. */
   rateLimitPerMinute?: number;
   /**
-   * Starts per fairness key (an order's customer) at Temporal's default priority before the rest of a burst is started
-   * one step lower (BATON_BURST_STARTS, BATON_BURST_STARTS_PER_SECOND; api/workflows/burst-priority.ts); off when absent.
+   * Starts per fairness key (an order's customer) on the task queue before the rest of a burst runs on the burst lane,
+   * one priority step lower (BATON_BURST_STARTS, BATON_BURST_STARTS_PER_SECOND; api/workflows/burst-priority.ts); off when absent.
    */
   burstAllowance?: BurstAllowance;
   /** Base URL that downstream services use to call Baton back. */
