@@ -47,9 +47,18 @@ export interface PromoteOptions {
   signal?: AbortSignal;
   /** After how long without success the log says so (default 60 s); the attempts go on. */
   warnAfterMs?: number;
+  /** Each call's own budget (default CALL_DEADLINE_MS). */
+  callDeadlineMs?: number;
 }
 
-const RETRYABLE = new Set<number>([status.NOT_FOUND, status.FAILED_PRECONDITION, status.ABORTED, status.UNAVAILABLE, status.DEADLINE_EXCEEDED]);
+const RETRYABLE = new Set<number>([
+  status.NOT_FOUND,
+  status.FAILED_PRECONDITION,
+  status.ABORTED,
+  status.UNAVAILABLE,
+  status.DEADLINE_EXCEEDED,
+  status.CANCELLED,
+]);
 /** Each call's own budget: a server that hangs is asked again, and shutdown never waits on a call. */
 const CALL_DEADLINE_MS = 10_000;
 
@@ -65,7 +74,7 @@ export async function promoteBuild(
 ): Promise<PromoteOutcome> {
   const { namespace, deployment, log, signal } = options;
   const call = <T>(rpc: () => Promise<T>): Promise<T> =>
-    connection.withDeadline(Date.now() + CALL_DEADLINE_MS, () => (signal ? connection.withAbortSignal(signal, rpc) : rpc()));
+    connection.withDeadline(Date.now() + (options.callDeadlineMs ?? CALL_DEADLINE_MS), () => (signal ? connection.withAbortSignal(signal, rpc) : rpc()));
   const { deploymentName, buildId } = deployment;
   const command = setCurrentCommand(namespace, deployment);
   const started = Date.now();
@@ -110,7 +119,10 @@ export async function promoteBuild(
       if (signal?.aborted) return 'stopped';
       // NOT_FOUND: no poller of this deployment reached the server yet. FAILED_PRECONDITION/ABORTED: another
       // worker changed the deployment between our describe and our set. UNAVAILABLE: Temporal is down, and
-      // the worker's pollers wait for it as well (DEADLINE_EXCEEDED: it hangs). Anything else (PERMISSION_DENIED) will not pass by waiting.
+      // the worker's pollers wait for it as well (DEADLINE_EXCEEDED: it hangs). CANCELLED is our own call deadline
+      // (the native connection reports it so, "Timeout expired"), since a shutdown returned above: a server that
+      // went down mid-call, and a worker that gave up then would leave new orders with no current build for good.
+      // Anything else (PERMISSION_DENIED) will not pass by waiting.
       const code = grpcCodeOf(err);
       if (code === undefined || !RETRYABLE.has(code)) {
         log.warn({ err, deploymentName, buildId }, `could not make build ${buildId} current; run \`${command}\``);

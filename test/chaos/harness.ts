@@ -71,6 +71,9 @@ export async function startRig(name: string, services: StartSampleServicesOption
     async startWorker(env = {}) {
       const worker = await startWorkerProcess(stack, { BATON_WORKFLOW_BUNDLE: bundle, ...WORKER_ENV, ...env });
       children.push(worker);
+      // The faults hit a running system: new orders go to a build only once it is current (worker/deployment.ts).
+      // A server killed while a fresh worker still registers its two lanes held new orders back about a minute.
+      await worker.waitFor(/is the current version/, 90_000);
       return worker;
     },
     async startApi(apiPort) {

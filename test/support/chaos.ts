@@ -12,7 +12,7 @@ import { workflowsPath } from '../../worker/workflow-source';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from './api';
 export { apiCaller, type ApiCall } from './api';
 import { orderRequest, uniqueOrderId } from './orders';
-import { type ChildHandle, repoRoot, serviceUrlEnv, startChild, WORKER_READY } from './processes';
+import { type ChildHandle, repoRoot, serviceUrlEnv, startChild, startWorkerChild, WORKER_READY } from './processes';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -264,7 +264,7 @@ const temporalEnv = (stack: Stack) => ({
 
 /** `npm run worker` as a child process; resolves once it polls. */
 export async function startWorkerProcess(stack: Stack, env: Record<string, string> = {}): Promise<ChildHandle> {
-  const worker = startChild('worker/main.ts', { ...temporalEnv(stack), ...serviceUrlEnv(stack.serviceUrls), ...env });
+  const worker = startWorkerChild(stack, stack.serviceUrls, env);
   await worker.waitFor(WORKER_READY, 90_000);
   return worker;
 }

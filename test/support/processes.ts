@@ -25,7 +25,7 @@ export interface WorkerTarget {
 export const WORKER_READY = /worker polling task queue/;
 
 /** `npm run worker` as a child process polling `target` and calling these services; `env` adds its settings. */
-export function startWorkerProcess(target: WorkerTarget, urls: Readonly<Record<ServiceName, string>>, env: Record<string, string> = {}): ChildHandle {
+export function startWorkerChild(target: WorkerTarget, urls: Readonly<Record<ServiceName, string>>, env: Record<string, string> = {}): ChildHandle {
   return startChild('worker/main.ts', {
     TEMPORAL_ADDRESS: target.address,
     TEMPORAL_NAMESPACE: target.namespace,

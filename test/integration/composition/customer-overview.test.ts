@@ -7,7 +7,7 @@ import { startSampleServices, type RunningSampleServices } from '../../../dev/se
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { TestIdentityProvider } from '../../support/identity-provider';
 import { FAST_TIMINGS, orderRequest } from '../../support/orders';
-import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
+import { type ChildHandle, startWorkerChild, WORKER_READY } from '../../support/processes';
 import { elapsed, requestCounts, resetAll } from './sample-services';
 
 const address = inject('temporalAddress');
@@ -38,7 +38,7 @@ beforeAll(async () => {
   // A bank transfer waits for clearance until a test settles it: here, never.
   services = await startSampleServices({ settleOutcome: 'never' });
   idp = await TestIdentityProvider.start();
-  worker = startWorkerProcess({ address, namespace, taskQueue }, services.urls, { BATON_HTTP_TIMEOUT_MS: '1000' });
+  worker = startWorkerChild({ address, namespace, taskQueue }, services.urls, { BATON_HTTP_TIMEOUT_MS: '1000' });
   api = await startTestApi({
     address,
     namespace,

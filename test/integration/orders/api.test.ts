@@ -6,7 +6,7 @@ import type { OrderRequest } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { callbackQuery, startTestApi, TEST_WEBHOOK_SECRET, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { clearFaults, effects, FAST_TIMINGS, names, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
-import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
+import { type ChildHandle, startWorkerChild, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -19,7 +19,7 @@ let api: TestApi;
 beforeAll(async () => {
   // Transfers settle only when a test says so (POST /__admin/payments/{id}/settle), then call back.
   services = await startSampleServices({ settleOutcome: 'never' });
-  worker = startWorkerProcess({ address, namespace, taskQueue }, services.urls, { BATON_HTTP_TIMEOUT_MS: '1000' });
+  worker = startWorkerChild({ address, namespace, taskQueue }, services.urls, { BATON_HTTP_TIMEOUT_MS: '1000' });
   api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: '10 minutes' } });
   await worker.waitFor(WORKER_READY);
 });

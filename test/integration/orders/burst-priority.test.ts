@@ -10,7 +10,7 @@ import { startSampleServices, type RunningSampleServices } from '../../../dev/se
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { place, untilOrder } from '../../support/chaos';
 import { FAST_TIMINGS, orderRequest, uniqueOrderId } from '../../support/orders';
-import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
+import { type ChildHandle, startWorkerChild, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -83,7 +83,7 @@ describe('a worker serves the burst lane beside its task queue', () => {
 
   beforeAll(async () => {
     services = await startSampleServices();
-    worker = startWorkerProcess({ address, namespace, taskQueue }, services.urls);
+    worker = startWorkerChild({ address, namespace, taskQueue }, services.urls);
     served = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: FAST_TIMINGS, burstAllowance: { burst: 2, perSecond: 0.001 } } });
     await worker.waitFor(WORKER_READY);
   });

@@ -14,7 +14,7 @@ import { failureConverterPath } from '../../../lib/payload-codec';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { place, plannedOrder, readOrder, sleep, writeWorkflowBundle } from '../../support/chaos';
 import { FAST_TIMINGS } from '../../support/orders';
-import { type ChildHandle, exitCode, startChild, startWorkerProcess, WORKER_READY } from '../../support/processes';
+import { type ChildHandle, exitCode, startChild, startWorkerChild, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -41,7 +41,7 @@ beforeAll(async () => {
   services = await startSampleServices({ settleOutcome: 'never' });
   dir = await mkdtemp(join(tmpdir(), 'baton-replay-'));
   bundlePath = await writeWorkflowBundle(dir);
-  worker = startWorkerProcess({ address, namespace, taskQueue }, services.urls, { BATON_WORKFLOW_BUNDLE: bundlePath });
+  worker = startWorkerChild({ address, namespace, taskQueue }, services.urls, { BATON_WORKFLOW_BUNDLE: bundlePath });
   api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: '10 minutes' } });
   await worker.waitFor(WORKER_READY, 90_000);
   for (const order of orders) await place(api.call, order.request);

@@ -6,7 +6,7 @@ import type { OrderState } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, TEST_TOKEN, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { FAST_TIMINGS, orderRequest, setFaults, settlePayment, uniqueOrderId } from '../../support/orders';
-import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
+import { type ChildHandle, startWorkerChild, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -20,7 +20,7 @@ let baton: BatonClient;
 beforeAll(async () => {
   // Transfers settle only when a test signals them.
   services = await startSampleServices({ settleOutcome: 'never' });
-  worker = startWorkerProcess({ address, namespace, taskQueue }, services.urls);
+  worker = startWorkerChild({ address, namespace, taskQueue }, services.urls);
   api = await startTestApi({
     address,
     namespace,

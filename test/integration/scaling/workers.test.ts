@@ -12,7 +12,7 @@ import { startSampleServices, type RunningSampleServices } from '../../../dev/se
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
 import { audit, countByStatus, place, planOrders, pool, waitForFinals, writeWorkflowBundle, type OrderKind } from '../../support/chaos';
 import { killTolerantCall, orderTimings } from '../../support/orders';
-import { type ChildHandle, startWorkerProcess, WORKER_READY } from '../../support/processes';
+import { type ChildHandle, startWorkerChild, WORKER_READY } from '../../support/processes';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
@@ -49,7 +49,7 @@ beforeAll(async () => {
   const bundlePath = await writeWorkflowBundle(bundleDir);
   for (let i = 0; i < 3; i++) {
     workers.push(
-      startWorkerProcess({ address, namespace, taskQueue }, services.urls, {
+      startWorkerChild({ address, namespace, taskQueue }, services.urls, {
         BATON_WORKFLOW_BUNDLE: bundlePath,
         BATON_HTTP_TIMEOUT_MS: '2000',
         BATON_SHUTDOWN_GRACE_MS: '10000',

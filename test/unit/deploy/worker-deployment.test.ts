@@ -52,7 +52,14 @@ function fakeServer(world: World) {
         signal.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), { code: status.CANCELLED }))),
       ),
     ]);
-  const withDeadline = <T>(_deadline: number, fn: () => Promise<T>) => fn();
+  // As NativeConnection does: a call past its deadline fails as CANCELLED, "Timeout expired".
+  const withDeadline = <T>(deadline: number, fn: () => Promise<T>) =>
+    Promise.race([
+      fn(),
+      new Promise<never>((_resolve, reject) =>
+        setTimeout(() => reject(Object.assign(new Error('Timeout expired'), { code: status.CANCELLED })), Math.max(0, deadline - Date.now())).unref(),
+      ),
+    ]);
   return { connection: { workflowService, withAbortSignal, withDeadline } as unknown as Parameters<typeof promoteBuild>[0], sets, workflowService };
 }
 
@@ -77,6 +84,22 @@ describe('promoteBuild', () => {
     });
     setTimeout(() => stop.abort(), 50);
     expect(await outcome).toBe('stopped');
+  });
+
+  it('asks again when a call runs out of time (the server went down mid-call), and gets there', async () => {
+    const server = fakeServer({ versions: { A: 1000 } });
+    const answer = server.workflowService.describeWorkerDeployment.bind(server.workflowService);
+    let calls = 0;
+    server.workflowService.describeWorkerDeployment = () => (++calls === 1 ? new Promise(() => undefined) : answer());
+    const outcome = await promoteBuild(server.connection, {
+      namespace: 'default',
+      deployment: { deploymentName: 'baton', buildId: 'A' },
+      mode: 'auto',
+      log: silent,
+      callDeadlineMs: 50,
+    });
+    expect(outcome).toBe('current');
+    expect(server.sets).toEqual(['A']);
   });
 
   it('makes the first build of a deployment current', async () => {
