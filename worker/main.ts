@@ -56,7 +56,11 @@ if (namespace.stopped) {
 const deployment: WorkerDeployment | undefined = env.BATON_WORKER_VERSIONING
   ? { deploymentName: env.BATON_DEPLOYMENT_NAME, buildId: env.BATON_BUILD_ID ?? defaultBuildId() }
   : undefined;
-// One SDK worker per lane (the task queue and its burst lane, worker/tuning.ts), sharing the connection.
+// One SDK worker per lane (the task queue and its burst lane, worker/tuning.ts), sharing the connection,
+// the downstream URLs and the converter. Payloads reach Temporal encrypted (BATON_PAYLOAD_KEYS); the API's
+// client uses the same converter.
+const deps = { http, urls: serviceUrlsFromEnv(env) };
+const dataConverter = createDataConverter(env.BATON_PAYLOAD_KEYS);
 const workers = await Promise.all(
   tuning.lanes.map((lane) =>
     createBatonWorker({
@@ -66,9 +70,8 @@ const workers = await Promise.all(
       role: tuning.role,
       // Draining on SIGTERM: running activities get this long to finish before they are cancelled.
       overrides: { ...lane.overrides, shutdownGraceTime: env.BATON_SHUTDOWN_GRACE_MS },
-      deps: { http, urls: serviceUrlsFromEnv(env) },
-      // Payloads reach Temporal encrypted (BATON_PAYLOAD_KEYS); the API's client uses the same converter.
-      dataConverter: createDataConverter(env.BATON_PAYLOAD_KEYS),
+      deps,
+      dataConverter,
       telemetry,
       ...(env.BATON_WORKFLOW_BUNDLE !== undefined && { bundlePath: env.BATON_WORKFLOW_BUNDLE }),
       ...(deployment !== undefined && { deployment }),
