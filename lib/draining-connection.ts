@@ -21,8 +21,12 @@ function drainableRetries() {
     interceptor,
     drained: async (): Promise<void> => {
       closing = true;
-      const wait = lastRetryAt - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 20));
+      // Checked against the clock until past the last retry: one timer set for it could fire first, since a busy
+      // event loop starts timers from the time its tick began (CI saw "Channel has been shut down" once).
+      for (let wait = lastRetryAt + 20 - Date.now(); wait > 0; wait = lastRetryAt + 20 - Date.now()) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
     },
   };
 }
