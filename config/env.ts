@@ -257,6 +257,11 @@ export const workerEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** Workflow tasks the burst lane (lib/burst-lane.ts) runs at once, beside the main pool; at least 2 while workflows are cached. */
   BATON_BURST_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'must be at least 2').default(2),
+  /**
+   * The longest a burst-lane slot waits for the worker's main pool to go idle (worker/lane-yield.ts), ms;
+   * 0: the lane never yields.
+   */
+  BATON_BURST_YIELD_MS: z.coerce.number().int().min(0).default(1000),
   /** Serves the SDK's metrics for Prometheus on this port (/metrics); none when unset. */
   BATON_WORKER_METRICS_PORT: port.optional(),
   /** Keys that encrypt and decrypt Temporal payloads (lib/payload-codec.ts); required, `off` to opt out. */

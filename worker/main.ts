@@ -12,6 +12,7 @@ import { defaultBuildId, promoteBuild, type WorkerDeployment } from './deploymen
 import { prepareNamespace } from './namespace';
 import { sdkLogger } from './sdk-logger';
 import { workerTuning } from './tuning';
+import { laneOptions, MainPoolWatch } from './lane-yield';
 
 const env = loadEnvOrExit(workerEnv, 'worker');
 const log = createLogger('worker', env.LOG_LEVEL);
@@ -61,6 +62,8 @@ const deployment: WorkerDeployment | undefined = env.BATON_WORKER_VERSIONING
 // client uses the same converter.
 const deps = { http, urls: serviceUrlsFromEnv(env) };
 const dataConverter = createDataConverter(env.BATON_PAYLOAD_KEYS);
+// The burst lane's slots wait for the main pool to go idle (worker/lane-yield.ts).
+const mainPool = new MainPoolWatch();
 const workers = await Promise.all(
   tuning.lanes.map((lane) =>
     createBatonWorker({
@@ -69,7 +72,7 @@ const workers = await Promise.all(
       taskQueue: lane.taskQueue,
       role: tuning.role,
       // Draining on SIGTERM: running activities get this long to finish before they are cancelled.
-      overrides: { ...lane.overrides, shutdownGraceTime: env.BATON_SHUTDOWN_GRACE_MS },
+      overrides: { ...laneOptions(lane, mainPool), shutdownGraceTime: env.BATON_SHUTDOWN_GRACE_MS },
       deps,
       dataConverter,
       telemetry,
@@ -78,6 +81,7 @@ const workers = await Promise.all(
     }),
   ),
 );
+if (workers[0] !== undefined) mainPool.follow(workers[0]);
 // Started by the launcher with an IPC channel: never outlive it, and never let the channel alone keep us alive.
 process.on('disconnect', () => shutdownAll(workers));
 process.channel?.unref();

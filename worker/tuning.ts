@@ -9,7 +9,8 @@
 //
 // A worker polling TEMPORAL_TASK_QUEUE polls its burst lane too (lib/burst-lane.ts), as a second SDK worker
 // with a pool of its own: BATON_BURST_WORKFLOW_TASKS workflow tasks at a time, and a quarter of the
-// worker's activity slots and workflow cache (the limits stay the worker's totals).
+// worker's activity slots and workflow cache (the limits stay the worker's totals). The lane's slots wait for
+// the main pool to go idle, up to BATON_BURST_YIELD_MS each (worker/lane-yield.ts).
 import type { WorkerOptions } from '@temporalio/worker';
 import v8 from 'node:v8';
 import { burstLane } from '../lib/burst-lane';
@@ -26,6 +27,7 @@ export type WorkerTuningEnv = Pick<
   | 'BATON_MAX_CONCURRENT_ACTIVITIES'
   | 'BATON_MAX_CACHED_WORKFLOWS'
   | 'BATON_BURST_WORKFLOW_TASKS'
+  | 'BATON_BURST_YIELD_MS'
 >;
 
 /** The worker options tuning may set; passed as `overrides` to createBatonWorker. */
@@ -36,6 +38,8 @@ export interface WorkerLane {
   taskQueue: string;
   /** Only the limits that were set: the SDK's defaults stay in force for the others. */
   overrides: TuningOverrides;
+  /** The burst lane's slots wait up to this long for the main pool to go idle (worker/lane-yield.ts). */
+  yieldMs?: number;
 }
 
 export interface WorkerTuning {
@@ -114,7 +118,7 @@ export function workerTuning(env: WorkerTuningEnv, heapLimitBytes?: number): Wor
     taskQueue,
     lanes: [
       { taskQueue, overrides: main },
-      { taskQueue: burstLane(taskQueue), overrides: burst },
+      { taskQueue: burstLane(taskQueue), overrides: burst, ...(env.BATON_BURST_YIELD_MS > 0 && { yieldMs: env.BATON_BURST_YIELD_MS }) },
     ],
   };
 }

@@ -5,7 +5,8 @@
 // lane, one step lower (api/workflows/burst-priority.ts, lib/burst-lane.ts); without it, neither (tasks
 // carry the customer as fairness key either way: contracts/order.ts). A third run keeps fairness on and
 // gives the burst lane as many workflow-task slots as the main pool (the SDK's 40 instead of
-// BATON_BURST_WORKFLOW_TASKS' 2): what the lane's small pool buys, and what it costs the burst.
+// BATON_BURST_WORKFLOW_TASKS' 2): what the lane's small pool buys, and what it costs the burst. A fourth
+// keeps the small lane but never lets it yield to the main pool (BATON_BURST_YIELD_MS=0): what yielding buys.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
@@ -108,6 +109,8 @@ export interface FairnessJson {
   withoutFairness: FairnessRun;
   /** With fairness, the burst lane as wide as the main pool (WIDE_BURST_LANE workflow-task slots). */
   withFairnessWideBurstLane: FairnessRun;
+  /** With fairness, the burst lane never yielding to the main pool (BATON_BURST_YIELD_MS=0). */
+  withFairnessLaneNotYielding: FairnessRun;
   target: number;
 }
 
@@ -211,6 +214,8 @@ export async function fairnessBenchmark({ quick }: BenchOptions): Promise<BenchO
   const withoutFairness = await measure(false, burst, rounds, 'off');
   console.log(`  with fairness, the burst lane taking ${WIDE_BURST_LANE} workflow tasks at a time, as the main pool does`);
   const wide = await measure(true, burst, rounds, 'wide-lane', { BATON_BURST_WORKFLOW_TASKS: String(WIDE_BURST_LANE) });
+  console.log('  with fairness, the burst lane never yielding to the main pool (BATON_BURST_YIELD_MS=0)');
+  const notYielding = await measure(true, burst, rounds, 'lane-not-yielding', { BATON_BURST_YIELD_MS: '0' });
   const row = (label: string, r: FairnessRun, target: boolean) => ({
     benchmark: 'fairness',
     figure: `another customer's order during a burst of ${burst}, ${label}`,
@@ -220,11 +225,21 @@ export async function fairnessBenchmark({ quick }: BenchOptions): Promise<BenchO
     target: target ? `≤ ${FAIRNESS_TARGET}x idle` : '',
   });
   return {
-    json: { burst, rounds, stepLatencyMs: STEP_LATENCY_MS, withFairness, withoutFairness, withFairnessWideBurstLane: wide, target: FAIRNESS_TARGET },
+    json: {
+      burst,
+      rounds,
+      stepLatencyMs: STEP_LATENCY_MS,
+      withFairness,
+      withoutFairness,
+      withFairnessWideBurstLane: wide,
+      withFairnessLaneNotYielding: notYielding,
+      target: FAIRNESS_TARGET,
+    },
     rows: [
       row('with fairness', withFairness, true),
       row('without fairness', withoutFairness, false),
       row(`with fairness, the burst lane as wide as the main pool`, wide, false),
+      row(`with fairness, the burst lane never yielding`, notYielding, false),
     ],
   };
 }

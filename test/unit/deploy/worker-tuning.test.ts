@@ -21,6 +21,7 @@ describe('worker tuning from the environment', () => {
         {
           taskQueue: 'baton-burst',
           overrides: { maxConcurrentWorkflowTaskExecutions: 2, maxCachedWorkflows: Math.round(defaultCache / 4), maxConcurrentActivityTaskExecutions: 25 },
+          yieldMs: 1000,
         },
       ],
     });
@@ -45,6 +46,11 @@ describe('worker tuning from the environment', () => {
     expect(tuning({ BATON_MAX_CACHED_WORKFLOWS: '0' }).lanes.map((l) => l.overrides.maxCachedWorkflows)).toEqual([0, 0]);
   });
 
+  it('lets the burst lane yield to the main pool for BATON_BURST_YIELD_MS, or never with 0', () => {
+    expect(tuning({ BATON_BURST_YIELD_MS: '250' }).lanes.map((l) => l.yieldMs)).toEqual([undefined, 250]);
+    expect(tuning({ BATON_BURST_YIELD_MS: '0' }).lanes.map((l) => l.yieldMs)).toEqual([undefined, undefined]);
+  });
+
   it('lets an activities-only pool poll its own queue, with no burst lane', () => {
     expect(tuning({ BATON_WORKER_ROLE: 'activities', BATON_ACTIVITY_TASK_QUEUE: 'baton-payments', BATON_MAX_CONCURRENT_ACTIVITIES: '5' })).toEqual({
       role: 'activities',
@@ -53,11 +59,11 @@ describe('worker tuning from the environment', () => {
     });
     expect(tuning({ BATON_WORKER_ROLE: 'activities' }).lanes).toEqual([
       { taskQueue: 'baton', overrides: { maxConcurrentActivityTaskExecutions: 75 } },
-      { taskQueue: 'baton-burst', overrides: { maxConcurrentActivityTaskExecutions: 25 } },
+      { taskQueue: 'baton-burst', overrides: { maxConcurrentActivityTaskExecutions: 25 }, yieldMs: 1000 },
     ]);
     expect(tuning({ BATON_WORKER_ROLE: 'workflows', BATON_MAX_CACHED_WORKFLOWS: '500' }).lanes).toEqual([
       { taskQueue: 'baton', overrides: { maxCachedWorkflows: 375 } },
-      { taskQueue: 'baton-burst', overrides: { maxConcurrentWorkflowTaskExecutions: 2, maxCachedWorkflows: 125 } },
+      { taskQueue: 'baton-burst', overrides: { maxConcurrentWorkflowTaskExecutions: 2, maxCachedWorkflows: 125 }, yieldMs: 1000 },
     ]);
   });
 
@@ -81,10 +87,12 @@ describe('worker tuning from the environment', () => {
         BATON_MAX_CONCURRENT_WORKFLOW_TASKS: '1',
         BATON_MAX_CONCURRENT_ACTIVITIES: 'lots',
         BATON_BURST_WORKFLOW_TASKS: '1',
+        BATON_BURST_YIELD_MS: '-1',
       }),
     );
     expect(issues.map((i) => i.variable).sort()).toEqual([
       'BATON_BURST_WORKFLOW_TASKS',
+      'BATON_BURST_YIELD_MS',
       'BATON_MAX_CONCURRENT_ACTIVITIES',
       'BATON_MAX_CONCURRENT_WORKFLOW_TASKS',
       'BATON_WORKER_ROLE',
