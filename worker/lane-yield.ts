@@ -65,7 +65,7 @@ export class MainPoolWatch {
       const aborted = () => {
         clearTimeout(deadline);
         this.waiters.delete(done);
-        reject(signal.reason);
+        reject(abortReason(signal));
       };
       const deadline = setTimeout(done, maxWaitMs);
       signal.addEventListener('abort', aborted, { once: true });
@@ -144,7 +144,7 @@ export function yieldingSlots<SI extends SlotInfo>(slots: number, watch: MainPoo
           };
           const aborted = () => {
             waiting.splice(waiting.indexOf(entry), 1);
-            reject(signal.reason);
+            reject(abortReason(signal));
           };
           signal.addEventListener('abort', aborted, { once: true });
           waiting.push(entry);
@@ -193,4 +193,9 @@ export function laneOptions(lane: WorkerLane, watch: MainPoolWatch): Partial<Wor
       nexusTaskSlotSupplier: fixed,
     },
   };
+}
+
+/** The SDK tells its own abort from a supplier's failure by identity: reject with exactly the signal's reason. */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason as Error;
 }
