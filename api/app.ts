@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps) {
   const app = createRouter();
   const workflows = deps.workflows ?? registeredWorkflows;
   // The one way in for every start: each definition's server-owned fields come from here.
-  const burst = deps.config.burstAllowance && new BurstPriority(deps.config.burstAllowance);
+  const burst = deps.burstAllowances ?? (deps.config.burstAllowance && new BurstPriority(deps.config.burstAllowance));
   const start = workflowStarter(workflows, { [orderDefinition.type]: orderServerInput }, burst);
   const metrics = deps.metrics ?? createApiMetrics();
   if (deps.composition) metrics.watchCircuits(() => deps.composition?.circuitStates() ?? {});

@@ -13,6 +13,7 @@ import { buildOrExit, clientConnectionOptions, describeTemporalSecurity, followA
 import { createComposer } from '../composition';
 import { createApiMetrics } from './http/api-metrics';
 import { createSharedRateLimitStore } from './http/rate-limit-store';
+import { SharedBurstPriority } from './workflows/shared-burst-priority';
 import { createNamespaceReadiness } from './http/namespace-readiness';
 import { profileDeadlines } from './profiles/profile-routes';
 import { createBatonSources } from './compositions/baton-sources';
@@ -29,6 +30,7 @@ const rateLimit = env.BATON_RATE_LIMIT_REDIS_URL ? createSharedRateLimitStore(en
 // does not keep the API from starting (requests pass uncounted until it is back, each one logged).
 if (rateLimit && !(await rateLimit.connected(5000)))
   logger.warn('the rate-limit store (BATON_RATE_LIMIT_REDIS_URL) is not reachable yet: requests pass uncounted until it is');
+const burstAllowance = { burst: env.BATON_BURST_STARTS, perSecond: env.BATON_BURST_STARTS_PER_SECOND };
 // Traces to OTEL_EXPORTER_OTLP_ENDPOINT when set; before any client exists, so their calls are traced.
 const telemetry = startTelemetry({ serviceName: 'baton-api' });
 
@@ -102,7 +104,7 @@ const api = await startApiServer(
       eventStreamsPerClient: env.BATON_EVENT_STREAMS_PER_CLIENT,
       eventPollMs: env.BATON_EVENT_POLL_MS,
       rateLimitPerMinute: env.BATON_RATE_LIMIT_PER_MINUTE,
-      burstAllowance: { burst: env.BATON_BURST_STARTS, perSecond: env.BATON_BURST_STARTS_PER_SECOND },
+      burstAllowance,
       publicUrl: env.BATON_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
       paymentClearanceTimeout: env.BATON_PAYMENT_CLEARANCE_TIMEOUT,
       codec: { corsOrigins: env.BATON_CODEC_CORS_ORIGINS, auth: env.BATON_CODEC_AUTH },
@@ -112,7 +114,13 @@ const api = await startApiServer(
     composition,
     metrics,
     ...(fileCompositions && { fileCompositions }),
-    ...(rateLimit && { rateLimitStore: rateLimit.store }),
+    ...(rateLimit && {
+      rateLimitStore: rateLimit.store,
+      // Replicas share each customer's burst allowance too; while the store is away, this replica's own count decides.
+      burstAllowances: new SharedBurstPriority(rateLimit.redis, burstAllowance, (err) =>
+        logger.warn({ err }, 'the burst allowance store (BATON_RATE_LIMIT_REDIS_URL) is not reachable: this replica counted the start alone'),
+      ),
+    }),
     namespaceReadiness,
   },
   { port: env.PORT, host: env.HOST },
@@ -134,7 +142,7 @@ logger.info(
     metricsToken: auth.metricsToken !== undefined,
     rateLimitStore: rateLimit ? 'shared' : 'memory',
   },
-  `auth: ${auth.apiTokens.length} static token(s)${auth.jwt ? `, JWTs from ${auth.jwt.issuer}` : ''}; rate limit counted ${rateLimit ? 'in the shared store' : 'in this process'}`,
+  `auth: ${auth.apiTokens.length} static token(s)${auth.jwt ? `, JWTs from ${auth.jwt.issuer}` : ''}; rate limit and burst allowances counted ${rateLimit ? 'in the shared store' : 'in this process'}`,
 );
 if (env.BATON_PAYLOAD_KEYS.length === 0) logger.warn('BATON_PAYLOAD_KEYS=off: payloads are stored in Temporal in plaintext');
 if (env.BATON_CODEC_AUTH === 'none')

@@ -9,7 +9,7 @@ import type { Principal } from './middleware/auth';
 import type { EventStreams } from '../orders/event-streams';
 import type { NamespaceReadiness } from './namespace-readiness';
 import type { FileCompositions } from '../compositions/file-compositions';
-import type { BurstAllowance } from '../workflows/burst-priority';
+import type { BurstAllowance, BurstAllowances } from '../workflows/burst-priority';
 
 export interface AppConfig {
   /** Static bearer tokens, every scope each (BATON_API_TOKENS); may be empty when `jwt` is set. */
@@ -73,6 +73,11 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Shared rate-limit counts (api/rate-limit-store.ts, BATON_RATE_LIMIT_REDIS_URL); this process's memory when absent. */
   rateLimitStore?: Store<AppEnv>;
+  /**
+   * Burst allowances every replica shares (api/workflows/shared-burst-priority.ts, in the rate limit's store);
+   * this process's own buckets from config.burstAllowance when absent.
+   */
+  burstAllowances?: BurstAllowances;
   /**
    * Whether the namespace is set up for orders (api/namespace-readiness.ts): /readyz reports it, the order
    * routes answer 503 naming the fix until it is. Absent: no check (the routes still map a refused start to that 503).

@@ -10,6 +10,8 @@ import { RateLimitStoreUnavailable } from './middleware/rate-limit';
 
 export interface SharedRateLimitStore {
   store: Store<AppEnv>;
+  /** The store's client, for the other counts replicas share (api/workflows/shared-burst-priority.ts). */
+  redis: Redis;
   /** Resolves true once connected, false after `timeoutMs` without a connection (it keeps trying meanwhile). */
   connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export function createSharedRateLimitStore(url: string, prefix = 'baton:rl:'): S
   };
   return {
     store,
+    redis,
     connected: (timeoutMs) =>
       redis.status === 'ready'
         ? Promise.resolve(true)

@@ -10,14 +10,21 @@
  * as a dedicated activity queue). Every other customer's orders, and this customer's own within its
  * allowance, keep the main pool. Nothing is refused or delayed at the API.
  *
- * A token bucket per key: `burst` starts at once on the main lane, refilled at `perSecond`.
- * Per API process (replicas each keep their own). docs/operations.md, "Fair between customers".
+ * A token bucket per key: `burst` starts at once on the main lane, refilled at `perSecond`. Here per API
+ * process; shared by every replica when the rate limit's store is (shared-burst-priority.ts).
+ * docs/operations.md, "Fair between customers".
  */
 export interface BurstAllowance {
   /** Starts one key may make at once on the main lane; 0 turns the burst lane off. */
   burst: number;
   /** How fast a key's allowance refills, starts per second. */
   perSecond: number;
+}
+
+/** Tells which starts are past their key's allowance: this process's buckets, or buckets every replica shares. */
+export interface BurstAllowances {
+  /** Whether one more start under `key` is past its allowance (and so part of a burst); spends one start if not. */
+  pastAllowance(key: string): boolean | Promise<boolean>;
 }
 
 /** Temporal's priority keys run from 1 (first) to 5; 3 is the default every other start gets. */
@@ -34,7 +41,7 @@ interface Bucket {
   at: number;
 }
 
-export class BurstPriority {
+export class BurstPriority implements BurstAllowances {
   readonly #buckets = new Map<string, Bucket>();
   #nextSweepAt = 0;
 

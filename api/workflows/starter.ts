@@ -4,7 +4,7 @@
 import type { AnyWorkflowDefinition } from '../../contracts';
 import type { AppConfig, AppDeps } from '../http/deps';
 import { problems } from '../http/problems';
-import type { BurstPriority } from './burst-priority';
+import type { BurstAllowances } from './burst-priority';
 import { startRun, withWaitDeadline, type StartOutcome } from './workflow-runs';
 
 /** Fills a definition's server-owned fields (`serverFields`) into a client's validated input. */
@@ -26,7 +26,7 @@ export type StartWorkflow = (deps: AppDeps, def: AnyWorkflowDefinition, call: St
 export function workflowStarter(
   definitions: readonly AnyWorkflowDefinition[],
   serverInputs: Readonly<Record<string, ServerInput>>,
-  burst?: BurstPriority,
+  burst?: BurstAllowances,
 ): StartWorkflow {
   for (const def of definitions) {
     if ((def.serverFields?.length ?? 0) > 0 && !serverInputs[def.type]) {
@@ -43,7 +43,7 @@ export function workflowStarter(
       throw problems.validation([{ path: 'query.workflowId', message: rule }]);
     }
     // A customer's burst past its allowance runs on the burst lane, so other customers' orders keep the main one.
-    const inBurst = def.fairnessKey !== undefined && burst !== undefined && burst.pastAllowance(def.fairnessKey(input));
+    const inBurst = def.fairnessKey !== undefined && burst !== undefined && (await burst.pastAllowance(def.fairnessKey(input)));
     return withWaitDeadline(temporal.connection, call.wait, config.temporalDeadlineMs, () =>
       startRun({ ...temporal, config }, def, { workflowId: explicit ?? derived, input, wait: call.wait, burst: inBurst }),
     );

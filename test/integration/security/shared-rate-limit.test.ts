@@ -30,7 +30,7 @@ async function startApi(): Promise<{ handle: ChildHandle; url: string }> {
     BATON_JWT_AUDIENCE: idp.audience,
   });
   const line = await handle.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 30_000);
-  await handle.waitFor(/rate limit counted in the shared store/, 5000);
+  await handle.waitFor(/rate limit and burst allowances counted in the shared store/, 5000);
   return { handle, url: line.slice(line.indexOf('http://')) };
 }
 
