@@ -3,9 +3,11 @@
 // allowance holds in total, whichever replica a start reaches; with the store away, starts are still
 // accepted and each replica's own count decides (api/workflows/shared-burst-priority.ts).
 import { Client, Connection } from '@temporalio/client';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { orderWorkflow, type OrderRequest } from '../../../contracts';
 import { BURST_PRIORITY_KEY } from '../../../api/workflows/burst-priority';
+import { SharedBurstPriority } from '../../../api/workflows/shared-burst-priority';
 import { burstLane } from '../../../lib/burst-lane';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, uniqueTaskQueue } from '../../support/api';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
@@ -92,6 +94,26 @@ describe('one burst allowance across two API replicas', () => {
     expect(await Promise.all(orders.map(placementOf))).toEqual([main, main, lowered, lowered]);
     // Another customer has an allowance of its own.
     expect(await placementOf(await place(1, 'cus-shared-quiet', 4))).toEqual(main);
+  });
+
+  it("refills by the store's clock, and forgets a customer once its allowance is full again", async () => {
+    const redis = new Redis(valkey.url);
+    try {
+      // Two starts at once, one more every 100 ms.
+      const allowances = new SharedBurstPriority(redis, { burst: 2, perSecond: 10 }, (err) => {
+        throw err;
+      });
+      const past = async () => allowances.pastAllowance('cus-refill');
+      expect([await past(), await past(), await past()]).toEqual([false, false, true]);
+      await new Promise((r) => setTimeout(r, 150));
+      expect([await past(), await past()]).toEqual([false, true]);
+      // The bucket lives no longer than it takes to fill again (two tokens at 10 a second), plus a second.
+      const ttl = await redis.pttl('baton:burst:cus-refill');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(1200);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it("accepts every start while the store is away, each replica's own count deciding", async () => {
