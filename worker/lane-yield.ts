@@ -173,8 +173,9 @@ export function yieldingSlots<SI extends SlotInfo>(slots: number, watch: MainPoo
   };
 }
 
-/** The SDK's own slots for kinds of task the lane's limits leave alone (its default without a tuner). */
-const SDK_DEFAULT_SLOTS = 100;
+/** The SDK's own limits without a tuner, for the kinds of task a lane's limits leave alone. */
+const SDK_DEFAULT_WORKFLOW_SLOTS = 40;
+const SDK_DEFAULT_ACTIVITY_SLOTS = 100;
 
 /**
  * A lane's worker options: its limits as they are, or, for a lane that yields, the same limits as slot
@@ -183,14 +184,14 @@ const SDK_DEFAULT_SLOTS = 100;
 export function laneOptions(lane: WorkerLane, watch: MainPoolWatch): Partial<WorkerOptions> {
   if (lane.yieldMs === undefined) return lane.overrides;
   const { maxConcurrentWorkflowTaskExecutions: workflows, maxConcurrentActivityTaskExecutions: activities, ...rest } = lane.overrides;
-  const fixed = { type: 'fixed-size', numSlots: SDK_DEFAULT_SLOTS } as const;
+  const fixed = (numSlots: number) => ({ type: 'fixed-size', numSlots }) as const;
   return {
     ...rest,
     tuner: {
-      workflowTaskSlotSupplier: workflows === undefined ? fixed : yieldingSlots(workflows, watch, lane.yieldMs),
-      activityTaskSlotSupplier: activities === undefined ? fixed : yieldingSlots(activities, watch, lane.yieldMs),
-      localActivityTaskSlotSupplier: fixed,
-      nexusTaskSlotSupplier: fixed,
+      workflowTaskSlotSupplier: workflows === undefined ? fixed(SDK_DEFAULT_WORKFLOW_SLOTS) : yieldingSlots(workflows, watch, lane.yieldMs),
+      activityTaskSlotSupplier: activities === undefined ? fixed(SDK_DEFAULT_ACTIVITY_SLOTS) : yieldingSlots(activities, watch, lane.yieldMs),
+      localActivityTaskSlotSupplier: fixed(SDK_DEFAULT_ACTIVITY_SLOTS),
+      nexusTaskSlotSupplier: fixed(SDK_DEFAULT_ACTIVITY_SLOTS),
     },
   };
 }
