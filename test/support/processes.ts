@@ -111,3 +111,10 @@ export async function exitCode(handle: ChildHandle, timeoutMs = 30_000): Promise
   clearTimeout(timer);
   return code;
 }
+
+/** `npm run api` as a child process (api/main.ts), resolved with its base URL once it listens. */
+export async function startApiChild(env: Record<string, string>, timeoutMs = 30_000): Promise<{ handle: ChildHandle; url: string }> {
+  const handle = startChild('api/main.ts', env);
+  const line = await handle.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, timeoutMs);
+  return { handle, url: line.slice(line.indexOf('http://')) };
+}

@@ -12,7 +12,7 @@ import { burstLane } from '../../../lib/burst-lane';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, uniqueTaskQueue } from '../../support/api';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
 import { testDataConverter } from '../../support/payload-keys';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { startApiChild, type ChildHandle } from '../../support/processes';
 import { startValkey, type RunningValkey } from '../../support/valkey';
 
 const address = inject('temporalAddress');
@@ -26,7 +26,7 @@ const apis: { handle: ChildHandle; url: string }[] = [];
 const placed: OrderRequest[] = [];
 
 async function startApi(): Promise<{ handle: ChildHandle; url: string }> {
-  const handle = startChild('api/main.ts', {
+  const api = await startApiChild({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
     TEMPORAL_TASK_QUEUE: queue,
@@ -39,9 +39,8 @@ async function startApi(): Promise<{ handle: ChildHandle; url: string }> {
     BATON_BURST_STARTS: '2',
     BATON_BURST_STARTS_PER_SECOND: '0.001',
   });
-  const line = await handle.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 30_000);
-  await handle.waitFor(/burst allowances counted in the shared store/, 5000);
-  return { handle, url: line.slice(line.indexOf('http://')) };
+  await api.handle.waitFor(/burst allowances counted in the shared store/, 5000);
+  return api;
 }
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../../support/api';
 import { TestIdentityProvider } from '../../support/identity-provider';
-import { startChild, type ChildHandle } from '../../support/processes';
+import { startApiChild, type ChildHandle } from '../../support/processes';
 import { startValkey, type RunningValkey } from '../../support/valkey';
 
 const LIMIT = 6;
@@ -16,7 +16,7 @@ let idp: TestIdentityProvider;
 const apis: { handle: ChildHandle; url: string }[] = [];
 
 async function startApi(): Promise<{ handle: ChildHandle; url: string }> {
-  const handle = startChild('api/main.ts', {
+  const api = await startApiChild({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
     PORT: '0',
@@ -29,9 +29,8 @@ async function startApi(): Promise<{ handle: ChildHandle; url: string }> {
     BATON_JWT_ISSUER: idp.issuer,
     BATON_JWT_AUDIENCE: idp.audience,
   });
-  const line = await handle.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 30_000);
-  await handle.waitFor(/rate limit and burst allowances counted in the shared store/, 5000);
-  return { handle, url: line.slice(line.indexOf('http://')) };
+  await api.handle.waitFor(/rate limit and burst allowances counted in the shared store/, 5000);
+  return api;
 }
 
 beforeAll(async () => {
