@@ -27,4 +27,10 @@ export const ORDER_PATCHES = {
    * not at each step: a card order upserts once (its end) instead of four times.
    */
   searchableStatus: 'order-v5-searchable-status',
+  /**
+   * v6: the payment's record (v4's check before shipping) is read while the stock is reserved, not after:
+   * the two calls are independent. A record read more than a second before shipping starts (a reservation
+   * that took long) is read again; only `cleared` lets the goods go.
+   */
+  checkBesideReservation: 'order-v6-check-beside-reservation',
 } as const;

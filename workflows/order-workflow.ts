@@ -60,7 +60,10 @@ export async function order(input: OrderInput): Promise<OrderState> {
 
     await goOn();
     state.set('reserving');
-    const reservation = await state.step('reserveInventory', () => saga.run(steps.reserveInventory), attempts);
+    const reserving = state.step('reserveInventory', () => saga.run(steps.reserveInventory), attempts);
+    // v6: the payment's record is read meanwhile; the shipment step below decides on it.
+    const record = moneySafe && patched(ORDER_PATCHES.checkBesideReservation) ? readRecord(payment.paymentId, calls) : undefined;
+    const reservation = await reserving;
     state.remember({ reservationId: reservation.reservationId });
 
     await goOn();
@@ -69,7 +72,8 @@ export async function order(input: OrderInput): Promise<OrderState> {
       'createShipment',
       async () => {
         // No goods without payment: whatever answered before (a replayed authorization, a notice), the record decides.
-        if (moneySafe) await paymentStands(payment.paymentId, calls);
+        if (record) await recordStands(payment.paymentId, await record, calls);
+        else if (moneySafe) await paymentStands(payment.paymentId, calls);
         return saga.run(steps.createShipment);
       },
       attempts,
@@ -92,6 +96,32 @@ async function stopIfCancelled(): Promise<void> {
 /** A refused payment stops the order as `payment_failed`. */
 function notHonoured(paymentId: string, status: Payment['status']): OrderStop {
   return new OrderStop('payment_failed', `payment ${paymentId} was not honoured (${status})`);
+}
+
+/** How old (workflow time) the payment's record read beside the reservation may be when shipping starts. */
+const RECORD_FRESH_MS = 1_000;
+/** Workflow time: the SDK's Date is the time of the activation, the same on replay. */
+const workflowTime = () => new Date().getTime();
+
+/** The payment's record as read beside the reservation: its status and when it was known, or why it could not be read. */
+type RecordRead = { status: Payment['status']; at: number } | { failure: unknown };
+
+/** Settles, never rejects: a failed read is for the shipment step to raise, not a rejection nobody awaits yet. */
+function readRecord(paymentId: string, calls: OrderCalls): Promise<RecordRead> {
+  return calls
+    .steps(`check that payment ${paymentId} stands`)
+    .getPayment(paymentId)
+    .then(
+      ({ value }) => ({ status: value.status, at: workflowTime() }),
+      (failure: unknown) => ({ failure }),
+    );
+}
+
+/** v6: a fresh `cleared` record lets the goods go; a stale one is read again; a failed read fails the step as before. */
+async function recordStands(paymentId: string, read: RecordRead, calls: OrderCalls): Promise<void> {
+  if ('failure' in read) throw read.failure;
+  if (workflowTime() - read.at > RECORD_FRESH_MS) return paymentStands(paymentId, calls);
+  if (read.status !== 'cleared') throw notHonoured(paymentId, read.status);
 }
 
 async function paymentStands(paymentId: string, calls: OrderCalls): Promise<void> {

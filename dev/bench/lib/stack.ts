@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
 import { parseEnv, workerEnv } from '../../../config/env';
-import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { DEFAULT_DYNAMIC_CONFIG, startDevServer, type DevServer } from '../../temporal/dev-server';
 import { startTemporalCluster } from '../../temporal/temporal-cluster';
 import { createDataConverter, generatePayloadKey } from '../../../lib/payload-codec';
 import { freePort } from '../../ports';
@@ -58,17 +58,28 @@ function pragmasFromEnv(): Record<string, string> | undefined {
   return Object.fromEntries(raw.split(',').map((pair) => pair.split('=').map((s) => s.trim()) as [string, string]));
 }
 
-/** BENCH_EAGER_ACTIVITIES=0 turns eager activity dispatch off, for before/after comparisons. */
-const dynamicConfigFromEnv = () => (process.env.BENCH_EAGER_ACTIVITIES === '0' ? { dynamicConfig: { 'system.enableActivityEagerExecution': false } } : {});
+/**
+ * For before/after comparisons: BENCH_EAGER_ACTIVITIES=0 turns eager activity dispatch off, and
+ * BENCH_QUEUE_POLL_RPS=20 gives the history queues the server's own read rate (dev-server.ts QUEUE_POLL_RPS).
+ */
+function dynamicConfigFromEnv(): Record<string, string | number | boolean> {
+  const rps = process.env.BENCH_QUEUE_POLL_RPS;
+  return {
+    ...(process.env.BENCH_EAGER_ACTIVITIES === '0' && { 'system.enableActivityEagerExecution': false }),
+    ...(rps !== undefined && Object.fromEntries(['transfer', 'timer', 'visibility'].map((queue) => [`history.${queue}ProcessorMaxPollRPS`, Number(rps)]))),
+  };
+}
 
 /** A fresh server (a dev server with its own SQLite file, or a cluster on its own PostgreSQL), and a client for the driver. */
-export async function startTemporal(kind: TemporalKind = 'dev', dynamicConfig?: Record<string, boolean>): Promise<Temporal> {
+export async function startTemporal(
+  kind: TemporalKind = 'dev',
+  dynamicConfig: Record<string, string | number | boolean> = DEFAULT_DYNAMIC_CONFIG,
+): Promise<Temporal> {
   const server =
     kind === 'cluster'
       ? await startTemporalCluster()
       : await startDevServer({
-          ...dynamicConfigFromEnv(),
-          ...(dynamicConfig && { dynamicConfig }),
+          dynamicConfig: { ...dynamicConfig, ...dynamicConfigFromEnv() },
           dbFilename: join(scratch, `temporal-${++serverCount}.sqlite`),
           logLevel: 'error',
           searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
@@ -181,7 +192,11 @@ export interface SagaStage {
 }
 
 /** A fresh Temporal server and the sample services at `stepLatencyMs`: what every saga benchmark stands on. */
-export async function startSagaStage(stepLatencyMs: number, kind: TemporalKind = 'dev', dynamicConfig?: Record<string, boolean>): Promise<SagaStage> {
+export async function startSagaStage(
+  stepLatencyMs: number,
+  kind: TemporalKind = 'dev',
+  dynamicConfig?: Record<string, string | number | boolean>,
+): Promise<SagaStage> {
   const temporal = await startTemporal(kind, dynamicConfig);
   const parts: SagaStage['parts'] = [temporal];
   try {

@@ -405,6 +405,43 @@ describe('an orderId seen again after its workflow is gone (namespace retention)
   }, 150_000);
 });
 
+describe("the payment's record, read while the stock is reserved", () => {
+  const timeline = async (orderId: string) => {
+    const res = await api.call(`/orders/${orderId}/timeline`);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { steps: { name: string; outcome: string }[] }).steps;
+  };
+
+  it('is read again before shipping when the reservation took over a second; a refund meanwhile stops the goods', async () => {
+    // Each reservation attempt takes 700 ms and the first one fails: the stock is reserved after about 1.5 s.
+    await setFaults(services.urls.inventory, { latencyMs: 700, failNext: 1 });
+    const order = orderRequest();
+    expect((await place(order)).status).toBe(202);
+    // The record, read beside the reservation, said cleared; then the payment is refunded by someone else.
+    let paymentId: string | undefined;
+    for (let i = 0; ; i++) {
+      const steps = await timeline(order.orderId);
+      if (steps.some((s) => s.name === 'getPayment' && s.outcome === 'completed')) {
+        expect(steps.find((s) => s.name === 'reserveInventory')?.outcome).not.toBe('completed');
+        paymentId = (await state(order.orderId)).paymentId;
+        break;
+      }
+      if (i > 100) throw new Error('the record was never read beside the reservation');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const refund = await fetch(`${services.urls.payments}/payments/${paymentId}/refund`, {
+      method: 'POST',
+      headers: { 'idempotency-key': `outside-${paymentId}` },
+    });
+    expect(refund.status).toBe(200);
+
+    const final = await until(order.orderId, settled);
+    expect(final).toMatchObject({ status: 'failed', failure: { step: 'createShipment', reason: 'payment_failed' } });
+    expect(await effects(services.urls, order.orderId)).toMatchObject({ inventory: { reservations: 1, active: 0 }, shipping: { shipments: 0 } });
+    expect((await timeline(order.orderId)).filter((s) => s.name === 'getPayment')).toHaveLength(2);
+  });
+});
+
 describe('needs_attention and POST /orders/{orderId}/resolve', () => {
   /** Out of stock, while every refund fails: the refund compensation exhausts its retries. */
   async function stuckOrder(): Promise<OrderState> {

@@ -1,7 +1,7 @@
 // Every recorded path of the order saga (test/histories, written by `npm run histories:record`)
 // replays against today's workflow code, so a change that would break orders already in flight
 // fails here. Each version keeps its histories: v1 at the top of test/histories/ (orders started
-// before the first patch), v2 to v5 in test/histories/v2/ … v5/ (workflows/order-patches.ts). The guard is
+// before the first patch), v2 to v6 in test/histories/v2/ … v6/ (workflows/order-patches.ts). The guard is
 // proven to bite: a reordered workflow, and the v2 change without its patched() guard, must not replay.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,8 @@ const VERSIONS = {
   v4: loadHistories(join(historiesDir, 'v4')),
   /** v5: the OrderStatus search attribute changes only to the statuses a person searches by. */
   v5: loadHistories(join(historiesDir, 'v5')),
+  /** v6: the payment's record is read while the stock is reserved, not after. */
+  v6: loadHistories(join(historiesDir, 'v6')),
 };
 type Version = keyof typeof VERSIONS;
 const history = (version: Version, path: string) => {
@@ -79,6 +81,7 @@ describe('recorded order histories', () => {
     expect(VERSIONS.v3.map((h) => h.workflowId)).toEqual(V2_PATHS);
     expect(VERSIONS.v4.map((h) => h.workflowId)).toEqual(V4_PATHS);
     expect(VERSIONS.v5.map((h) => h.workflowId)).toEqual(V4_PATHS);
+    expect(VERSIONS.v6.map((h) => h.workflowId)).toEqual(V4_PATHS);
   });
 
   it("each version's histories carry the patch markers and show the changes of their version, v1 histories none", () => {
@@ -145,6 +148,20 @@ describe('recorded order histories', () => {
     expect(statuses('v5', 'card-completed')).toEqual(['completed']);
     expect(statuses('v5', 'bank-transfer-cleared')).toEqual(['awaiting_payment', 'received', 'completed']);
     expect(statuses('v5', 'needs-attention-retry')).toEqual(['compensating', 'needs_attention', 'compensating', 'failed']);
+
+    // v6: the same four calls; the record is asked in the workflow task that reserves the stock, so both run at once.
+    const scheduledBy = (version: Version, path: string) =>
+      events(version, path).flatMap((e) => {
+        const attrs = e.activityTaskScheduledEventAttributes;
+        return attrs ? [`${attrs.activityType?.name ?? ''}@${String(attrs.workflowTaskCompletedEventId)}`] : [];
+      });
+    expect(patches('v6', 'card-completed')).toEqual([ORDER_PATCHES.searchableStatus, ORDER_PATCHES.moneySafe, ORDER_PATCHES.checkBesideReservation]);
+    expect(activities('v6', 'card-completed').sort()).toEqual(activities('v5', 'card-completed').sort());
+    const [, reserve, check] = scheduledBy('v6', 'card-completed');
+    expect([reserve?.split('@')[0], check?.split('@')[0]]).toEqual(['reserveInventory', 'getPayment']);
+    expect(reserve?.split('@')[1]).toBe(check?.split('@')[1]);
+    const [, reserveV5, checkV5] = scheduledBy('v5', 'card-completed');
+    expect(reserveV5?.split('@')[1]).not.toBe(checkV5?.split('@')[1]);
   });
 
   it.each(Object.keys(VERSIONS) as Version[])(
@@ -170,7 +187,7 @@ describe('recorded order histories', () => {
     );
   }, 60_000);
 
-  it('refuse older histories once the v2, v4 and v5 changes lose their patched() guards', async () => {
+  it('refuse older histories once the v2, v4, v5 and v6 changes lose their patched() guards', async () => {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger, webpackConfigHook: unguarded });
     // Paths the changes do not touch still replay: the failures below are the changes', not the bundle's.
     await Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v1', 'payment-declined'));
@@ -179,9 +196,14 @@ describe('recorded order histories', () => {
     await expect(replay).rejects.toThrow(/getPayment|reserveInventory|[Nn]ondetermini/);
     // v4 reads the payment's record before shipping: a v3 card order never did.
     const v3Card = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v3', 'card-completed'));
-    await expect(v3Card).rejects.toThrow(/createShipment.*getPayment|getPayment.*createShipment/);
+    // (With v6 unguarded too, that read comes beside the reservation, where the v3 order upserted its status.)
+    await expect(v3Card).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(v3Card).rejects.toThrow(/UpsertWorkflowSearchAttributes|getPayment/);
     // v5 upserts the status only where a person searches for it: a v4 card order upserted it at every step.
     const v4Card = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v4', 'card-completed'));
     await expect(v4Card).rejects.toBeInstanceOf(DeterminismViolationError);
+    // v6 asks for the record beside the reservation: a v5 card order asked after it.
+    const v5Card = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v5', 'card-completed'));
+    await expect(v5Card).rejects.toBeInstanceOf(DeterminismViolationError);
   }, 60_000);
 });
