@@ -63,7 +63,8 @@ export async function order(input: OrderInput): Promise<OrderState> {
     const reserving = state.step('reserveInventory', () => saga.run(steps.reserveInventory), attempts);
     // v6: the payment's record is read meanwhile; the shipment step below decides on it.
     const record = moneySafe && patched(ORDER_PATCHES.checkBesideReservation) ? readRecord(payment.paymentId, calls) : undefined;
-    const reservation = await reserving;
+    // Settled before anything else happens, even when the reservation failed: no read is left running behind a compensation or a closed order.
+    const reservation = await reserving.finally(() => record);
     state.remember({ reservationId: reservation.reservationId });
 
     await goOn();

@@ -311,9 +311,11 @@ describe('searchable runs, links and timelines', () => {
     const refused = timeline.steps.find((s) => s.name === 'reserveInventory');
     expect(refused?.error).toMatch(/inventory/i);
     expect(refused?.error).not.toContain('Encoded failure');
+    // v6 reads the payment's record while it reserves, so the refused order read it too (and waited for it).
     expect(timeline.steps.map((s) => [s.name, s.outcome, s.compensation])).toEqual([
       ['authorizePayment', 'completed', false],
       ['reserveInventory', 'failed', false],
+      ['getPayment', 'completed', false],
       ['refundPayment', 'completed', true],
     ]);
     for (const step of timeline.steps) {
