@@ -32,6 +32,19 @@ export function orderCalls(timings: OrderTimings, settled: boolean) {
       });
   return {
     steps: proxy(timings.steps),
+    /**
+     * v6: the payment's record read beside the reservation. A read changes nothing, so once the reservation is
+     * refused it is cancelled without waiting for its attempt (TRY_CANCEL): a payments service that is down
+     * never holds the compensation up.
+     */
+    sideRead: (summary: string) =>
+      proxyActivities<Activities>({
+        startToCloseTimeout: timings.steps.startToCloseTimeout,
+        retry: timings.steps.retry,
+        summary,
+        heartbeatTimeout: timings.steps.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+        cancellationType: ActivityCancellationType.TRY_CANCEL,
+      }),
     refundPayment: proxy(timings.compensations.refundPayment),
     releaseReservation: proxy(timings.compensations.releaseReservation),
     cancelShipment: proxy(timings.compensations.cancelShipment),

@@ -62,9 +62,14 @@ export async function order(input: OrderInput): Promise<OrderState> {
     state.set('reserving');
     const reserving = state.step('reserveInventory', () => saga.run(steps.reserveInventory), attempts);
     // v6: the payment's record is read meanwhile; the shipment step below decides on it.
-    const record = moneySafe && patched(ORDER_PATCHES.checkBesideReservation) ? readRecord(payment.paymentId, calls) : undefined;
-    // Settled before anything else happens, even when the reservation failed: no read is left running behind a compensation or a closed order.
-    const reservation = await reserving.finally(() => record);
+    const read = new CancellationScope();
+    const record = moneySafe && patched(ORDER_PATCHES.checkBesideReservation) ? read.run(() => readRecord(payment.paymentId, calls)) : undefined;
+    // A refused reservation needs no answer: the read is cancelled, never waited for (a payments service that is
+    // down must not hold the compensation up).
+    const reservation = await reserving.catch((err: unknown) => {
+      read.cancel();
+      throw err;
+    });
     state.remember({ reservationId: reservation.reservationId });
 
     await goOn();
@@ -110,7 +115,7 @@ type RecordRead = { status: Payment['status']; at: number } | { failure: unknown
 /** Settles, never rejects: a failed read is for the shipment step to raise, not a rejection nobody awaits yet. */
 function readRecord(paymentId: string, calls: OrderCalls): Promise<RecordRead> {
   return calls
-    .steps(`check that payment ${paymentId} stands`)
+    .sideRead(`check that payment ${paymentId} stands`)
     .getPayment(paymentId)
     .then(
       ({ value }) => ({ status: value.status, at: workflowTime() }),

@@ -311,14 +311,18 @@ describe('searchable runs, links and timelines', () => {
     const refused = timeline.steps.find((s) => s.name === 'reserveInventory');
     expect(refused?.error).toMatch(/inventory/i);
     expect(refused?.error).not.toContain('Encoded failure');
-    // v6 reads the payment's record while it reserves, so the refused order read it too (and waited for it).
-    expect(timeline.steps.map((s) => [s.name, s.outcome, s.compensation])).toEqual([
+    // v6 reads the payment's record while it reserves; once the stock is refused the read is cancelled, not
+    // waited for, so it may have answered, been cancelled, or still be on its way when the order closed.
+    const read = timeline.steps.filter((s) => s.name === 'getPayment');
+    expect(read).toHaveLength(1);
+    expect(read[0]?.compensation).toBe(false);
+    const steps = timeline.steps.filter((s) => s.name !== 'getPayment');
+    expect(steps.map((s) => [s.name, s.outcome, s.compensation])).toEqual([
       ['authorizePayment', 'completed', false],
       ['reserveInventory', 'failed', false],
-      ['getPayment', 'completed', false],
       ['refundPayment', 'completed', true],
     ]);
-    for (const step of timeline.steps) {
+    for (const step of steps) {
       expect(step.attempts).toBeGreaterThanOrEqual(1);
       expect(step.durationMs).toBeGreaterThanOrEqual(0);
       expect(Date.parse(step.finishedAt as string)).toBeGreaterThanOrEqual(Date.parse(step.startedAt as string));

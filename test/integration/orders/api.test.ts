@@ -440,19 +440,6 @@ describe("the payment's record, read while the stock is reserved", () => {
     expect(await effects(services.urls, order.orderId)).toMatchObject({ inventory: { reservations: 1, active: 0 }, shipping: { shipments: 0 } });
     expect((await timeline(order.orderId)).filter((s) => s.name === 'getPayment')).toHaveLength(2);
   });
-
-  it('is waited for when the reservation is refused: the compensation starts after the read has answered', async () => {
-    // Reads of the record (and refunds) take 400 ms; the stock is refused at once.
-    await setFaults(services.urls.payments, { latencyMs: 400, match: '/payments/pay_' });
-    const order = orderRequest({ items: [{ sku: 'OOS-read', quantity: 1 }] });
-    expect((await place(order)).status).toBe(202);
-    expect(await until(order.orderId, settled)).toMatchObject({ status: 'failed', failure: { step: 'reserveInventory', reason: 'out_of_stock' } });
-    const steps = await timeline(order.orderId);
-    const read = steps.find((s) => s.name === 'getPayment');
-    const refund = steps.find((s) => s.name === 'refundPayment');
-    expect(read?.outcome).toBe('completed');
-    expect(Date.parse(refund!.scheduledAt)).toBeGreaterThanOrEqual(Date.parse(read!.finishedAt!));
-  });
 });
 
 describe('needs_attention and POST /orders/{orderId}/resolve', () => {
