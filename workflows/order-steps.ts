@@ -19,16 +19,16 @@ import type { CompensationReport, SagaStep } from './saga';
 export function orderCalls(timings: OrderTimings, settled: boolean) {
   /** Each call carries a summary a person reads in the Web UI ("authorize 19.99 EUR by card"). */
   const proxy =
-    ({ startToCloseTimeout, retry, heartbeatTimeout }: CallTimings) =>
+    (
+      { startToCloseTimeout, retry, heartbeatTimeout }: CallTimings,
+      cancellationType: ActivityCancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    ) =>
     (summary: string) =>
       proxyActivities<Activities>({
         startToCloseTimeout,
         retry,
         summary,
-        ...(settled && {
-          heartbeatTimeout: heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
-          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-        }),
+        ...(settled && { heartbeatTimeout: heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT, cancellationType }),
       });
   return {
     steps: proxy(timings.steps),
@@ -37,14 +37,7 @@ export function orderCalls(timings: OrderTimings, settled: boolean) {
      * refused it is cancelled without waiting for its attempt (TRY_CANCEL): a payments service that is down
      * never holds the compensation up.
      */
-    sideRead: (summary: string) =>
-      proxyActivities<Activities>({
-        startToCloseTimeout: timings.steps.startToCloseTimeout,
-        retry: timings.steps.retry,
-        summary,
-        heartbeatTimeout: timings.steps.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
-        cancellationType: ActivityCancellationType.TRY_CANCEL,
-      }),
+    sideRead: proxy(timings.steps, ActivityCancellationType.TRY_CANCEL),
     refundPayment: proxy(timings.compensations.refundPayment),
     releaseReservation: proxy(timings.compensations.releaseReservation),
     cancelShipment: proxy(timings.compensations.cancelShipment),

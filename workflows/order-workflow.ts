@@ -104,6 +104,9 @@ function notHonoured(paymentId: string, status: Payment['status']): OrderStop {
   return new OrderStop('payment_failed', `payment ${paymentId} was not honoured (${status})`);
 }
 
+/** What the Web UI shows for the read of the payment's record before shipping. */
+const checkSummary = (paymentId: string) => `check that payment ${paymentId} stands`;
+
 /** How old (workflow time) the payment's record read beside the reservation may be when shipping starts. */
 const RECORD_FRESH_MS = 1_000;
 /** Workflow time: the SDK's Date is the time of the activation, the same on replay. */
@@ -115,7 +118,7 @@ type RecordRead = { status: Payment['status']; at: number } | { failure: unknown
 /** Settles, never rejects: a failed read is for the shipment step to raise, not a rejection nobody awaits yet. */
 function readRecord(paymentId: string, calls: OrderCalls): Promise<RecordRead> {
   return calls
-    .sideRead(`check that payment ${paymentId} stands`)
+    .sideRead(checkSummary(paymentId))
     .getPayment(paymentId)
     .then(
       ({ value }) => ({ status: value.status, at: workflowTime() }),
@@ -131,7 +134,7 @@ async function recordStands(paymentId: string, read: RecordRead, calls: OrderCal
 }
 
 async function paymentStands(paymentId: string, calls: OrderCalls): Promise<void> {
-  const { status } = (await calls.steps(`check that payment ${paymentId} stands`).getPayment(paymentId)).value;
+  const { status } = (await calls.steps(checkSummary(paymentId)).getPayment(paymentId)).value;
   if (status !== 'cleared') throw notHonoured(paymentId, status);
 }
 

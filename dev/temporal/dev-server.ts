@@ -112,6 +112,10 @@ export const DEFAULT_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journa
  */
 export const QUEUE_POLL_RPS = 1000;
 
+/** The dynamic config that sets the read rate of the transfer, timer and visibility queues. */
+export const queuePollRps = (rps: number): Record<string, number> =>
+  Object.fromEntries(['transfer', 'timer', 'visibility'].map((queue) => [`history.${queue}ProcessorMaxPollRPS`, rps]));
+
 /**
  * Eager activity dispatch: the server hands a workflow's next activity to the worker in the answer to
  * the workflow task that scheduled it (the SDK asks for it by default, the server only obliges with
@@ -122,9 +126,7 @@ export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, string | number | b
   'system.enableActivityEagerExecution': true,
   // Fair dispatch by each order's fairness key (its customer): deploy/temporal/dynamicconfig/docker.yaml does the same.
   'matching.enableFairness': true,
-  'history.transferProcessorMaxPollRPS': QUEUE_POLL_RPS,
-  'history.timerProcessorMaxPollRPS': QUEUE_POLL_RPS,
-  'history.visibilityProcessorMaxPollRPS': QUEUE_POLL_RPS,
+  ...queuePollRps(QUEUE_POLL_RPS),
 };
 
 function tuningArgs(options: DevServerOptions): string[] {

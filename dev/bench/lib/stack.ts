@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
 import { parseEnv, workerEnv } from '../../../config/env';
-import { DEFAULT_DYNAMIC_CONFIG, startDevServer, type DevServer } from '../../temporal/dev-server';
+import { DEFAULT_DYNAMIC_CONFIG, queuePollRps, startDevServer, type DevServer } from '../../temporal/dev-server';
 import { startTemporalCluster } from '../../temporal/temporal-cluster';
 import { createDataConverter, generatePayloadKey } from '../../../lib/payload-codec';
 import { freePort } from '../../ports';
@@ -66,7 +66,7 @@ function dynamicConfigFromEnv(): Record<string, string | number | boolean> {
   const rps = process.env.BENCH_QUEUE_POLL_RPS;
   return {
     ...(process.env.BENCH_EAGER_ACTIVITIES === '0' && { 'system.enableActivityEagerExecution': false }),
-    ...(rps !== undefined && Object.fromEntries(['transfer', 'timer', 'visibility'].map((queue) => [`history.${queue}ProcessorMaxPollRPS`, Number(rps)]))),
+    ...(rps !== undefined && queuePollRps(Number(rps))),
   };
 }
 
