@@ -20,7 +20,7 @@ import { quietRuntime } from '../test/support/quiet-runtime';
 import { workflowsPath } from '../worker/workflow-source';
 
 /** The order workflow's current version (workflows/order-patches.ts): bump it with each new patch. */
-const CURRENT_VERSION = 'v6';
+const CURRENT_VERSION = 'v7';
 const outDir = join(historiesDir, CURRENT_VERSION);
 const taskQueue = 'record-histories';
 

@@ -33,4 +33,10 @@ export const ORDER_PATCHES = {
    * that took long) is read again; only `cleared` lets the goods go.
    */
   checkBesideReservation: 'order-v6-check-beside-reservation',
+  /**
+   * v7: a new order takes v4, v5 and v6 as this one patch: one marker and one TemporalChangeVersion upsert
+   * instead of three (each a history event and a visibility write; docs/decisions/0012). An order that began
+   * before it replays through the three, as it ran. A later change adds its own patch beside this one.
+   */
+  v4ToV6: 'order-v7-v4-to-v6',
 } as const;

@@ -15,9 +15,12 @@ import { Saga } from './saga';
 
 export async function order(input: OrderInput): Promise<OrderState> {
   const timings = input.timings ?? DEFAULT_ORDER_TIMINGS;
+  // v7: new orders take v4 to v6 under one marker; orders from before it answer each patch as they ran.
+  const v4ToV6 = patched(ORDER_PATCHES.v4ToV6);
+  const taken = (patch: string) => v4ToV6 || patched(patch);
   // Every status change is logged and, for runs started with search attributes, upserted: v5 only the
   // statuses a person searches by. Every change at all shows in the Web UI's current details.
-  const searchable = patched(ORDER_PATCHES.searchableStatus);
+  const searchable = taken(ORDER_PATCHES.searchableStatus);
   const state = new OrderStateTracker(input.orderId, {
     ...(!searchable && { status: publishOrderStatus }),
     changed: (s) => {
@@ -37,7 +40,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     return state.snapshot();
   });
 
-  const moneySafe = patched(ORDER_PATCHES.moneySafe);
+  const moneySafe = taken(ORDER_PATCHES.moneySafe);
   const calls = orderCalls(timings, moneySafe);
   const steps = orderSteps(input, calls, workflowInfo().workflowId);
   const saga = new Saga<StepName, CompensationName>(callOutcome, state, moneySafe);
@@ -63,7 +66,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     const reserving = state.step('reserveInventory', () => saga.run(steps.reserveInventory), attempts);
     // v6: the payment's record is read meanwhile; the shipment step below decides on it.
     const read = new CancellationScope();
-    const record = moneySafe && patched(ORDER_PATCHES.checkBesideReservation) ? read.run(() => readRecord(payment.paymentId, calls)) : undefined;
+    const record = moneySafe && taken(ORDER_PATCHES.checkBesideReservation) ? read.run(() => readRecord(payment.paymentId, calls)) : undefined;
     // A refused reservation needs no answer: the read is cancelled, never waited for (a payments service that is
     // down must not hold the compensation up).
     const reservation = await reserving.catch((err: unknown) => {

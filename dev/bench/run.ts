@@ -3,8 +3,8 @@
 // timestamped copy in dev/bench/results/runs/. Every figure that matters is a ratio against a baseline
 // measured in the same run; absolute numbers are context, never asserted.
 //   --quick          a short smoke run (same code paths, a fraction of the time): results/partial.json
-//   --only a,b       just these benchmarks (composition, starts, saga, sagaThroughput, worker, fairness, sagaCluster,
-//                    sagaThroughputCluster, workerScaling): results/partial.json
+//   --only a,b       just these benchmarks (composition, starts, saga, sagaThroughput, sagaCosts, worker, fairness, sagaCluster,
+//                    sagaThroughputCluster, sagaCostsCluster, workerScaling): results/partial.json
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { compositionBenchmark } from './composition';
 import { fairnessBenchmark } from './fairness';
 import { footprintBenchmark } from './footprint';
 import { machine, printTable, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
+import { sagaCostsBenchmark } from './saga-costs';
 import { sagaLatencyBenchmark } from './saga-latency';
 import { sagaThroughputBenchmark } from './saga-throughput';
 import { startsBenchmark } from './starts';
@@ -31,11 +32,13 @@ const BENCHMARKS: Record<string, { title: string; run: (o: BenchOptions) => Prom
   starts: { title: 'starts: POST /orders vs client.workflow.start', run: startsBenchmark },
   saga: { title: 'saga latency: card order, 3 calls at 10 ms', run: sagaLatencyBenchmark },
   sagaThroughput: { title: 'saga throughput: order workflow vs raw-SDK workflow', run: sagaThroughputBenchmark },
+  sagaCosts: { title: "saga costs: each of Baton's features switched off, same run", run: sagaCostsBenchmark },
   worker: { title: 'worker footprint: RSS per cached workflow', run: footprintBenchmark },
   fairness: { title: "fairness: one customer's order during another's burst, with and without fair dispatch", run: fairnessBenchmark },
   // The same saga benchmarks on a real Temporal cluster (dev/temporal/temporal-cluster.ts), and workers scaling on it.
   sagaCluster: { title: 'saga latency on the Temporal cluster (PostgreSQL, one process per role)', run: onCluster(sagaLatencyBenchmark) },
   sagaThroughputCluster: { title: 'saga throughput on the Temporal cluster', run: onCluster(sagaThroughputBenchmark) },
+  sagaCostsCluster: { title: 'saga costs on the Temporal cluster', run: onCluster(sagaCostsBenchmark) },
   workerScaling: { title: 'worker scaling on the Temporal cluster: 1, 2, 4 worker processes, the worker the bottleneck', run: workerScalingBenchmark },
 };
 

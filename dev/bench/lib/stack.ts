@@ -160,10 +160,17 @@ export function workflowBundles(): Promise<Bundles> {
   return bundles;
 }
 
-/** `npm run worker` on `taskQueue`, with its production defaults; `env` adds tuning variables. */
-export async function startBatonWorker(t: Temporal, taskQueue: string, urls: SagaServices, env: Record<string, string> = {}): Promise<Child<RegExpExecArray>> {
+/** `npm run worker` on `taskQueue`, with its production defaults; `env` adds tuning variables, `nodeArgs` e.g. --cpu-prof. */
+export async function startBatonWorker(
+  t: Temporal,
+  taskQueue: string,
+  urls: SagaServices,
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): Promise<Child<RegExpExecArray>> {
   return startChild({
     entry: 'worker/main.ts',
+    nodeArgs,
     ready: /worker polling task queue/,
     env: {
       ...temporalEnv(t, taskQueue),

@@ -27,6 +27,10 @@ describe('failure points', () => {
   });
 
   it('out of stock: the payment is refunded', async () => {
+    // The payment's record, read beside the reservation, is cancelled when the reservation is refused. Had the read
+    // answered while that workflow task was in flight, this time-skipping test server (unlike Temporal's own, which
+    // finds the answer among its buffered events) would leave the order hanging: the read answers later here.
+    await setFaults(saga.services.urls.payments, { latencyMs: 200 });
     const input = orderInput({ items: [{ sku: 'OOS-widget', quantity: 1 }] });
     const final = await run(input);
 

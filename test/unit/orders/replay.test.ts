@@ -1,7 +1,7 @@
 // Every recorded path of the order saga (test/histories, written by `npm run histories:record`)
 // replays against today's workflow code, so a change that would break orders already in flight
 // fails here. Each version keeps its histories: v1 at the top of test/histories/ (orders started
-// before the first patch), v2 to v6 in test/histories/v2/ … v6/ (workflows/order-patches.ts). The guard is
+// before the first patch), v2 to v7 in test/histories/v2/ … v7/ (workflows/order-patches.ts). The guard is
 // proven to bite: a reordered workflow, and the v2 change without its patched() guard, must not replay.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,8 @@ const VERSIONS = {
   v5: loadHistories(join(historiesDir, 'v5')),
   /** v6: the payment's record is read while the stock is reserved, not after. */
   v6: loadHistories(join(historiesDir, 'v6')),
+  /** v7: v4 to v6 taken under one patch marker. */
+  v7: loadHistories(join(historiesDir, 'v7')),
 };
 type Version = keyof typeof VERSIONS;
 const history = (version: Version, path: string) => {
@@ -57,16 +59,19 @@ const history = (version: Version, path: string) => {
 
 const logger = new DefaultLogger('ERROR');
 /** The real order workflow, bundled with every patched() answering yes and recording nothing. */
-const unguarded: BundleOptions['webpackConfigHook'] = (config) => ({
-  ...config,
-  resolve: {
-    ...config.resolve,
-    alias: {
-      ...(config.resolve?.alias as Record<string, string | false> | undefined),
-      '@temporalio/workflow$': fileURLToPath(new URL('../../fixtures/unguarded-patches.ts', import.meta.url)),
+const aliasWorkflowTo =
+  (fixture: string): BundleOptions['webpackConfigHook'] =>
+  (config) => ({
+    ...config,
+    resolve: {
+      ...config.resolve,
+      alias: {
+        ...(config.resolve?.alias as Record<string, string | false> | undefined),
+        '@temporalio/workflow$': fileURLToPath(new URL(fixture, import.meta.url)),
+      },
     },
-  },
-});
+  });
+const unguarded = aliasWorkflowTo('../../fixtures/unguarded-patches.ts');
 
 let currentBundle: ReturnType<typeof bundleWorkflowCode> | undefined;
 /** Today's workflow code, bundled once for every version's replay. */
@@ -82,6 +87,7 @@ describe('recorded order histories', () => {
     expect(VERSIONS.v4.map((h) => h.workflowId)).toEqual(V4_PATHS);
     expect(VERSIONS.v5.map((h) => h.workflowId)).toEqual(V4_PATHS);
     expect(VERSIONS.v6.map((h) => h.workflowId)).toEqual(V4_PATHS);
+    expect(VERSIONS.v7.map((h) => h.workflowId)).toEqual(V4_PATHS);
   });
 
   it("each version's histories carry the patch markers and show the changes of their version, v1 histories none", () => {
@@ -162,6 +168,17 @@ describe('recorded order histories', () => {
     expect(reserve?.split('@')[1]).toBe(check?.split('@')[1]);
     const [, reserveV5, checkV5] = scheduledBy('v5', 'card-completed');
     expect(reserveV5?.split('@')[1]).not.toBe(checkV5?.split('@')[1]);
+
+    // v7: the same order under one marker (and one TemporalChangeVersion upsert) instead of three.
+    const markers = (version: Version, path: string) => events(version, path).filter((e) => e.markerRecordedEventAttributes).length;
+    const allUpserts = (version: Version, path: string) => events(version, path).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+    for (const path of V4_PATHS) {
+      expect(patches('v7', path), path).toEqual([ORDER_PATCHES.v4ToV6]);
+      expect(activities('v7', path), path).toEqual(activities('v6', path));
+      expect(statuses('v7', path), path).toEqual(statuses('v6', path));
+    }
+    expect([markers('v6', 'card-completed'), allUpserts('v6', 'card-completed')]).toEqual([3, 4]);
+    expect([markers('v7', 'card-completed'), allUpserts('v7', 'card-completed')]).toEqual([1, 2]);
   });
 
   it.each(Object.keys(VERSIONS) as Version[])(
@@ -205,5 +222,16 @@ describe('recorded order histories', () => {
     // v6 asks for the record beside the reservation: a v5 card order asked after it.
     const v5Card = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded' }, history('v5', 'card-completed'));
     await expect(v5Card).rejects.toBeInstanceOf(DeterminismViolationError);
+  }, 60_000);
+
+  it('refuse every older card order once v7 loses its patched() guard, even a v6 one that made the same calls', async () => {
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger, webpackConfigHook: aliasWorkflowTo('../../fixtures/unguarded-v7.ts') });
+    // Unaffected paths replay: the failures below are the unguarded patch's, not the bundle's.
+    await Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded-v7' }, history('v1', 'payment-declined'));
+    // v1 to v5 orders made other calls; a v6 order made the same ones but recorded three markers that v7, taken unasked, never asks for.
+    for (const version of ['v1', 'v3', 'v4', 'v5', 'v6'] as const) {
+      const replay = Worker.runReplayHistory({ workflowBundle, replayName: 'orders-unguarded-v7' }, history(version, 'card-completed'));
+      await expect(replay, version).rejects.toBeInstanceOf(DeterminismViolationError);
+    }
   }, 60_000);
 });
