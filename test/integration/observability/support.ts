@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
 import { freePort } from '../../../dev/ports';
 import { apiCaller, TEST_METRICS_TOKEN, TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from '../../support/api';
-import { type ChildHandle, serviceUrlEnv, startChild, WORKER_READY } from '../../support/processes';
+import { type ChildHandle, serviceUrlEnv, startApiChild, startChild, WORKER_READY } from '../../support/processes';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -206,7 +206,7 @@ export async function startStack(options: { address: string; namespace: string; 
     BATON_HTTP_TIMEOUT_MS: '2000',
     BATON_WORKER_METRICS_PORT: String(metricsPort),
   });
-  const api = startChild('api/main.ts', {
+  const { handle: api, url: apiUrl } = await startApiChild({
     ...temporal,
     ...urlEnv,
     ...otel,
@@ -216,8 +216,6 @@ export async function startStack(options: { address: string; namespace: string; 
     BATON_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     BATON_METRICS_TOKEN: TEST_METRICS_TOKEN,
   });
-  const listening = await api.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 30_000);
-  const apiUrl = listening.slice(listening.indexOf('http://'));
   await worker.waitFor(WORKER_READY, 60_000);
   return {
     services,

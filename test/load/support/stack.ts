@@ -3,7 +3,7 @@
 import { setPriority } from 'node:os';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../../config/env';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET } from '../../support/api';
-import { serviceUrlEnv, startChild, type ChildHandle } from '../../support/processes';
+import { serviceUrlEnv, startApiChild, startChild, type ChildHandle } from '../../support/processes';
 
 export interface Temporal {
   address: string;
@@ -49,15 +49,16 @@ export async function startApi(
   urls: Record<ServiceName, string>,
   extra: Record<string, string> = {},
 ): Promise<{ handle: ChildHandle; url: string }> {
-  const handle = startChild('api/main.ts', {
-    ...temporalEnv(temporal),
-    ...serviceUrlEnv(urls),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    BATON_API_TOKENS: TEST_TOKEN,
-    BATON_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    ...extra,
-  });
-  const listening = await handle.waitFor(/api listening on http:\/\/127\.0\.0\.1:\d+/, 60_000);
-  return { handle, url: listening.slice(listening.indexOf('http://')) };
+  return startApiChild(
+    {
+      ...temporalEnv(temporal),
+      ...serviceUrlEnv(urls),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BATON_API_TOKENS: TEST_TOKEN,
+      BATON_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      ...extra,
+    },
+    60_000,
+  );
 }
