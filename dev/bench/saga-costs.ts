@@ -32,6 +32,7 @@ import { orderWorkflow } from '../../contracts';
 import { failureConverterPath } from '../../lib/payload-codec';
 import { ORDER_PATCHES } from '../../workflows/order-patches';
 import { workflowsPath } from '../../worker/workflow-source';
+import { withWorkflowStandIn } from '../temporal/workflow-stand-in';
 import { closedLoop, mergeSamples, OpenLoop, summarize, type ClosedLoopResult, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, runRawOrder, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
@@ -106,7 +107,7 @@ interface SeriesJson {
   /** p50 minus Baton's p50: what the switch saves (negative: it costs). */
   p50VsBatonMs: number | null;
   ordersPerSecond: number | null;
-  /** Worker CPU milliseconds per completed order in the throughput rounds. */
+  /** The worker's CPU milliseconds per order over the throughput rounds (every order they ran, ramp and drain included). */
   workerCpuMsPerOrder: number | null;
   history: HistoryShape;
 }
@@ -143,10 +144,7 @@ async function variantBundle(name: string, off: Switches): Promise<string> {
     workflowsPath,
     failureConverterPath,
     logger: quiet,
-    webpackConfigHook: (config) => ({
-      ...config,
-      resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), '@temporalio/workflow$': shim } },
-    }),
+    webpackConfigHook: withWorkflowStandIn(shim),
   });
   const path = join(scratch, `bundle-${name}.js`);
   writeFileSync(path, code);
@@ -270,16 +268,17 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
     }
 
     console.log(`  throughput: ${concurrency} orders in flight, ${rounds} x ${roundMs / 1000} s per series, in turns`);
-    const tp = Object.fromEntries(series.map((s) => [s, { rounds: [] as ClosedLoopResult[], cpuSeconds: 0 }])) as Record<
+    const tp = Object.fromEntries(series.map((s) => [s, { rounds: [] as ClosedLoopResult[], cpuSeconds: 0, finished: 0 }])) as Record<
       Series,
-      { rounds: ClosedLoopResult[]; cpuSeconds: number }
+      { rounds: ClosedLoopResult[]; cpuSeconds: number; finished: number }
     >;
     for (let r = 0; r < rounds; r++) {
       for (const s of r % 2 === 0 ? series : [...series].reverse()) {
         const worker = workerOf(s);
         const cpu0 = worker.cpuSeconds();
-        const result = await closedLoop(sends[s], concurrency, roundMs, rampMs);
-        // Counted over the whole loop (ramp and drain too) against every order it finished.
+        // The worker's CPU over the whole loop (ramp and drain too), so over every order the loop finished, not just
+        // those inside the counted window.
+        const result = await closedLoop(() => sends[s]().finally(() => tp[s].finished++), concurrency, roundMs, rampMs);
         tp[s].cpuSeconds += worker.cpuSeconds() - cpu0;
         tp[s].rounds.push(result);
         console.log(`    ${s.padEnd(20)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed)`);
@@ -294,8 +293,6 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
       series: Object.fromEntries(
         series.map((s) => {
           const perSecond = throughputOf(tp[s].rounds);
-          // Every order the loop sent finished (the drain waits for them), so CPU over orders sent is CPU per order.
-          const orders = tp[s].rounds.reduce((n, r) => n + r.ok + r.failed, 0);
           return [
             s,
             {
@@ -303,7 +300,7 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
               endToEndMs: e2e[s],
               p50VsBatonMs: round(e2e.baton.p50 - e2e[s].p50, 1),
               ordersPerSecond: round(perSecond, 1),
-              workerCpuMsPerOrder: round((tp[s].cpuSeconds * 1000) / orders, 2),
+              workerCpuMsPerOrder: round((tp[s].cpuSeconds * 1000) / tp[s].finished, 2),
               history: shapes[s],
             },
           ];

@@ -5,10 +5,11 @@
 // proven to bite: a reordered workflow, and the v2 change without its patched() guard, must not replay.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Worker, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
+import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_PATCHES } from '../../../workflows/order-patches';
+import { withWorkflowStandIn } from '../../../dev/temporal/workflow-stand-in';
 import { workflowsPath } from '../../../worker/workflow-source';
 import { historiesDir, loadHistories } from '../../support/histories';
 import { testDataConverter } from '../../support/payload-keys';
@@ -59,18 +60,8 @@ const history = (version: Version, path: string) => {
 
 const logger = new DefaultLogger('ERROR');
 /** The real order workflow, bundled with every patched() answering yes and recording nothing. */
-const aliasWorkflowTo =
-  (fixture: string): BundleOptions['webpackConfigHook'] =>
-  (config) => ({
-    ...config,
-    resolve: {
-      ...config.resolve,
-      alias: {
-        ...(config.resolve?.alias as Record<string, string | false> | undefined),
-        '@temporalio/workflow$': fileURLToPath(new URL(fixture, import.meta.url)),
-      },
-    },
-  });
+/** The order workflow bundled against a test fixture standing in for @temporalio/workflow. */
+const aliasWorkflowTo = (fixture: string) => withWorkflowStandIn(fileURLToPath(new URL(fixture, import.meta.url)));
 const unguarded = aliasWorkflowTo('../../fixtures/unguarded-patches.ts');
 
 let currentBundle: ReturnType<typeof bundleWorkflowCode> | undefined;
