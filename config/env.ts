@@ -209,7 +209,7 @@ export const apiEnv = temporalEnv.merge(serviceUrlsEnv).extend({
   BATON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
   /** Orders one customer may start at once on the task queue; the rest of a burst runs on its burst lane (lib/burst-lane.ts). 0 turns it off. */
   BATON_BURST_STARTS: z.coerce.number().int().min(0).default(2),
-  /** How fast a customer's BATON_BURST_STARTS allowance refills, starts per second. */
+  /** How fast a customer's BATON_BURST_STARTS allowance refills, starts per second, counted from its last start past the allowance. */
   BATON_BURST_STARTS_PER_SECOND: z.coerce.number().positive().default(1),
   /** Valkey/Redis that keeps the rate-limit counts, shared by every API replica (redis:// or rediss://); in memory, per process, when unset. */
   BATON_RATE_LIMIT_REDIS_URL: z

@@ -3,8 +3,19 @@
 // the cores the other customers' orders need: each of their workflow tasks and downstream calls then runs
 // slower (docs/benchmarks.md, "the burst lane"). So the lane hands out a slot, and so polls for its next
 // task, only once the main pool has been idle for a moment, or once it has waited long enough: a burst
-// still progresses while every other customer keeps the worker busy, at a slot per wait.
-import type { CustomSlotSupplier, SlotInfo, SlotPermit, SlotReserveContext, WorkerOptions } from '@temporalio/worker';
+// still progresses while every other customer keeps the worker busy, at a slot per wait. Its activities wait
+// the same way once their task has arrived (a poll granted while the main pool was idle may bring one later).
+import { Context } from '@temporalio/activity';
+import type {
+  ActivityExecuteInput,
+  ActivityInboundCallsInterceptor,
+  CustomSlotSupplier,
+  Next,
+  SlotInfo,
+  SlotPermit,
+  SlotReserveContext,
+  WorkerOptions,
+} from '@temporalio/worker';
 import type { WorkerLane } from './tuning';
 
 /**
@@ -182,18 +193,36 @@ const SDK_DEFAULT_ACTIVITY_SLOTS = 100;
  * suppliers that wait for the main pool (the SDK takes limits or a tuner, not both).
  */
 export function laneOptions(lane: WorkerLane, watch: MainPoolWatch): Partial<WorkerOptions> {
-  if (lane.yieldMs === undefined) return lane.overrides;
+  const yieldMs = lane.yieldMs;
+  if (yieldMs === undefined) return lane.overrides;
   const { maxConcurrentWorkflowTaskExecutions: workflows, maxConcurrentActivityTaskExecutions: activities, ...rest } = lane.overrides;
   const fixed = (numSlots: number) => ({ type: 'fixed-size', numSlots }) as const;
   return {
     ...rest,
+    interceptors: { activity: [() => ({ inbound: new YieldingActivities(watch, yieldMs) })] },
     tuner: {
-      workflowTaskSlotSupplier: workflows === undefined ? fixed(SDK_DEFAULT_WORKFLOW_SLOTS) : yieldingSlots(workflows, watch, lane.yieldMs),
-      activityTaskSlotSupplier: activities === undefined ? fixed(SDK_DEFAULT_ACTIVITY_SLOTS) : yieldingSlots(activities, watch, lane.yieldMs),
+      workflowTaskSlotSupplier: workflows === undefined ? fixed(SDK_DEFAULT_WORKFLOW_SLOTS) : yieldingSlots(workflows, watch, yieldMs),
+      activityTaskSlotSupplier: activities === undefined ? fixed(SDK_DEFAULT_ACTIVITY_SLOTS) : yieldingSlots(activities, watch, yieldMs),
       localActivityTaskSlotSupplier: fixed(SDK_DEFAULT_ACTIVITY_SLOTS),
       nexusTaskSlotSupplier: fixed(SDK_DEFAULT_ACTIVITY_SLOTS),
     },
   };
+}
+
+/**
+ * A lane's activity waits for the main pool too before it calls its service: its slot (and poll) may have been
+ * granted while the main pool was idle, and the task arrive once it is not.
+ */
+class YieldingActivities implements ActivityInboundCallsInterceptor {
+  constructor(
+    private readonly watch: MainPoolWatch,
+    private readonly maxWaitMs: number,
+  ) {}
+
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    await this.watch.settled(this.maxWaitMs, Context.current().cancellationSignal);
+    return next(input);
+  }
 }
 
 /** The SDK tells its own abort from a supplier's failure by identity: reject with exactly the signal's reason. */

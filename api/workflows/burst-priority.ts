@@ -10,8 +10,11 @@
  * as a dedicated activity queue). Every other customer's orders, and this customer's own within its
  * allowance, keep the main pool. Nothing is refused or delayed at the API.
  *
- * A token bucket per key: `burst` starts at once on the main lane, refilled at `perSecond`. Here per API
- * process; shared by every replica when the rate limit's store is (shared-burst-priority.ts).
+ * A token bucket per key: `burst` starts at once on the main lane, refilled at `perSecond`. A start past the
+ * allowance empties the bucket, so the refill counts from the customer's last such start: a customer still
+ * bursting earns no main-lane starts back (with a plain bucket, each refilled token would put one of the
+ * burst's orders on the main lane beside everybody else's), and one that keeps to its rate never goes past it.
+ * Here per API process; shared by every replica when the rate limit's store is (shared-burst-priority.ts).
  * docs/operations.md, "Fair between customers".
  */
 export interface BurstAllowance {
@@ -59,7 +62,7 @@ export class BurstPriority implements BurstAllowances {
     const tokens = bucket ? this.#refilled(bucket, now) : burst;
     if (this.#buckets.size > SWEEP_ABOVE_KEYS && now >= this.#nextSweepAt) this.#sweep(now);
     const past = tokens < 1;
-    this.#buckets.set(key, { tokens: past ? tokens : tokens - 1, at: now });
+    this.#buckets.set(key, { tokens: past ? 0 : tokens - 1, at: now });
     return past;
   }
 

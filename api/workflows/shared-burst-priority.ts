@@ -8,7 +8,8 @@
 import type { Redis } from 'ioredis';
 import { BurstPriority, type BurstAllowance, type BurstAllowances } from './burst-priority';
 
-// KEYS[1]: the key's bucket; ARGV: burst, refill per second. Returns 1 when the start is past the allowance.
+// KEYS[1]: the key's bucket; ARGV: burst, refill per second. Returns 1 when the start is past the allowance
+// (which empties the bucket, as in burst-priority.ts).
 // The bucket expires once it would be full again: an idle customer costs the store nothing.
 const TAKE_ONE = `
 local burst = tonumber(ARGV[1])
@@ -21,7 +22,7 @@ if bucket[1] then
   tokens = math.min(burst, tonumber(bucket[1]) + (now - tonumber(bucket[2])) / 1000 * perSecond)
 end
 local past = 0
-if tokens < 1 then past = 1 else tokens = tokens - 1 end
+if tokens < 1 then past = 1; tokens = 0 else tokens = tokens - 1 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / perSecond * 1000) + 1000)
 return past

@@ -116,6 +116,27 @@ describe('one burst allowance across two API replicas', () => {
     }
   });
 
+  it('earns a bursting customer nothing back until it pauses for a whole refill', async () => {
+    const redis = new Redis(valkey.url);
+    try {
+      // One start at once, one more each second; each start past the allowance restarts the refill. The steps
+      // hold unless a loaded machine stalls these calls and each sleep's overshoot by 0.4 s.
+      const allowances = new SharedBurstPriority(redis, { burst: 1, perSecond: 1 }, (err) => {
+        throw err;
+      });
+      const past = async () => allowances.pastAllowance('cus-bursting');
+      expect([await past(), await past()]).toEqual([false, true]);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await past()).toBe(true);
+      await new Promise((r) => setTimeout(r, 600)); // 1.2 s since the first start past it, 0.6 s since the last
+      expect(await past()).toBe(true);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect([await past(), await past()]).toEqual([false, true]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it("accepts every start while the store is away, each replica's own count deciding", async () => {
     await valkey.stop();
     const orders: OrderRequest[] = [];

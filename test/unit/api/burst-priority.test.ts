@@ -28,14 +28,28 @@ describe('BurstPriority', () => {
     expect([1, 2, 3].map(() => burst.pastAllowance('cus-a'))).toEqual([false, false, true]);
   });
 
-  it('keeps lowering a key that keeps starting faster than its rate', () => {
+  it('keeps lowering a key that keeps starting faster than its rate, until it pauses for one refill', () => {
     const c = clock();
     const burst = new BurstPriority({ burst: 1, perSecond: 1 }, c.now);
     const lowered = Array.from({ length: 20 }, () => {
-      c.advance(250); // four a second against one a second
+      c.advance(250); // four a second against one a second: a start past the allowance restarts the refill
       return burst.pastAllowance('cus-a');
-    }).filter(Boolean).length;
-    expect(lowered).toBe(15);
+    });
+    expect(lowered).toEqual([false, ...Array<boolean>(19).fill(true)]);
+    c.advance(999);
+    expect(burst.pastAllowance('cus-a')).toBe(true);
+    c.advance(1000);
+    expect(burst.pastAllowance('cus-a')).toBe(false);
+  });
+
+  it('gives a key that starts at its rate every start on the main lane', () => {
+    const c = clock();
+    const burst = new BurstPriority({ burst: 2, perSecond: 1 }, c.now);
+    const lowered = Array.from({ length: 20 }, () => {
+      c.advance(1000);
+      return burst.pastAllowance('cus-a');
+    });
+    expect(lowered.filter(Boolean)).toEqual([]);
   });
 
   it('lowers nothing when the burst is 0', () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SlotInfo, SlotReserveContext } from '@temporalio/worker';
 import { noopMetricMeter } from '@temporalio/common';
 import { compileWorkerOptions } from '@temporalio/worker/lib/worker-options';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { laneOptions, MainPoolWatch, yieldingSlots } from '../../../worker/lane-yield';
 
 /** A main pool's counts as the SDK worker publishes them: the current value at once, then every change. */
@@ -132,6 +133,71 @@ describe('the burst lane yields to the main pool', () => {
     activations.set(0);
     await vi.advanceTimersByTimeAsync(IDLE_MS);
     expect(await resolved(queued)).toBe(true);
+  });
+});
+
+describe("the burst lane's activities wait for the main pool before they call their service", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Runs a call through a yielding lane's interceptors; `called` tells whether it has reached the service. */
+  function laneActivity(watch: MainPoolWatch) {
+    const options = laneOptions({ taskQueue: 'baton-burst', overrides: { maxConcurrentActivityTaskExecutions: 25 }, yieldMs: MAX_WAIT_MS }, watch);
+    const env = new MockActivityEnvironment(undefined, { interceptors: options.interceptors?.activity ?? [] });
+    let called = false;
+    const run = env.run(() => {
+      called = true;
+      return Promise.resolve('charged');
+    });
+    return { env, run, called: () => called };
+  }
+
+  it('holds a task that arrives while the main pool is busy until it has been idle for the idle stretch', async () => {
+    const { watch, activities } = mainPool();
+    activities.set(1);
+    const call = laneActivity(watch);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(call.called()).toBe(false);
+    activities.set(0);
+    await vi.advanceTimersByTimeAsync(IDLE_MS - 1);
+    expect(call.called()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(call.called()).toBe(true);
+    await expect(call.run).resolves.toBe('charged');
+  });
+
+  it('runs it after the longest wait while the main pool never pauses, and at once when it is idle', async () => {
+    const busy = mainPool();
+    busy.activations.set(1);
+    const held = laneActivity(busy.watch);
+    await vi.advanceTimersByTimeAsync(MAX_WAIT_MS - 1);
+    expect(held.called()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(held.run).resolves.toBe('charged');
+
+    const idle = mainPool();
+    await vi.advanceTimersByTimeAsync(IDLE_MS);
+    const now = laneActivity(idle.watch);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(now.called()).toBe(true);
+  });
+
+  it('gives up waiting when the activity is cancelled', async () => {
+    const { watch, activations } = mainPool();
+    activations.set(1);
+    const call = laneActivity(watch);
+    const outcome = call.run.then(
+      () => 'ran',
+      () => 'cancelled',
+    );
+    call.env.cancel();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await outcome).toBe('cancelled');
+    expect(call.called()).toBe(false);
   });
 });
 
