@@ -220,7 +220,10 @@ class YieldingActivities implements ActivityInboundCallsInterceptor {
   ) {}
 
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    await this.watch.settled(this.maxWaitMs, Context.current().cancellationSignal);
+    const { info, cancellationSignal } = Context.current();
+    // Its timeouts already run: wait at most half of the shortest, so the call itself keeps the rest.
+    const limit = Math.min(this.maxWaitMs, info.startToCloseTimeoutMs / 2, (info.heartbeatTimeoutMs ?? Infinity) / 2);
+    await this.watch.settled(limit, cancellationSignal);
     return next(input);
   }
 }

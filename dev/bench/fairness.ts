@@ -7,6 +7,8 @@
 // gives the burst lane as many workflow-task slots as the main pool (the SDK's 40 instead of
 // BATON_BURST_WORKFLOW_TASKS' 2): what the lane's small pool buys, and what it costs the burst. A fourth
 // keeps the small lane but never lets it yield to the main pool (BATON_BURST_YIELD_MS=0): what yielding buys.
+// Each round also times a second quiet order MID_BURST_MS into the burst, once its starts have stopped
+// arriving: the target is the first order's, placed at the worst moment; the second says what that moment costs.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
@@ -27,6 +29,13 @@ export interface FairnessRun {
   loadedMsMedian: number | null;
   /** loadedMsMedian / unloadedMs: the goal is ≤ 1.5 with fairness. */
   ratio: number | null;
+  /**
+   * A second quiet order each round, placed MID_BURST_MS after the burst was accepted (or once the first is done,
+   * if later), ms: the burst running, its starts no longer arriving. No target: it shows what the moment costs.
+   */
+  midBurstMs: (number | null)[];
+  /** midBurstMs' median / unloadedMs. */
+  midBurstRatio: number | null;
   /** How long the whole burst took to complete, per round, ms. */
   burstMs: (number | null)[];
   /** Where the quiet order's time went during each burst, from its own history. */
@@ -119,6 +128,9 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 
+/** When the second quiet order of a round goes out, after the burst's last start was accepted. */
+export const MID_BURST_MS = 5000;
+
 /** BATON_BURST_WORKFLOW_TASKS of the third run: the SDK's default for the main pool. */
 export const WIDE_BURST_LANE = 40;
 
@@ -158,6 +170,7 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
     if (idle) console.log(`    idle, where a quiet order's time went: ${describeBreakdown(idle)}`);
 
     const loaded: (number | null)[] = [];
+    const midBurst: (number | null)[] = [];
     const burstMs: (number | null)[] = [];
     const breakdowns: (Breakdown | null)[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -179,8 +192,13 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
         );
       }
       await Promise.all(starts);
+      const acceptedAt = performance.now();
       const quietMs = await timed(`cus-quiet-${round}`);
       const quiet = lastQuiet!;
+      await new Promise((r) => setTimeout(r, Math.max(0, acceptedAt + MID_BURST_MS - performance.now())));
+      const midAfterMs = performance.now() - acceptedAt;
+      const midMs = await timed(`cus-quiet-mid-${round}`);
+      midBurst.push(midMs);
       const done = await Promise.all(burstDone);
       loaded.push(quietMs);
       burstMs.push(done.every(Boolean) ? performance.now() - t0 : null);
@@ -190,14 +208,19 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
         `    round ${round + 1}: quiet order ${fmt(quietMs ?? NaN, 0)} ms during the burst (idle: ${fmt(unloaded, 0)} ms); burst of ${burst} took ${fmt((performance.now() - t0) / 1000, 1)} s`,
       );
       if (breakdown) console.log(`      where its time went: ${describeBreakdown(breakdown)}`);
+      console.log(`      a second quiet order, ${fmt(midAfterMs / 1000, 1)} s after the burst was accepted: ${fmt(midMs ?? NaN, 0)} ms`);
     }
     const finished = loaded.filter((x): x is number => x !== null);
     const loadedMedian = finished.length === loaded.length ? median(finished) : NaN;
+    const midFinished = midBurst.filter((x): x is number => x !== null);
+    const midMedian = midFinished.length === midBurst.length ? median(midFinished) : NaN;
     return {
       unloadedMs: round(unloaded),
       loadedMs: loaded.map((x) => (x === null ? null : round(x))),
       loadedMsMedian: round(loadedMedian),
       ratio: round(loadedMedian / unloaded),
+      midBurstMs: midBurst.map((x) => (x === null ? null : round(x))),
+      midBurstRatio: round(midMedian / unloaded),
       burstMs: burstMs.map((x) => (x === null ? null : round(x))),
       breakdowns,
     };
@@ -239,6 +262,14 @@ export async function fairnessBenchmark({ quick }: BenchOptions): Promise<BenchO
     },
     rows: [
       row('with fairness', withFairness, true),
+      {
+        benchmark: 'fairness',
+        figure: `a second order of another customer, ${MID_BURST_MS / 1000} s after the burst was accepted, with fairness`,
+        baton: `${fmt(median(withFairness.midBurstMs.filter((x): x is number => x !== null)), 0)} ms (${fmt(withFairness.midBurstRatio ?? NaN)}x)`,
+        baseline: `${fmt(withFairness.unloadedMs ?? NaN, 0)} ms idle`,
+        result: '',
+        target: '',
+      },
       row('without fairness', withoutFairness, false),
       row(`with fairness, the burst lane as wide as the main pool`, wide, false),
       row(`with fairness, the burst lane never yielding`, notYielding, false),

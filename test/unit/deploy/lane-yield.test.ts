@@ -145,9 +145,10 @@ describe("the burst lane's activities wait for the main pool before they call th
   });
 
   /** Runs a call through a yielding lane's interceptors; `called` tells whether it has reached the service. */
-  function laneActivity(watch: MainPoolWatch) {
+  function laneActivity(watch: MainPoolWatch, info?: { heartbeatTimeoutMs?: number; startToCloseTimeoutMs?: number }) {
     const options = laneOptions({ taskQueue: 'baton-burst', overrides: { maxConcurrentActivityTaskExecutions: 25 }, yieldMs: MAX_WAIT_MS }, watch);
-    const env = new MockActivityEnvironment(undefined, { interceptors: options.interceptors?.activity ?? [] });
+    // The order's calls run with 30 s to complete (contracts/order-basics.ts).
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 30_000, ...info }, { interceptors: options.interceptors?.activity ?? [] });
     let called = false;
     const run = env.run(() => {
       called = true;
@@ -184,6 +185,19 @@ describe("the burst lane's activities wait for the main pool before they call th
     const now = laneActivity(idle.watch);
     await vi.advanceTimersByTimeAsync(0);
     expect(now.called()).toBe(true);
+  });
+
+  it("waits no longer than half of the activity's heartbeat or start-to-close timeout, which already run", async () => {
+    for (const info of [{ heartbeatTimeoutMs: 400 }, { startToCloseTimeoutMs: 600 }]) {
+      const { watch, activations } = mainPool();
+      activations.set(1);
+      const call = laneActivity(watch, info);
+      const half = (info.heartbeatTimeoutMs ?? info.startToCloseTimeoutMs ?? 0) / 2;
+      await vi.advanceTimersByTimeAsync(half - 1);
+      expect(call.called()).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(call.run).resolves.toBe('charged');
+    }
   });
 
   it('gives up waiting when the activity is cancelled', async () => {
