@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { orderWorkflow, type OrderRequest } from '../../../contracts';
-import { BURST_PRIORITY_KEY } from '../../../api/workflows/burst-priority';
+import { BURST_PRIORITY_KEY, type BurstAllowance } from '../../../api/workflows/burst-priority';
 import { SharedBurstPriority } from '../../../api/workflows/shared-burst-priority';
 import { burstLane } from '../../../lib/burst-lane';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, uniqueTaskQueue } from '../../support/api';
@@ -95,15 +95,23 @@ describe('one burst allowance across two API replicas', () => {
     expect(await placementOf(await place(1, 'cus-shared-quiet', 4))).toEqual(main);
   });
 
-  it("refills by the store's clock, and forgets a customer once its allowance is full again", async () => {
+  /** One customer's allowance in the store, spent by `pastAllowance` calls; any store error fails the test. */
+  async function withStoredAllowance(allowance: BurstAllowance, key: string, body: (past: () => Promise<boolean>, redis: Redis) => Promise<void>) {
     const redis = new Redis(valkey.url);
     try {
-      // Two starts at once, one more each second. The steps below hold unless a loaded machine stalls these
-      // calls and the sleep's overshoot by 0.8 s in all (at 10 a second, a stall of 50 ms could fail it).
-      const allowances = new SharedBurstPriority(redis, { burst: 2, perSecond: 1 }, (err) => {
+      const allowances = new SharedBurstPriority(redis, allowance, (err) => {
         throw err;
       });
-      const past = async () => allowances.pastAllowance('cus-refill');
+      await body(() => allowances.pastAllowance(key), redis);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  it("refills by the store's clock, and forgets a customer once its allowance is full again", async () => {
+    // Two starts at once, one more each second. The steps below hold unless a loaded machine stalls these
+    // calls and the sleep's overshoot by 0.8 s in all (at 10 a second, a stall of 50 ms could fail it).
+    await withStoredAllowance({ burst: 2, perSecond: 1 }, 'cus-refill', async (past, redis) => {
       expect([await past(), await past(), await past()]).toEqual([false, false, true]);
       await new Promise((r) => setTimeout(r, 1200));
       expect([await past(), await past()]).toEqual([false, true]);
@@ -111,20 +119,13 @@ describe('one burst allowance across two API replicas', () => {
       const ttl = await redis.pttl('baton:burst:cus-refill');
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(3000);
-    } finally {
-      redis.disconnect();
-    }
+    });
   });
 
   it('earns a bursting customer nothing back until it pauses for a whole refill', async () => {
-    const redis = new Redis(valkey.url);
-    try {
-      // One start at once, one more each second; each start past the allowance restarts the refill. The steps
-      // hold unless a loaded machine stalls these calls and each sleep's overshoot by 0.4 s.
-      const allowances = new SharedBurstPriority(redis, { burst: 1, perSecond: 1 }, (err) => {
-        throw err;
-      });
-      const past = async () => allowances.pastAllowance('cus-bursting');
+    // One start at once, one more each second; each start past the allowance restarts the refill. The steps
+    // hold unless a loaded machine stalls these calls and each sleep's overshoot by 0.4 s.
+    await withStoredAllowance({ burst: 1, perSecond: 1 }, 'cus-bursting', async (past) => {
       expect([await past(), await past()]).toEqual([false, true]);
       await new Promise((r) => setTimeout(r, 600));
       expect(await past()).toBe(true);
@@ -132,9 +133,7 @@ describe('one burst allowance across two API replicas', () => {
       expect(await past()).toBe(true);
       await new Promise((r) => setTimeout(r, 1100));
       expect([await past(), await past()]).toEqual([false, true]);
-    } finally {
-      redis.disconnect();
-    }
+    });
   });
 
   it("accepts every start while the store is away, each replica's own count deciding", async () => {
