@@ -55,7 +55,7 @@ export async function startRig(name: string, services: StartSampleServicesOption
   ready.catch(() => undefined);
   const running = await startSampleServices(services);
   const stack: Stack = { address: `127.0.0.1:${port}`, namespace: 'default', taskQueue: uniqueTaskQueue(`chaos-${name}`), serviceUrls: running.urls };
-  const bundle = inject('chaosWorkflowBundle');
+  const bundle = inject('workflowBundle');
   const children: ChildHandle[] = [];
   const apis: TestApi[] = [];
   const serving = async () => {

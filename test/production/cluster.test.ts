@@ -435,7 +435,7 @@ describe('Baton on a real Temporal cluster', () => {
       'worker/replay.ts',
       { TEMPORAL_ADDRESS: rig.cluster.address, TEMPORAL_NAMESPACE: rig.cluster.namespace },
       {
-        args: ['--task-queue', rig.stack.taskQueue, '--since', '1h', '--limit', String(limit), '--bundle', inject('productionWorkflowBundle')],
+        args: ['--task-queue', rig.stack.taskQueue, '--since', '1h', '--limit', String(limit), '--bundle', inject('workflowBundle')],
       },
     );
     const code = await exitCode(replay, 300_000);

@@ -55,7 +55,7 @@ export async function startProductionRig(services: StartSampleServicesOptions = 
 async function startOnCluster(cluster: TemporalCluster, services: StartSampleServicesOptions): Promise<ProductionRig> {
   const running = await startSampleServices(services);
   const stack: Stack = { address: cluster.address, namespace: cluster.namespace, taskQueue: uniqueTaskQueue('production'), serviceUrls: running.urls };
-  const workerEnv = { BATON_WORKFLOW_BUNDLE: inject('productionWorkflowBundle'), ...WORKER_ENV };
+  const workerEnv = { BATON_WORKFLOW_BUNDLE: inject('workflowBundle'), ...WORKER_ENV };
   const apiPorts = await Promise.all(Array.from({ length: API_PROCESSES }, () => freePort()));
   const inProcess: TestApi[] = [];
   const connection = await Connection.connect({ address: cluster.address });

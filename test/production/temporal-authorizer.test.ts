@@ -226,7 +226,7 @@ describe("Temporal's JWT authorizer with the identity provider's keys", () => {
       TEMPORAL_NAMESPACE: NAMESPACE,
       TEMPORAL_TASK_QUEUE: 'authorizer-test',
       TEMPORAL_AUTH_TOKEN_FILE: workerTokenFile,
-      BATON_WORKFLOW_BUNDLE: inject('productionWorkflowBundle'),
+      BATON_WORKFLOW_BUNDLE: inject('workflowBundle'),
       ...serviceUrlEnv(services.urls),
     });
     await worker.waitFor(WORKER_READY, 90_000);

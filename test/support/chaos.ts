@@ -3,12 +3,9 @@
 // services' own books (each effect exactly once, every compensation done).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import type { ServiceName } from '../../config/env';
 import type { FailureReason, OrderState } from '../../contracts';
 import type { OrderRequest } from '../../contracts';
-import { failureConverterPath } from '../../lib/payload-codec';
-import { workflowsPath } from '../../worker/workflow-source';
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, type ApiCall } from './api';
 export { apiCaller, type ApiCall } from './api';
 import { orderRequest, uniqueOrderId } from './orders';
@@ -241,13 +238,6 @@ export const countByStatus = (finals: ReadonlyMap<string, OrderState>, status: O
   [...finals.values()].filter((s) => s.status === status).length;
 
 // --- processes ---------------------------------------------------------------------------------
-
-/** One prebuilt workflow bundle for every worker process, as in production, instead of a build per worker. */
-export async function writeWorkflowBundle(dir: string): Promise<string> {
-  const path = join(dir, 'workflow-bundle.js');
-  await writeFile(path, (await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('ERROR') })).code);
-  return path;
-}
 
 export interface Stack {
   address: string;

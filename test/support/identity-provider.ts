@@ -47,6 +47,10 @@ export class TestIdentityProvider {
   fetches = 0;
   /** While set, the JWKS answers 503 (the provider is down). */
   down = false;
+  // Made once each, on first use: an RSA key takes 100-300 ms to make, and the route-by-route cases sign
+  // a dozen refused tokens for each of thirty routes. Each token is still signed afresh.
+  private attackerKey: ReturnType<typeof generateKeyPair> | undefined;
+  private unknownKey: Promise<string> | undefined;
 
   private constructor(issuer: string) {
     this.issuer = issuer;
@@ -84,6 +88,11 @@ export class TestIdentityProvider {
     this.keys.push(key);
     this.allKeys.set(kid, key);
     return kid;
+  }
+
+  /** One unpublished key (`unpublishedKey`), the same each time: for tokens whose kid the JWKS does not know. */
+  unknownKid(): Promise<string> {
+    return (this.unknownKey ??= this.unpublishedKey());
   }
 
   /** A key made but never published: tokens it signs name a kid the JWKS does not have. */
@@ -150,7 +159,7 @@ export class TestIdentityProvider {
    * provider publishes: a verifier that trusts the header's key would accept it.
    */
   async selfSignedToken(options: TokenOptions = {}, via: 'jwk' | 'jku' = 'jwk'): Promise<string> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const { privateKey, publicKey } = await (this.attackerKey ??= generateKeyPair('RS256', { extractable: true }));
     const jwk = await exportJWK(publicKey);
     const kid = this.key(options.kid).kid;
     const header = via === 'jwk' ? { alg: 'RS256', kid, jwk } : { alg: 'RS256', kid, jku: 'https://evil.test/jwks.json' };
@@ -178,7 +187,7 @@ export class TestIdentityProvider {
 
 /** Every forgery and every token a check must refuse, with what it tests; all for the given scope. */
 export async function refusedTokens(idp: TestIdentityProvider, scope: string): Promise<[string, string][]> {
-  const unknownKid = await idp.unpublishedKey();
+  const unknownKid = await idp.unknownKid();
   return [
     ['an expired token (past the clock tolerance)', await idp.token({ scope, expiresIn: -3600 })],
     ['a token for another audience', await idp.token({ scope, aud: 'another-api' })],

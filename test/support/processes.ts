@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { SERVICE_ENV, SERVICE_NAMES, type ServiceName } from '../../config/env';
 import { TEST_PAYLOAD_KEYS } from './payload-keys';
 import { API_NODE_FLAGS } from '../../api/node-flags';
@@ -24,12 +25,17 @@ export interface WorkerTarget {
 /** What `npm run worker` logs once it polls (both lanes: worker/main.ts). */
 export const WORKER_READY = /worker polling task queue/;
 
-/** `npm run worker` as a child process polling `target` and calling these services; `env` adds its settings. */
+/**
+ * `npm run worker` as a child process polling `target` and calling these services; `env` adds its settings.
+ * It runs the project's prebuilt workflow bundle (test/support/workflow-bundle.ts) when there is one.
+ */
 export function startWorkerChild(target: WorkerTarget, urls: Readonly<Record<ServiceName, string>>, env: Record<string, string> = {}): ChildHandle {
+  const bundle = inject('workflowBundle');
   return startChild('worker/main.ts', {
     TEMPORAL_ADDRESS: target.address,
     TEMPORAL_NAMESPACE: target.namespace,
     TEMPORAL_TASK_QUEUE: target.taskQueue,
+    ...(bundle !== undefined && { BATON_WORKFLOW_BUNDLE: bundle }),
     ...serviceUrlEnv(urls),
     ...env,
   });

@@ -386,7 +386,7 @@ describe('an orderId seen again after its workflow is gone (namespace retention)
       );
       i++
     ) {
-      // The dev server deletes in a background task; on a busy machine it can take well over 30 s.
+      // The dev server deletes in a background task, seconds later (test/support/global-setup.ts); more when busy.
       if (i > 900) throw new Error('the workflow was never deleted');
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -3,9 +3,6 @@
 // (`npm run api`, `npm run worker`), the sample services, and the `temporal` CLI a person would use.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderState } from '../../../contracts';
@@ -14,31 +11,25 @@ import { freePort } from '../../../dev/ports';
 import { resolveTemporalCli } from '../../../dev/temporal/temporal-binaries';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { apiCaller, uniqueTaskQueue, type ApiCall } from '../../support/api';
-import { startApiProcess, startWorkerProcess, writeWorkflowBundle, type ApiProcess, type Stack } from '../../support/chaos';
+import { startApiProcess, startWorkerProcess, type ApiProcess, type Stack } from '../../support/chaos';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
-import { type ChildHandle, serviceUrlEnv, startChild, WORKER_READY } from '../../support/processes';
+import { type ChildHandle, startWorkerChild, WORKER_READY } from '../../support/processes';
 
 const CREATE_BOTH = (namespace: string) =>
   `temporal operator search-attribute create --namespace ${namespace} --name CustomerId --type Keyword --name OrderStatus --type Keyword`;
 
 let services: RunningSampleServices;
-let bundleDir: string;
-let bundle: string;
 const servers: DevServer[] = [];
 const children: ChildHandle[] = [];
 
 beforeAll(async () => {
   services = await startSampleServices();
-  bundleDir = mkdtempSync(join(tmpdir(), 'baton-existing-cluster-'));
-  // One prebuilt bundle for every worker of this file, as in production.
-  bundle = await writeWorkflowBundle(bundleDir);
 });
 
 afterAll(async () => {
   await Promise.all(children.map((child) => child.stop()));
   await Promise.all(servers.map((server) => server.stop()));
   await services?.close();
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 });
 
 /** A fresh dev server with no search attributes but the built-in ones (or these, as `name=Type`). */
@@ -62,7 +53,7 @@ async function api(stack: Stack, env: Record<string, string> = {}): Promise<ApiP
 }
 
 async function worker(stack: Stack, env: Record<string, string> = {}): Promise<ChildHandle> {
-  const started = await startWorkerProcess(stack, { BATON_WORKFLOW_BUNDLE: bundle, ...env });
+  const started = await startWorkerProcess(stack, env);
   children.push(started);
   return started;
 }
@@ -203,15 +194,8 @@ describe('a namespace that does not exist', () => {
     const create = `temporal operator namespace create --namespace ${namespace}`;
     const baton = await api(stack);
     // The worker cannot poll a namespace that does not exist: it says what to run and waits.
-    const workerEnv = {
-      TEMPORAL_ADDRESS: stack.address,
-      TEMPORAL_NAMESPACE: namespace,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      BATON_WORKFLOW_BUNDLE: bundle,
-      ...serviceUrlEnv(services.urls),
-    };
-    const batonWorker = startChild('worker/main.ts', workerEnv);
-    const stoppedWhileWaiting = startChild('worker/main.ts', workerEnv);
+    const batonWorker = startWorkerChild(stack, services.urls);
+    const stoppedWhileWaiting = startWorkerChild(stack, services.urls);
     children.push(batonWorker, stoppedWhileWaiting);
     await batonWorker.waitFor(new RegExp(create));
     // A worker told to stop while it waits goes at once (exit 0, not killed after the grace period).

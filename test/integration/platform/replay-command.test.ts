@@ -12,7 +12,7 @@ import { orderWorkflow } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { failureConverterPath } from '../../../lib/payload-codec';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { place, plannedOrder, readOrder, sleep, writeWorkflowBundle } from '../../support/chaos';
+import { place, plannedOrder, readOrder, sleep } from '../../support/chaos';
 import { FAST_TIMINGS } from '../../support/orders';
 import { type ChildHandle, exitCode, startChild, startWorkerChild, WORKER_READY } from '../../support/processes';
 
@@ -27,7 +27,7 @@ let services: RunningSampleServices;
 let worker: ChildHandle | undefined;
 let api: TestApi;
 let dir: string;
-let bundlePath: string;
+const bundlePath = inject('workflowBundle');
 const temporalEnv = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue };
 
 /** `npm run replay -- ...args`: resolves with its exit code and what it printed. */
@@ -40,8 +40,7 @@ beforeAll(async () => {
   // Payments are never settled: the bank transfer stays open, waiting for clearance.
   services = await startSampleServices({ settleOutcome: 'never' });
   dir = await mkdtemp(join(tmpdir(), 'baton-replay-'));
-  bundlePath = await writeWorkflowBundle(dir);
-  worker = startWorkerChild({ address, namespace, taskQueue }, services.urls, { BATON_WORKFLOW_BUNDLE: bundlePath });
+  worker = startWorkerChild({ address, namespace, taskQueue }, services.urls);
   api = await startTestApi({ address, namespace, taskQueue, config: { orderTimings: FAST_TIMINGS, paymentClearanceTimeout: '10 minutes' } });
   await worker.waitFor(WORKER_READY, 90_000);
   for (const order of orders) await place(api.call, order.request);

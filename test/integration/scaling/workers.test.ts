@@ -3,14 +3,11 @@
 // one is SIGTERMed (it drains what it runs and exits 0). Every order must still reach the right end,
 // and the sample services' own books must show each effect exactly once: no charge, reservation or
 // shipment twice, no refund missing. `npm run test:scaling` runs this file alone.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderTimings } from '../../../contracts';
 import { startSampleServices, type RunningSampleServices } from '../../../dev/services';
 import { startTestApi, uniqueTaskQueue, type TestApi } from '../../support/api';
-import { audit, countByStatus, place, planOrders, pool, waitForFinals, writeWorkflowBundle, type OrderKind } from '../../support/chaos';
+import { audit, countByStatus, place, planOrders, pool, waitForFinals, type OrderKind } from '../../support/chaos';
 import { killTolerantCall, orderTimings } from '../../support/orders';
 import { type ChildHandle, startWorkerChild, WORKER_READY } from '../../support/processes';
 
@@ -37,20 +34,15 @@ const kindOf = (i: number): OrderKind => (i % 10 === 3 ? 'out_of_stock' : i % 10
 
 let services: RunningSampleServices;
 let api: TestApi;
-let bundleDir: string;
 const workers: ChildHandle[] = [];
 
 beforeAll(async () => {
   // A little latency so that calls are in flight when workers die.
   const slow = { latencyMs: 20 };
   services = await startSampleServices({ faults: { payments: slow, inventory: slow, shipping: slow } });
-  // One bundle for the three workers, as in production (BATON_WORKFLOW_BUNDLE), instead of three builds on two cores.
-  bundleDir = await mkdtemp(join(tmpdir(), 'baton-scaling-'));
-  const bundlePath = await writeWorkflowBundle(bundleDir);
   for (let i = 0; i < 3; i++) {
     workers.push(
       startWorkerChild({ address, namespace, taskQueue }, services.urls, {
-        BATON_WORKFLOW_BUNDLE: bundlePath,
         BATON_HTTP_TIMEOUT_MS: '2000',
         BATON_SHUTDOWN_GRACE_MS: '10000',
       }),
@@ -64,7 +56,6 @@ afterAll(async () => {
   await api?.stopAll();
   await Promise.all(workers.map((w) => w.stop('SIGKILL')));
   await services?.close();
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
 });
 
 describe('three workers on one task queue', () => {

@@ -1,15 +1,18 @@
 import type * as NodeCrypto from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../../api/http/deps';
-import { authenticate, hasValidBearer, matchBearer, tokenDigests } from '../../../api/http/middleware/auth';
 
 // The comparison itself is observed, not timed: a spy on timingSafeEqual sees every comparison made.
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof NodeCrypto>();
   return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
 });
+// Unit files share their workers' module cache (isolate: false): the middleware is loaded afresh, so that
+// it binds the spy rather than a copy another file loaded before.
+vi.resetModules();
+const { timingSafeEqual } = await import('node:crypto');
+const { authenticate, hasValidBearer, matchBearer, tokenDigests } = await import('../../../api/http/middleware/auth');
 
 const known = tokenDigests(['first-token-0123456789', 'second-token-0123456789']);
 
