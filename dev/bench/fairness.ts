@@ -22,8 +22,16 @@ const STEP_LATENCY_MS = 10;
 export const FAIRNESS_TARGET = 1.5;
 
 export interface FairnessRun {
-  /** The quiet customer's order on the idle system, p50 of several, ms. */
+  /**
+   * The quiet customer's order on the idle system, ms: the median of IDLE_ORDERS before the first round and
+   * IDLE_PER_ROUND before each round (once the burst before it has completed), so that the baseline is taken
+   * across the same stretch of the run, and the same growing history store, as the orders it is compared with.
+   */
   unloadedMs: number | null;
+  /** The median of the IDLE_ORDERS before the first round alone, on a fresh store (the method before 2026-12-02). */
+  unloadedMsBeforeRounds: number | null;
+  /** loadedMsMedian / unloadedMsBeforeRounds. */
+  ratioBeforeRounds: number | null;
   /** The same order placed just after the burst, each round, ms. */
   loadedMs: (number | null)[];
   loadedMsMedian: number | null;
@@ -132,6 +140,10 @@ const median = (xs: number[]) => {
 /** When the second quiet order of a round goes out, after the burst's last start was accepted. */
 export const MID_BURST_MS = 5000;
 
+/** Idle orders timed before the first round, and before each round once the burst before it has completed. */
+export const IDLE_ORDERS = 9;
+export const IDLE_PER_ROUND = 3;
+
 /** BATON_BURST_WORKFLOW_TASKS of the third run: the SDK's default for the main pool. */
 export const WIDE_BURST_LANE = 40;
 
@@ -160,13 +172,16 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
     };
 
     for (let i = 0; i < 5; i++) await timed('cus-warmup');
-    const quiet: number[] = [];
+    const idleMs: number[] = [];
     // A customer of its own for each quiet order: each is within its allowance, as the one timed during a burst is.
-    for (let i = 0; i < 9; i++) {
-      const ms = await timed(`cus-quiet-idle-${i}`);
-      if (ms !== null) quiet.push(ms);
-    }
-    const unloaded = median(quiet);
+    const timeIdle = async (count: number, tagOf: (i: number) => string) => {
+      for (let i = 0; i < count; i++) {
+        const ms = await timed(`cus-quiet-idle-${tagOf(i)}`);
+        if (ms !== null) idleMs.push(ms);
+      }
+    };
+    await timeIdle(IDLE_ORDERS, String);
+    const unloadedBeforeRounds = median(idleMs);
     const idle = lastQuiet && (await breakdownOf(temporal.batonClient, lastQuiet.orderId, lastQuiet.postedAtMs));
     if (idle) console.log(`    idle, where a quiet order's time went: ${describeBreakdown(idle)}`);
 
@@ -175,6 +190,7 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
     const burstMs: (number | null)[] = [];
     const breakdowns: (Breakdown | null)[] = [];
     for (let round = 0; round < rounds; round++) {
+      if (round > 0) await timeIdle(IDLE_PER_ROUND, (i) => `${round}-${i}`);
       const t0 = performance.now();
       // The burst goes out as fast as the API takes it (64 requests in flight), the quiet order right after.
       const burstDone: Promise<boolean>[] = [];
@@ -206,7 +222,7 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
       const breakdown = quietMs === null ? null : await breakdownOf(temporal.batonClient, quiet.orderId, quiet.postedAtMs);
       breakdowns.push(breakdown);
       console.log(
-        `    round ${round + 1}: quiet order ${fmt(quietMs ?? NaN, 0)} ms during the burst (idle: ${fmt(unloaded, 0)} ms); burst of ${burst} took ${fmt((performance.now() - t0) / 1000, 1)} s`,
+        `    round ${round + 1}: quiet order ${fmt(quietMs ?? NaN, 0)} ms during the burst (idle so far: ${fmt(median(idleMs), 0)} ms); burst of ${burst} took ${fmt((performance.now() - t0) / 1000, 1)} s`,
       );
       if (breakdown) console.log(`      where its time went: ${describeBreakdown(breakdown)}`);
       console.log(`      a second quiet order, ${fmt(midAfterMs / 1000, 1)} s after the burst was accepted: ${fmt(midMs ?? NaN, 0)} ms`);
@@ -215,8 +231,14 @@ async function measure(fair: boolean, burst: number, rounds: number, tag: string
     const loadedMedian = finished.length === loaded.length ? median(finished) : NaN;
     const midFinished = midBurst.filter((x): x is number => x !== null);
     const midMedian = midFinished.length === midBurst.length ? median(midFinished) : NaN;
+    const unloaded = median(idleMs);
+    console.log(
+      `    idle orders: ${idleMs.map((x) => fmt(x, 0)).join(' / ')} ms; before the first round ${fmt(unloadedBeforeRounds, 0)} ms, over the run ${fmt(unloaded, 0)} ms`,
+    );
     return {
       unloadedMs: round(unloaded),
+      unloadedMsBeforeRounds: round(unloadedBeforeRounds),
+      ratioBeforeRounds: round(loadedMedian / unloadedBeforeRounds),
       loadedMs: loaded.map((x) => (x === null ? null : round(x))),
       loadedMsMedian: round(loadedMedian),
       ratio: round(loadedMedian / unloaded),
