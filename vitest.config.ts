@@ -43,7 +43,9 @@ export default defineConfig({
           name: 'chaos',
           include: ['test/chaos/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/chaos/global-setup.ts'],
+          // One workflow bundle for every worker process the cases start and kill, so a restarted worker polls
+          // within seconds instead of bundling again.
+          globalSetup: ['test/support/workflow-bundle.ts'],
           testTimeout: 240_000,
           hookTimeout: 120_000,
           // Each case runs its own Temporal, services, workers and API and kills some of them; two at a time, last

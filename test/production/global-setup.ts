@@ -3,7 +3,7 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalServerBinaries } from '../../dev/temporal/temporal-cluster';
-import { provideWorkflowBundle } from '../support/workflow-bundle';
+import provideWorkflowBundle from '../support/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,13 +11,8 @@ declare module 'vitest' {
   }
 }
 
-let removeBundle: (() => Promise<void>) | undefined;
-
-export async function setup(project: TestProject) {
+/** Its teardown is the function it returns. */
+export function setup(project: TestProject): Promise<() => Promise<void>> {
   project.provide('temporalServerBinDir', ensureTemporalServerBinaries());
-  removeBundle = await provideWorkflowBundle(project);
-}
-
-export async function teardown() {
-  await removeBundle?.();
+  return provideWorkflowBundle(project);
 }

@@ -2,8 +2,8 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { BATON_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
-import { startDevServer, type DevServer } from '../../dev/temporal/dev-server';
-import { provideWorkflowBundle } from './workflow-bundle';
+import { startDevServer } from '../../dev/temporal/dev-server';
+import provideWorkflowBundle from './workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,12 +12,10 @@ declare module 'vitest' {
   }
 }
 
-let server: DevServer | undefined;
-let removeBundle: (() => Promise<void>) | undefined;
-
-export async function setup(project: TestProject) {
+/** Its teardown is the function it returns. */
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Orders start with Baton's search attributes (CustomerId, OrderStatus): the namespace must know them.
-  [server, removeBundle] = await Promise.all([
+  const [server, removeBundle] = await Promise.all([
     startDevServer({
       logLevel: 'error',
       searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
@@ -29,8 +27,7 @@ export async function setup(project: TestProject) {
   ]);
   project.provide('temporalAddress', server.address);
   project.provide('temporalNamespace', server.namespace);
-}
-
-export async function teardown() {
-  await Promise.all([server?.stop(), removeBundle?.()]);
+  return async () => {
+    await Promise.all([server.stop(), removeBundle()]);
+  };
 }

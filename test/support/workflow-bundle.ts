@@ -16,8 +16,11 @@ declare module 'vitest' {
   }
 }
 
-/** Writes the bundles and provides their path to the project's files; the function returned removes them. */
-export async function provideWorkflowBundle(project: TestProject): Promise<() => Promise<void>> {
+/**
+ * Writes the bundles and provides their path to the project's files; the function returned removes them. Also a
+ * global setup of its own (the chaos project's): vitest runs the function a setup returns as its teardown.
+ */
+export default async function provideWorkflowBundle(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-workflow-bundle-'));
   const { traced } = await writeWorkflowBundles(join(dir, 'workflow-bundle.js'), new DefaultLogger('ERROR'));
   project.provide('workflowBundle', traced);

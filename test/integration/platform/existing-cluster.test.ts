@@ -194,8 +194,8 @@ describe('a namespace that does not exist', () => {
     const create = `temporal operator namespace create --namespace ${namespace}`;
     const baton = await api(stack);
     // The worker cannot poll a namespace that does not exist: it says what to run and waits.
-    const batonWorker = startWorkerChild(stack, services.urls);
-    const stoppedWhileWaiting = startWorkerChild(stack, services.urls);
+    const batonWorker = startWorkerChild(stack, stack.serviceUrls);
+    const stoppedWhileWaiting = startWorkerChild(stack, stack.serviceUrls);
     children.push(batonWorker, stoppedWhileWaiting);
     await batonWorker.waitFor(new RegExp(create));
     // A worker told to stop while it waits goes at once (exit 0, not killed after the grace period).
