@@ -4,7 +4,7 @@
 // measured in the same run; absolute numbers are context, never asserted.
 //   --quick          a short smoke run (same code paths, a fraction of the time): results/partial.json
 //   --only a,b       just these benchmarks (composition, starts, saga, sagaThroughput, sagaCosts, worker, fairness, sagaCluster,
-//                    sagaThroughputCluster, sagaCostsCluster, workerScaling): results/partial.json
+//                    sagaThroughputCluster, sagaCostsCluster, fairnessCluster, workerScaling): results/partial.json
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ const BENCHMARKS: Record<string, { title: string; run: (o: BenchOptions) => Prom
   sagaCluster: { title: 'saga latency on the Temporal cluster (PostgreSQL, one process per role)', run: onCluster(sagaLatencyBenchmark) },
   sagaThroughputCluster: { title: 'saga throughput on the Temporal cluster', run: onCluster(sagaThroughputBenchmark) },
   sagaCostsCluster: { title: 'saga costs on the Temporal cluster', run: onCluster(sagaCostsBenchmark) },
+  fairnessCluster: { title: "fairness on the Temporal cluster: one customer's order during another's burst", run: onCluster(fairnessBenchmark) },
   workerScaling: { title: 'worker scaling on the Temporal cluster: 1, 2, 4 worker processes, the worker the bottleneck', run: workerScalingBenchmark },
 };
 

@@ -5,11 +5,12 @@
 // PostgreSQL, can be killed and started again on the same ports and data.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
 import { waitForFrontend } from './frontend-ready';
 import { BATON_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import { createServer } from 'node:net';
@@ -31,6 +32,15 @@ export function ensureTemporalServerBinaries(env: NodeJS.ProcessEnv = process.en
   return execFileSync('bash', [join(repoRoot, 'dev', 'temporal', 'temporal-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
+/** docker.yaml with `settings` in place of its own values for those keys, written into `dir`; returns the file. */
+async function writeDynamicConfig(dir: string, settings: Record<string, string | number | boolean>): Promise<string> {
+  const config = parse(await readFile(DYNAMIC_CONFIG, 'utf8')) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(settings)) config[key] = [{ value, constraints: {} }];
+  const file = join(dir, 'dynamicconfig.yaml');
+  await writeFile(file, stringify(config));
+  return file;
+}
+
 export type ClusterRole = 'frontend' | 'matching' | 'worker' | `history-${number}`;
 
 export interface TemporalClusterOptions {
@@ -45,6 +55,8 @@ export interface TemporalClusterOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Extra environment for every role, e.g. NUM_HISTORY_SHARDS. */
   env?: Record<string, string>;
+  /** Dynamic config settings over deploy/temporal/dynamicconfig/docker.yaml's, each for every namespace and task queue. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   /** Every log line of every role and of PostgreSQL. */
   onLog?: (source: string, line: string) => void;
 }
@@ -118,7 +130,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       BIND_ON_IP: '127.0.0.1',
       TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
-      DYNAMIC_CONFIG_FILE_PATH: DYNAMIC_CONFIG,
+      DYNAMIC_CONFIG_FILE_PATH: options.dynamicConfig ? await writeDynamicConfig(dir, options.dynamicConfig) : DYNAMIC_CONFIG,
       LOG_LEVEL: options.logLevel ?? 'warn',
       // The history processes share the shards; a few per process keeps start-up and hand-over quick on 2 cores.
       NUM_HISTORY_SHARDS: '8',

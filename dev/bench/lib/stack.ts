@@ -70,16 +70,17 @@ function dynamicConfigFromEnv(): Record<string, string | number | boolean> {
   };
 }
 
-/** A fresh server (a dev server with its own SQLite file, or a cluster on its own PostgreSQL), and a client for the driver. */
-export async function startTemporal(
-  kind: TemporalKind = 'dev',
-  dynamicConfig: Record<string, string | number | boolean> = DEFAULT_DYNAMIC_CONFIG,
-): Promise<Temporal> {
+/**
+ * A fresh server (a dev server with its own SQLite file, or a cluster on its own PostgreSQL), and a client for the
+ * driver. `dynamicConfig` goes over the server's own settings: DEFAULT_DYNAMIC_CONFIG for the dev server, what
+ * docker-compose.yml runs the cluster with for the cluster.
+ */
+export async function startTemporal(kind: TemporalKind = 'dev', dynamicConfig: Record<string, string | number | boolean> = {}): Promise<Temporal> {
   const server =
     kind === 'cluster'
-      ? await startTemporalCluster()
+      ? await startTemporalCluster(Object.keys(dynamicConfig).length > 0 ? { dynamicConfig } : {})
       : await startDevServer({
-          dynamicConfig: { ...dynamicConfig, ...dynamicConfigFromEnv() },
+          dynamicConfig: { ...DEFAULT_DYNAMIC_CONFIG, ...dynamicConfig, ...dynamicConfigFromEnv() },
           dbFilename: join(scratch, `temporal-${++serverCount}.sqlite`),
           logLevel: 'error',
           searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
