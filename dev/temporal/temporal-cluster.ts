@@ -21,7 +21,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const TEMPORAL_DEPLOY = join(repoRoot, 'deploy', 'temporal');
 export const TEMPORAL_SERVER_CONFIG = join(TEMPORAL_DEPLOY, 'config.yaml');
 export const TEMPORAL_BOOTSTRAP = join(TEMPORAL_DEPLOY, 'bootstrap.sh');
-const DYNAMIC_CONFIG = join(TEMPORAL_DEPLOY, 'dynamicconfig', 'docker.yaml');
+export const DYNAMIC_CONFIG = join(TEMPORAL_DEPLOY, 'dynamicconfig', 'docker.yaml');
 
 /**
  * The folder holding temporal-server and temporal-sql-tool: TEMPORAL_SERVER_BIN_DIR, else what
@@ -33,7 +33,7 @@ export function ensureTemporalServerBinaries(env: NodeJS.ProcessEnv = process.en
 }
 
 /** docker.yaml with `settings` in place of its own values for those keys, written into `dir`; returns the file. */
-async function writeDynamicConfig(dir: string, settings: Record<string, string | number | boolean>): Promise<string> {
+export async function writeDynamicConfig(dir: string, settings: Record<string, string | number | boolean>): Promise<string> {
   const config = parse(await readFile(DYNAMIC_CONFIG, 'utf8')) as Record<string, unknown>;
   for (const [key, value] of Object.entries(settings)) config[key] = [{ value, constraints: {} }];
   const file = join(dir, 'dynamicconfig.yaml');

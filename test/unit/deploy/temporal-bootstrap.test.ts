@@ -1,12 +1,14 @@
 // What CI proves on a real cluster (npm run test:production, dev/temporal/temporal-cluster.ts) is what docker-compose.yml
 // runs: the same bootstrap script, the same server config, and Baton's own search attributes.
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
-import { TEMPORAL_BOOTSTRAP, TEMPORAL_SERVER_CONFIG } from '../../../dev/temporal/temporal-cluster';
+import { DYNAMIC_CONFIG, TEMPORAL_BOOTSTRAP, TEMPORAL_SERVER_CONFIG, writeDynamicConfig } from '../../../dev/temporal/temporal-cluster';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const repo = (path: string) => readFileSync(`${root}${path}`, 'utf8');
@@ -51,5 +53,17 @@ describe('one bootstrap and one server config for every real cluster', () => {
   it("registers Baton's search attributes by default", () => {
     const defaults = /BATON_SEARCH_ATTRIBUTES:-([^}]*)\}/.exec(repo('deploy/temporal/bootstrap.sh'))?.[1];
     expect(defaults?.split(' ')).toEqual([...BATON_SEARCH_ATTRIBUTES]);
+  });
+
+  it("a cluster given dynamic config settings runs compose's file with those settings in place", async () => {
+    const dockerYaml = parse(readFileSync(DYNAMIC_CONFIG, 'utf8')) as Record<string, unknown>;
+    expect(dockerYaml['matching.enableFairness']).toEqual([{ value: true, constraints: {} }]);
+    const dir = await mkdtemp(join(tmpdir(), 'baton-dynamic-config-'));
+    try {
+      const written = parse(readFileSync(await writeDynamicConfig(dir, { 'matching.enableFairness': false }), 'utf8')) as Record<string, unknown>;
+      expect(written).toEqual({ ...dockerYaml, 'matching.enableFairness': [{ value: false, constraints: {} }] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
