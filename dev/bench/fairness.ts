@@ -18,7 +18,6 @@ import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib
 import { startApi, startBatonWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 
 const STEP_LATENCY_MS = 10;
-
 export const FAIRNESS_TARGET = 1.5;
 
 export interface FairnessRun {

@@ -93,6 +93,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
   const namespace = options.namespace ?? 'default';
   const dir = await mkdtemp(join(tmpdir(), 'baton-cluster-'));
   const log = options.onLog ?? (() => undefined);
+  const dynamicConfig = options.dynamicConfig ?? {};
 
   let postgres: Postgres | undefined;
   const roles = new Map<ClusterRole, RoleProcess>();
@@ -130,7 +131,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       BIND_ON_IP: '127.0.0.1',
       TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
-      DYNAMIC_CONFIG_FILE_PATH: options.dynamicConfig ? await writeDynamicConfig(dir, options.dynamicConfig) : DYNAMIC_CONFIG,
+      DYNAMIC_CONFIG_FILE_PATH: Object.keys(dynamicConfig).length > 0 ? await writeDynamicConfig(dir, dynamicConfig) : DYNAMIC_CONFIG,
       LOG_LEVEL: options.logLevel ?? 'warn',
       // The history processes share the shards; a few per process keeps start-up and hand-over quick on 2 cores.
       NUM_HISTORY_SHARDS: '8',

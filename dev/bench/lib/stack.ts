@@ -78,7 +78,7 @@ function dynamicConfigFromEnv(): Record<string, string | number | boolean> {
 export async function startTemporal(kind: TemporalKind = 'dev', dynamicConfig: Record<string, string | number | boolean> = {}): Promise<Temporal> {
   const server =
     kind === 'cluster'
-      ? await startTemporalCluster(Object.keys(dynamicConfig).length > 0 ? { dynamicConfig } : {})
+      ? await startTemporalCluster({ dynamicConfig })
       : await startDevServer({
           dynamicConfig: { ...DEFAULT_DYNAMIC_CONFIG, ...dynamicConfig, ...dynamicConfigFromEnv() },
           dbFilename: join(scratch, `temporal-${++serverCount}.sqlite`),
