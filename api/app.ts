@@ -1,6 +1,5 @@
 import { trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -8,6 +7,7 @@ import type { AppDeps, AppEnv } from './http/deps';
 import { traceRequests } from '../lib/http-tracing';
 import { createApiMetrics } from './http/api-metrics';
 import { authenticate } from './http/middleware/auth';
+import { limitBodies } from './http/middleware/body-limit';
 import { createJwtVerifier } from './http/jwt';
 import { documentScopes } from './http/scopes';
 import { observeRequests } from './http/middleware/observe';
@@ -106,16 +106,10 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use('*', secureHeaders());
-  // Only requests that carry a body pay for the limit (it makes the Node adapter build a full Request).
   app.on(
     ['POST', 'PUT', 'PATCH', 'DELETE'],
     '*',
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: () => {
-        throw problems.tooLarge(deps.config.bodyLimitBytes);
-      },
-    }),
+    limitBodies(deps.config.bodyLimitBytes, () => problems.tooLarge(deps.config.bodyLimitBytes)),
   );
   // The Web UI calls the codec endpoint from its own origin: CORS answers its preflight before any token check.
   app.use(`${CODEC_PATH_PREFIX}*`, codecCors(deps.config.codec));
