@@ -171,7 +171,7 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
           figure: `overhead per step, p50 (e2e - ${nominal} ms) / ${STEPS}`,
           baton: `${fmt(p50)} ms`,
           baseline: `${fmt(rawP50)} ms (raw SDK)`,
-          result: `+${fmt(p50 - rawP50)} ms: ${verdict(p50 - rawP50, (v) => v <= PER_STEP_OVER_RAW_TARGET_MS)}`,
+          result: `${p50 >= rawP50 ? '+' : ''}${fmt(p50 - rawP50)} ms: ${verdict(p50 - rawP50, (v) => v <= PER_STEP_OVER_RAW_TARGET_MS)}`,
           target: `≤ raw + ${PER_STEP_OVER_RAW_TARGET_MS} ms`,
         },
         {
