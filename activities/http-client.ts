@@ -38,8 +38,14 @@ export function createDownstreamClient(options: { timeoutMs: number; connections
   return {
     async call(baseUrl, req) {
       const timeoutMs = req.timeoutMs ?? options.timeoutMs;
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+      // One controller and a timer cleared with the call: AbortSignal.timeout's timer outlives the call and fires
+      // (a DOMException with its stack) after every call, and AbortSignal.any tracks its sources through weak
+      // references: 22 µs of CPU a call, 39 with the activity's signal, against 3 (docs/benchmarks.md).
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      const cancelled = () => abort.abort(req.signal?.reason);
+      if (req.signal?.aborted) cancelled();
+      else req.signal?.addEventListener('abort', cancelled, { once: true });
       const headers: Record<string, string> = { accept: 'application/json' };
       if (req.body !== undefined) headers['content-type'] = 'application/json';
       if (req.idempotencyKey) headers['idempotency-key'] = req.idempotencyKey;
@@ -48,7 +54,7 @@ export function createDownstreamClient(options: { timeoutMs: number; connections
           method: req.method,
           headers,
           body: req.body === undefined ? undefined : JSON.stringify(req.body),
-          signal,
+          signal: abort.signal,
           dispatcher: agent,
         });
         const text = await res.body.text();
@@ -62,8 +68,11 @@ export function createDownstreamClient(options: { timeoutMs: number; connections
         }
         return { status: res.statusCode, headers: res.headers, body };
       } catch (err) {
-        if (timeout.aborted && !req.signal?.aborted) throw new DownstreamTimeoutError(timeoutMs);
+        if (abort.signal.aborted && !req.signal?.aborted) throw new DownstreamTimeoutError(timeoutMs);
         throw err;
+      } finally {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', cancelled);
       }
     },
     close: () => agent.close(),

@@ -17,7 +17,7 @@ import { startSampleServices, type RunningSampleServices } from './services';
 import { historiesDir, historyToJSON } from '../test/support/histories';
 import { clearFaults, orderInput, queryUntil, setFaults, settlePayment } from '../test/support/orders';
 import { quietRuntime } from '../test/support/quiet-runtime';
-import { workflowsPath } from '../worker/workflow-source';
+import { workflowSource } from '../worker/workflow-source';
 
 /** The order workflow's current version (workflows/order-patches.ts): bump it with each new patch. */
 const CURRENT_VERSION = 'v7';
@@ -160,7 +160,7 @@ const worker = await Worker.create({
   connection: nativeConnection,
   namespace: server.namespace,
   taskQueue,
-  workflowsPath,
+  ...workflowSource(),
   activities: createActivities({ http, urls: services.urls }),
 });
 

@@ -9,6 +9,7 @@
 //   noWorkflowLogs        the workflow's log lines off (the shim's `log` does nothing)
 //   noCurrentDetails      the Web UI's current details never set
 //   noSummaries           no summary on the activities
+//   perRunModules         Baton's workflow modules evaluated for every run (the SDK's default) instead of once per thread
 //   unversioned           BATON_WORKER_VERSIONING=false: no Worker Deployment, nothing pinned
 //   readAfterReservation  v5's flow: the payment's record read after the reservation instead of beside it
 //   noRecordReads         v3's flow: the money-safe reads of the payment's record off (one call less)
@@ -31,7 +32,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { orderWorkflow } from '../../contracts';
 import { failureConverterPath } from '../../lib/payload-codec';
 import { ORDER_PATCHES } from '../../workflows/order-patches';
-import { workflowsPath } from '../../worker/workflow-source';
+import { preloadModules, workflowsPath } from '../../worker/workflow-source';
 import { withWorkflowStandIn } from '../temporal/workflow-stand-in';
 import { closedLoop, mergeSamples, OpenLoop, summarize, type ClosedLoopResult, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, runRawOrder, startOrderDirectly } from './lib/orders';
@@ -54,6 +55,8 @@ interface Switches {
   summaries?: boolean;
   /** Worker settings a deployment can change (config/env.ts). */
   env?: Record<string, string>;
+  /** Baton's workflow modules evaluated for every run, as the SDK does for modules it is not told to preload. */
+  perRunModules?: boolean;
 }
 
 // v7 folds v4 to v6 into one patch: answered no, each older one is asked as before.
@@ -79,6 +82,7 @@ const VARIANTS = {
   noWorkflowLogs: { what: "the workflow's log lines off (12 a card order)", off: { workflowLogs: true } },
   noCurrentDetails: { what: "no current details (the Web UI's progress table)", off: { currentDetails: true } },
   noSummaries: { what: 'no activity summaries', off: { summaries: true } },
+  perRunModules: { what: "Baton's workflow modules evaluated for every run (no preloadModules)", off: { perRunModules: true } },
   readAfterReservation: { what: 'v5 flow: the record read after the reservation', off: { patches: V5_FLOW } },
   noRecordReads: { what: 'v3 flow: no read of the payment record', off: { patches: V3_FLOW } },
   allOff: { what: 'every switch above off, the flow kept (four calls)', off: NOTHING_THE_RAW_SDK_LACKS },
@@ -143,6 +147,7 @@ async function variantBundle(name: string, off: Switches): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
     failureConverterPath,
+    preloadModules: off.perRunModules ? [] : [...preloadModules],
     logger: quiet,
     webpackConfigHook: withWorkflowStandIn(shim),
   });

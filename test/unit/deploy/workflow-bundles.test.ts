@@ -1,12 +1,13 @@
 // `npm run build` makes two bundles of the same workflows: the traced one (OpenTelemetry's workflow
-// interceptors) and the untraced one a worker without tracing runs. Neither carries zod: every module a
-// bundle imports runs again for each workflow started and stays in memory with each one cached.
+// interceptors) and the untraced one a worker without tracing runs. Neither carries zod, and both have the
+// SDK load Baton's workflow modules once per workflow thread: a module the SDK is not told to preload runs
+// again for each workflow started and stays in memory with each one cached.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { untracedBundlePath, workflowSource, writeWorkflowBundles } from '../../../worker/workflow-source';
+import { untracedBundlePath, workflowSource, workflowsPath, writeWorkflowBundles } from '../../../worker/workflow-source';
 
 let dir: string;
 let paths: { traced: string; untraced: string };
@@ -40,6 +41,15 @@ describe('workflow bundles', () => {
       expect(modules.filter((m) => m.includes('node_modules/zod/') || /^\.\/contracts\/(index|order|define-workflow|downstream|ids)\.ts$/.test(m))).toEqual([]);
       expect(modules).toContain('./contracts/order-basics.ts');
     }
+  });
+
+  it("both preload Baton's workflow modules, and so does a worker that bundles at start", async () => {
+    for (const path of [paths.traced, paths.untraced]) {
+      const code = await readFile(path, 'utf8');
+      const preload = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
+      expect(preload).toContain('"./workflows/index.ts"');
+    }
+    expect(workflowSource()).toEqual({ workflowsPath, bundlerOptions: { preloadModules: [workflowsPath] } });
   });
 
   it('a worker without tracing runs the untraced bundle; with tracing, or without a sibling, the one given', () => {
