@@ -20,6 +20,11 @@ export const defaultBundlePath = fileURLToPath(new URL('../dist/workflow-bundle.
  */
 export const preloadModules: readonly string[] = [workflowsPath];
 
+/** What a bundle of Baton's workflows is made from, the same for production, the tests and the benchmarks. */
+export function workflowBundleOptions(logger?: BundleOptions['logger']): BundleOptions {
+  return { workflowsPath, failureConverterPath, preloadModules: [...preloadModules], ...(logger && { logger }) };
+}
+
 /**
  * The bundle a worker without tracing runs, beside the traced one: `workflow-bundle.js` →
  * `workflow-bundle.untraced.js`. The OpenTelemetry workflow interceptors cost a sixth of an order's
@@ -34,7 +39,7 @@ export function untracedBundlePath(bundlePath: string): string {
  * code (interceptors add no commands), so either replays the other's histories.
  */
 export async function writeWorkflowBundles(path: string, logger?: BundleOptions['logger']): Promise<{ traced: string; untraced: string }> {
-  const options = { workflowsPath, failureConverterPath, preloadModules: [...preloadModules], ...(logger && { logger }) };
+  const options = workflowBundleOptions(logger);
   const [traced, untraced] = await Promise.all([
     bundleWorkflowCode({ ...options, workflowInterceptorModules: [otelWorkflowInterceptorModule] }),
     bundleWorkflowCode(options),

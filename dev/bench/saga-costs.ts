@@ -30,9 +30,8 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { orderWorkflow } from '../../contracts';
-import { failureConverterPath } from '../../lib/payload-codec';
 import { ORDER_PATCHES } from '../../workflows/order-patches';
-import { preloadModules, workflowsPath } from '../../worker/workflow-source';
+import { workflowBundleOptions } from '../../worker/workflow-source';
 import { withWorkflowStandIn } from '../temporal/workflow-stand-in';
 import { closedLoop, mergeSamples, OpenLoop, summarize, type ClosedLoopResult, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, runRawOrder, startOrderDirectly } from './lib/orders';
@@ -145,10 +144,8 @@ async function variantBundle(name: string, off: Switches): Promise<string> {
   );
   const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
   const { code } = await bundleWorkflowCode({
-    workflowsPath,
-    failureConverterPath,
-    preloadModules: off.perRunModules ? [] : [...preloadModules],
-    logger: quiet,
+    ...workflowBundleOptions(quiet),
+    ...(off.perRunModules && { preloadModules: [] }),
     webpackConfigHook: withWorkflowStandIn(shim),
   });
   const path = join(scratch, `bundle-${name}.js`);

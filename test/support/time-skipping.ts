@@ -9,8 +9,7 @@ import { createDownstreamClient, type DownstreamClient } from '../../activities/
 import { orderWorkflow, type OrderInput, type OrderState, type OrderWorkflow } from '../../contracts';
 import { resolveTestServer } from '../../dev/temporal/temporal-binaries';
 import { startSampleServices, type RunningSampleServices } from '../../dev/services';
-import { failureConverterPath } from '../../lib/payload-codec';
-import { workflowsPath } from '../../worker/workflow-source';
+import { workflowBundleOptions } from '../../worker/workflow-source';
 import { uniqueTaskQueue } from './api';
 import { quietRuntime } from './quiet-runtime';
 
@@ -18,7 +17,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file: bundling is the slow part of starting a worker. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   quietRuntime();
-  bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode(workflowBundleOptions(new DefaultLogger('WARN')));
   return bundle;
 }
 

@@ -10,7 +10,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_PATCHES } from '../../../workflows/order-patches';
 import { withWorkflowStandIn } from '../../../dev/temporal/workflow-stand-in';
-import { preloadModules, workflowsPath } from '../../../worker/workflow-source';
+import { workflowBundleOptions, workflowsPath } from '../../../worker/workflow-source';
 import { historiesDir, loadHistories } from '../../support/histories';
 import { testDataConverter } from '../../support/payload-keys';
 import { quietRuntime } from '../../support/quiet-runtime';
@@ -66,7 +66,7 @@ const unguarded = aliasWorkflowTo('../../fixtures/unguarded-patches.ts');
 
 let currentBundle: ReturnType<typeof bundleWorkflowCode> | undefined;
 /** Today's workflow code, bundled once for every version's replay. */
-const current = () => (currentBundle ??= bundleWorkflowCode({ workflowsPath, preloadModules: [...preloadModules], logger }));
+const current = () => (currentBundle ??= bundleWorkflowCode(workflowBundleOptions(logger)));
 
 beforeAll(quietRuntime);
 
