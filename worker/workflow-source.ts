@@ -18,7 +18,7 @@ export const defaultBundlePath = fileURLToPath(new URL('../dist/workflow-bundle.
  * definitions, pure functions, and a cache of each currency's digits, which never change. The SDK
  * deep-freezes what is shared, so a run cannot change it.
  */
-export const preloadModules: readonly string[] = [workflowsPath];
+const preloadModules: readonly string[] = [workflowsPath];
 
 /** What a bundle of Baton's workflows is made from, the same for production, the tests and the benchmarks. */
 export function workflowBundleOptions(logger?: BundleOptions['logger']): BundleOptions {
