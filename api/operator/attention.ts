@@ -71,8 +71,13 @@ export async function ordersNeedingAPerson(
     const { step } = await pendingStep(client, run.workflowId).catch(() => ({ step: undefined }));
     if (!step || step.attempt < 2) return undefined;
     // When the step began is the workflow's own record; the activity's times are those of its latest attempt.
-    const state = await client.workflow.getHandle<OrderWorkflow>(run.workflowId).query(orderQueries.state);
-    const current = state.steps.at(-1);
+    // An order whose worker cannot answer right now (gone, or busy past the deadline) is left out like one that
+    // cannot be described: one unreadable order must not take the whole list down with a 500.
+    const state = await client.workflow
+      .getHandle<OrderWorkflow>(run.workflowId)
+      .query(orderQueries.state)
+      .catch(() => undefined);
+    const current = state?.steps.at(-1);
     if (!current || current.status !== 'running') return undefined;
     const retryingForMs = now - Date.parse(current.startedAt);
     if (retryingForMs < search.retryingForMs) return undefined;
