@@ -8,8 +8,8 @@
 // the request's latency minus its own slowest downstream call, as the server reported it in
 // Server-Timing (all three send it); the three backends called directly by the driver are timed beside
 // them for context; CPU per request over those slices. Then recovery from overload (Baton and the
-// baseline): 1.5 times Baton's closed-loop maximum for 3 s, then 6 s at three quarters of it, a rate it
-// can serve, counting what still fails (and, from Baton's /metrics, the `circuit_open` answers). The
+// baseline): 1.5 times Baton's closed-loop maximum for 3 s, then 6 s at three quarters of the lower of
+// that maximum and its sustained rate, a rate it can serve, counting what still fails (and, from Baton's /metrics, the `circuit_open` answers). The
 // contenders take turns at every step. All of that is the cold run: nothing is cached, and the targets
 // apply to it. Last, a short warm run: the same composition as a compositions-file route with
 // `cache: true` on users and loyalty (the backends send Cache-Control and ETag on those two), against
@@ -369,7 +369,10 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
       }
     }
     const overloadRate = Math.round(1.5 * maxThroughput.baton);
-    const recoveryRate = Math.round(0.75 * maxThroughput.baton);
+    // A rate Baton serves: below both its closed-loop maximum and the highest rate it sustained in the open
+    // loop. Past the latter (the sustained rate can be the lower one), failures would be the overload going
+    // on, not what it left behind.
+    const recoveryRate = Math.round(0.75 * Math.min(maxThroughput.baton, maxRate.baton));
     console.log(`  recovery from overload: ${overloadRate} req/s for 3 s, then ${recoveryRate} req/s`);
     const recovery = {
       // Only the full app serves /metrics.

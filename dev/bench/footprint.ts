@@ -9,7 +9,7 @@ import { orderQueries, orderWorkflow } from '../../contracts';
 import type { Child } from './lib/children';
 import { orderRequest, startOrderDirectly } from './lib/orders';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startBatonWorker, startSagaStage, stopAll } from './lib/stack';
+import { startBatonWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 import { STEP_LATENCY_MS } from './saga-latency';
 
 /** With 100,000 orders waiting days for bank transfers, this decides how many a worker keeps cached. */
@@ -54,11 +54,11 @@ async function settledRss(worker: Child<unknown>): Promise<number> {
   return readings.sort((a, b) => a - b)[2] ?? NaN;
 }
 
-export async function footprintBenchmark({ quick }: BenchOptions): Promise<BenchOutcome<FootprintJson>> {
+export async function footprintBenchmark({ quick }: BenchOptions, server: TemporalKind = 'dev'): Promise<BenchOutcome<FootprintJson>> {
   const warm = 50;
   const count = quick ? 200 : 500;
   const taskQueue = 'bench-footprint';
-  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS);
+  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS, server);
   try {
     const worker = await startBatonWorker(temporal, taskQueue, urls, { BATON_MAX_CACHED_WORKFLOWS: String(2 * (warm + count)) });
     parts.push(worker);

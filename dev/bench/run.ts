@@ -3,8 +3,9 @@
 // timestamped copy in dev/bench/results/runs/. Every figure that matters is a ratio against a baseline
 // measured in the same run; absolute numbers are context, never asserted.
 //   --quick          a short smoke run (same code paths, a fraction of the time): results/partial.json
-//   --only a,b       just these benchmarks (composition, starts, saga, sagaThroughput, sagaCosts, worker, fairness, sagaCluster,
-//                    sagaThroughputCluster, sagaCostsCluster, fairnessCluster, workerScaling): results/partial.json
+//   --only a,b       just these benchmarks (composition, starts, saga, sagaThroughput, sagaCosts, worker, fairness, startsCluster,
+//                    sagaCluster, sagaThroughputCluster, sagaCostsCluster, workerCluster, fairnessCluster, workerScaling):
+//                    results/partial.json
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -35,10 +36,12 @@ const BENCHMARKS: Record<string, { title: string; run: (o: BenchOptions) => Prom
   sagaCosts: { title: "saga costs: each of Baton's features switched off, same run", run: sagaCostsBenchmark },
   worker: { title: 'worker footprint: RSS per cached workflow', run: footprintBenchmark },
   fairness: { title: "fairness: one customer's order during another's burst, with and without fair dispatch", run: fairnessBenchmark },
-  // The same saga benchmarks on a real Temporal cluster (dev/temporal/temporal-cluster.ts), and workers scaling on it.
-  sagaCluster: { title: 'saga latency on the Temporal cluster (PostgreSQL, one process per role)', run: onCluster(sagaLatencyBenchmark) },
+  // The same durable-path benchmarks on a real Temporal cluster (dev/temporal/temporal-cluster.ts), and workers scaling on it.
+  startsCluster: { title: 'starts on the Temporal cluster (PostgreSQL, one process per role)', run: onCluster(startsBenchmark) },
+  sagaCluster: { title: 'saga latency on the Temporal cluster', run: onCluster(sagaLatencyBenchmark) },
   sagaThroughputCluster: { title: 'saga throughput on the Temporal cluster', run: onCluster(sagaThroughputBenchmark) },
   sagaCostsCluster: { title: 'saga costs on the Temporal cluster', run: onCluster(sagaCostsBenchmark) },
+  workerCluster: { title: 'worker footprint on the Temporal cluster', run: onCluster(footprintBenchmark) },
   fairnessCluster: { title: "fairness on the Temporal cluster: one customer's order during another's burst", run: onCluster(fairnessBenchmark) },
   workerScaling: { title: 'worker scaling on the Temporal cluster: 1, 2, 4 worker processes, the worker the bottleneck', run: workerScalingBenchmark },
 };

@@ -1,13 +1,14 @@
 // Starts: POST /orders to its 202 against the raw `client.workflow.start` of the same order workflow
-// (same input, ID policy and search attributes), at the same concurrency against the same dev server.
+// (same input, ID policy and search attributes), at the same concurrency against the same server: the dev
+// server, or with `cluster` Temporal's own server on PostgreSQL.
 // No worker polls the queue, so only the start path is measured: Baton's HTTP, auth, validation and
 // input building on top of what the SDK call costs. The two take turns, round after round. Beside the
 // ratio: the CPU each side spends per start (the API process for Baton; the driver's SDK client for the
-// baseline), since on two cores what the API spends is what the dev server, the bottleneck, cannot.
+// baseline), since on two cores what the API spends is what the server, the bottleneck, cannot.
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { apiClient, orderRequest, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startApi, startTemporal, stopAll } from './lib/stack';
+import { startApi, startTemporal, stopAll, type TemporalKind } from './lib/stack';
 
 export const STARTS_TARGET = 0.95;
 
@@ -24,12 +25,12 @@ export interface StartsJson {
   target: number;
 }
 
-export async function startsBenchmark({ quick }: BenchOptions): Promise<BenchOutcome<StartsJson>> {
+export async function startsBenchmark({ quick }: BenchOptions, server: TemporalKind = 'dev'): Promise<BenchOutcome<StartsJson>> {
   const concurrency = 16;
   const roundMs = quick ? 3000 : 8000;
   const rounds = quick ? 1 : 3;
   const taskQueue = 'bench-starts-unpolled';
-  const temporal = await startTemporal();
+  const temporal = await startTemporal(server);
   const parts: { stop(): Promise<void> }[] = [temporal];
   try {
     const api = await startApi(temporal, taskQueue);
