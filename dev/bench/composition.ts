@@ -1,22 +1,22 @@
-// Composition: Baton's GET /profiles/{userId} (the full app: auth, request IDs, secure headers,
-// tracing middleware, metrics) against a hand-written minimal baseline (node:http + undici fan-out +
-// merge) and a gateway peer (nginx with its Lua module, the engine OpenResty, APISIX and Kong run on,
-// doing the same fan-out and merge: composition/nginx-config.ts) over the same three backends, each
-// answering after a fixed 20 ms. Maximum throughput comes from a closed loop (a fixed number of
-// connections kept busy); the highest rate each sustains under an open loop (p90 within 100 ms) is
-// reported beside it; latency is measured at half of Baton's sustained maximum, as added per request:
-// the request's latency minus its own slowest downstream call, as the server reported it in
-// Server-Timing (all three send it); the three backends called directly by the driver are timed beside
-// them for context; CPU per request over those slices. Then recovery from overload (Baton and the
-// baseline): 1.5 times Baton's closed-loop maximum for 3 s, then 6 s at three quarters of the lower of
-// that maximum and its sustained rate, a rate it can serve, counting what still fails (and, from Baton's /metrics, the `circuit_open` answers). The
+// Composition: Baton's GET /profiles/{userId} (the full app: auth, request IDs, secure headers, tracing
+// middleware, metrics) against a hand-written minimal baseline (node:http + undici fan-out + merge) and a
+// gateway peer (nginx with its Lua module, the engine OpenResty, APISIX and Kong run on, doing the same
+// fan-out and merge: composition/nginx-config.ts) over the same three backends, each answering after a
+// fixed 20 ms. Maximum throughput comes from a closed loop (a fixed number of connections kept busy); the
+// highest rate each sustains under an open loop (p90 within 100 ms) is reported beside it; latency is
+// measured at half of Baton's sustained maximum, as added per request: the request's latency minus its own
+// slowest downstream call, as the server reported it in Server-Timing (all three send it); the three
+// backends called directly by the driver are timed beside them for context; CPU per request over those
+// slices. Then recovery from overload (Baton and the baseline): 1.5 times Baton's closed-loop maximum for
+// 3 s, then 6 s at three quarters of the lower of that maximum and its sustained rate, a rate it can
+// serve, counting what still fails (and, from Baton's /metrics, the `circuit_open` answers). The
 // contenders take turns at every step. All of that is the cold run: nothing is cached, and the targets
 // apply to it. Last, a short warm run: the same composition as a compositions-file route with
-// `cache: true` on users and loyalty (the backends send Cache-Control and ETag on those two), against
-// the baseline, which does not cache. BENCH_BATON=route-only serves the profile router without the
-// app's global middleware, BENCH_BATON=engine-only the composition engine on bare node:http and
-// BENCH_BATON=hono-only the baseline's own fan-out through Hono, to tell apart what each layer costs
-// (the warm run needs the full app and is left out with them).
+// `cache: true` on users and loyalty (the backends send Cache-Control and ETag on those two), against the
+// baseline, which does not cache. BENCH_BATON=route-only serves the profile router without the app's
+// global middleware, BENCH_BATON=engine-only the composition engine on bare node:http and
+// BENCH_BATON=hono-only the baseline's own fan-out through Hono, to tell apart what each layer costs (the
+// warm run needs the full app and is left out with them).
 import { processTreeCpuSeconds, startChild, type Child } from './lib/children';
 import { API_NODE_FLAGS } from '../../api/node-flags';
 import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';

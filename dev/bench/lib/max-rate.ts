@@ -1,6 +1,6 @@
-// The highest arrival rate each contender sustains, found with the open-loop driver: a geometric
-// ramp until every contender has failed a step (twice in a row), then bisection between its last sustained and first
-// unsustained rate. Contenders take turns at every step (order flipped each round), so noise from
+// The highest arrival rate each contender sustains, found with the open-loop driver: a geometric ramp
+// until every contender has failed a step (twice in a row), then bisection between its last sustained and
+// first unsustained rate. Contenders take turns at every step (order flipped each round), so noise from
 // other work on the machine lands on all of them alike.
 import type { OpenLoop, StepResult } from './open-loop';
 import { fmt } from './report';
