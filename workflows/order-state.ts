@@ -14,7 +14,7 @@ import type {
 } from '../contracts';
 import { FINAL_ORDER_STATUSES } from '../contracts/order-basics';
 import { attemptsOf, messageOf } from './order-failures';
-import type { CompensationReport, PendingCompensation, SagaListener } from './saga';
+import { settled, type CompensationReport, type PendingCompensation, type SagaListener } from './saga';
 
 /** Workflow time: deterministic, replayed from history. */
 const now = () => new Date().toISOString();
@@ -67,25 +67,30 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
     this.#changed();
   }
 
-  /** Runs one step of the order, recording its start, end, attempts and error. */
-  async step<T>(name: StepName, run: () => Promise<Attempted<T>>, maxAttempts = 1): Promise<T> {
+  /**
+   * Runs one step of the order, recording its start, end, attempts and error. A `then` rather than an await: in
+   * workflow code each await costs a promise whose stack the SDK captures (docs/benchmarks.md).
+   */
+  step<T>(name: StepName, run: () => Promise<Attempted<T>>, maxAttempts = 1): Promise<T> {
     const record: StepRecord = { name, status: 'running', attempts: 0, startedAt: now() };
     this.#state.steps.push(record);
     this.#changed();
     const orderId = this.#state.orderId;
     log.info(`step ${name} started`, { orderId, step: name });
-    try {
-      const { value, attempt } = await run();
-      Object.assign(record, { status: 'completed', attempts: attempt, finishedAt: now() });
-      log.info(`step ${name} completed`, { orderId, step: name, attempts: attempt });
-      return value;
-    } catch (err) {
-      Object.assign(record, { status: 'failed', attempts: attemptsOf(err, maxAttempts), finishedAt: now(), error: messageOf(err) });
-      log.warn(`step ${name} failed`, { orderId, step: name, attempts: record.attempts, error: record.error });
-      throw err;
-    } finally {
-      this.#changed();
-    }
+    return settled(run).then(
+      ({ value, attempt }) => {
+        Object.assign(record, { status: 'completed', attempts: attempt, finishedAt: now() });
+        log.info(`step ${name} completed`, { orderId, step: name, attempts: attempt });
+        this.#changed();
+        return value;
+      },
+      (err: unknown) => {
+        Object.assign(record, { status: 'failed', attempts: attemptsOf(err, maxAttempts), finishedAt: now(), error: messageOf(err) });
+        log.warn(`step ${name} failed`, { orderId, step: name, attempts: record.attempts, error: record.error });
+        this.#changed();
+        throw err;
+      },
+    );
   }
 
   /** Whether the step has run and ended (completed or failed), or the order is past it for good. */

@@ -50,9 +50,10 @@ export async function order(input: OrderInput): Promise<OrderState> {
     state.set('awaiting_payment');
     const payment = await state.step('authorizePayment', () => saga.run(steps.authorizePayment), attempts);
     state.remember({ paymentId: payment.paymentId });
-    // v4: a step that was running when the cancel came was waited for; no further step starts.
-    const goOn = () => (moneySafe ? stopIfCancelled() : undefined);
-    await goOn();
+    // v4: a step that was running when the cancel came was waited for; no further step starts. Only a cancelled
+    // order awaits here: each await in workflow code costs a promise whose stack the SDK captures (docs/benchmarks.md).
+    const cancelled = () => moneySafe && CancellationScope.current().consideredCancelled;
+    if (cancelled()) await cancellation();
     if (payment.status !== 'cleared') {
       await state.step('awaitPaymentClearance', () =>
         moneySafe
@@ -61,7 +62,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
       );
     }
 
-    await goOn();
+    if (cancelled()) await cancellation();
     state.set('reserving');
     const reserving = state.step('reserveInventory', () => saga.run(steps.reserveInventory), attempts);
     // v6: the payment's record is read meanwhile; the shipment step below decides on it.
@@ -75,14 +76,14 @@ export async function order(input: OrderInput): Promise<OrderState> {
     });
     state.remember({ reservationId: reservation.reservationId });
 
-    await goOn();
+    if (cancelled()) await cancellation();
     state.set('shipping');
     const shipment = await state.step(
       'createShipment',
       async () => {
         // No goods without payment: whatever answered before (a replayed authorization, a notice), the record decides.
-        if (record) await recordStands(payment.paymentId, await record, calls);
-        else if (moneySafe) await paymentStands(payment.paymentId, calls);
+        const read = record && (await record);
+        if (moneySafe && !(read && freshRecordClears(payment.paymentId, read))) await paymentStands(payment.paymentId, calls);
         return saga.run(steps.createShipment);
       },
       attempts,
@@ -96,11 +97,8 @@ export async function order(input: OrderInput): Promise<OrderState> {
   return state.snapshot();
 }
 
-/** Rejects with the cancellation once the order has been cancelled. */
-async function stopIfCancelled(): Promise<void> {
-  const scope = CancellationScope.current();
-  if (scope.consideredCancelled) await scope.cancelRequested;
-}
+/** Rejects with the order's cancellation. */
+const cancellation = () => CancellationScope.current().cancelRequested;
 
 /** A refused payment stops the order as `payment_failed`. */
 function notHonoured(paymentId: string, status: Payment['status']): OrderStop {
@@ -129,11 +127,15 @@ function readRecord(paymentId: string, calls: OrderCalls): Promise<RecordRead> {
     );
 }
 
-/** v6: a fresh `cleared` record lets the goods go; a stale one is read again; a failed read fails the step as before. */
-async function recordStands(paymentId: string, read: RecordRead, calls: OrderCalls): Promise<void> {
+/**
+ * v6: true when a fresh `cleared` record lets the goods go; false when it is stale (read it again); a failed read
+ * fails the step as before. Synchronous, so the common case awaits nothing more.
+ */
+function freshRecordClears(paymentId: string, read: RecordRead): boolean {
   if ('failure' in read) throw read.failure;
-  if (workflowTime() - read.at > RECORD_FRESH_MS) return paymentStands(paymentId, calls);
+  if (workflowTime() - read.at > RECORD_FRESH_MS) return false;
   if (read.status !== 'cleared') throw notHonoured(paymentId, read.status);
+  return true;
 }
 
 async function paymentStands(paymentId: string, calls: OrderCalls): Promise<void> {

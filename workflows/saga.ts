@@ -5,6 +5,16 @@
 import { CancellationScope } from '@temporalio/workflow';
 import type { CallOutcome } from '../contracts';
 
+/** What `run` returns, a throw before its promise included: as an async function would, without being one. */
+export function settled<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (err) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- whatever was thrown, as an async function rejects with it
+    return Promise.reject(err);
+  }
+}
+
 export interface CompensationReport {
   attempts: number;
   /** False when the compensation found nothing to undo (an unknown outcome turned out to be none). */
@@ -63,10 +73,13 @@ export class Saga<S extends string = string, C extends string = string> {
     private readonly startsOnlyUncancelled = false,
   ) {}
 
-  /** Runs a step whose compensation is registered before the call leaves. */
-  async run<T>(step: SagaStep<T, S, C>): Promise<T> {
+  /**
+   * Runs a step whose compensation is registered before the call leaves. A `then` rather than an await: in
+   * workflow code each await costs a promise whose stack the SDK captures (docs/benchmarks.md).
+   */
+  run<T>(step: SagaStep<T, S, C>): Promise<T> {
     const scope = CancellationScope.current();
-    if (this.startsOnlyUncancelled && scope.consideredCancelled) await scope.cancelRequested; // rejects with the cancellation
+    if (this.startsOnlyUncancelled && scope.consideredCancelled) return scope.cancelRequested; // rejects with the cancellation
     let result: T | undefined;
     const entry: Entry<S, C> = {
       step: step.name,
@@ -75,14 +88,17 @@ export class Saga<S extends string = string, C extends string = string> {
       undo: (round) => step.compensation.undo(result, round),
     };
     this.#entries.push(entry);
-    try {
-      result = await step.run();
-      entry.state = 'applied';
-      return result;
-    } catch (err) {
-      entry.state = this.outcomeOf(err) === 'none' ? 'none' : 'unknown';
-      throw err;
-    }
+    return settled(() => step.run()).then(
+      (value) => {
+        result = value;
+        entry.state = 'applied';
+        return value;
+      },
+      (err: unknown) => {
+        entry.state = this.outcomeOf(err) === 'none' ? 'none' : 'unknown';
+        throw err;
+      },
+    );
   }
 
   /**
