@@ -1,8 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/deps';
 import { traceRequests } from '../lib/http-tracing';
 import { createApiMetrics } from './http/api-metrics';
@@ -11,6 +9,8 @@ import { limitBodies } from './http/middleware/body-limit';
 import { createJwtVerifier } from './http/jwt';
 import { documentScopes } from './http/scopes';
 import { observeRequests } from './http/middleware/observe';
+import { requestIds } from './http/middleware/request-id';
+import { secureResponseHeaders } from './http/middleware/secure-headers';
 import { rateLimitPerClient } from './http/middleware/rate-limit';
 import { requireNamespace } from './http/middleware/namespace-ready';
 import { shedLoad } from './http/middleware/shed-load';
@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps) {
   const metrics = deps.metrics ?? createApiMetrics();
   if (deps.composition) metrics.watchCircuits(() => deps.composition?.circuitStates() ?? {});
 
-  app.use('*', requestId());
+  app.use('*', requestIds());
   // A SERVER span per request that continues the caller's `traceparent`; the Temporal client's
   // interceptor carries it on into the workflow (README "Observability").
   app.use('*', traceRequests({ tracer: () => trace.getTracer('baton-api'), exempt: (path) => UNTRACED_PATHS.has(path) || path.startsWith('/docs/') }));
@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps) {
     c.set('deps', deps);
     await next();
   });
-  app.use('*', secureHeaders());
+  app.use('*', secureResponseHeaders());
   app.on(
     ['POST', 'PUT', 'PATCH', 'DELETE'],
     '*',

@@ -14,7 +14,7 @@ export interface ComposerOptions extends DownstreamHttpOptions {
   baton?: BatonSources;
 }
 
-export type ComposeCallOptions = Pick<RunOptions, 'signal' | 'headers' | 'onSourceAnswered'>;
+export type ComposeCallOptions = Pick<RunOptions, 'clientGone' | 'headers' | 'onSourceAnswered'>;
 
 export interface Composer {
   run<I, O extends z.ZodType>(composition: Composition<I, O>, input: I, options?: ComposeCallOptions): Promise<CompositionOutcome<z.input<O>>>;
@@ -31,7 +31,7 @@ export function createComposer(options: ComposerOptions): Composer {
         http,
         ...(options.baton && { baton: options.baton }),
         deadlineMs: deadlines[composition.name] ?? composition.deadlineMs,
-        signal: call.signal,
+        clientGone: call.clientGone,
         headers: call.headers,
         onSourceAnswered: call.onSourceAnswered,
       }),

@@ -11,7 +11,15 @@ export {
   type InputOf,
   type OutputOf,
 } from './define';
-export { runComposition, type BatonSources, type CompositionOutcome, type RequiredFailureReason, type RunOptions } from './engine';
+export {
+  runComposition,
+  whenAborted,
+  type ClientGone,
+  type BatonSources,
+  type CompositionOutcome,
+  type RequiredFailureReason,
+  type RunOptions,
+} from './engine';
 export { createComposer, type Composer, type ComposerOptions, type ComposeCallOptions } from './composer';
 export { DownstreamHttp, type CallPolicy, type DownstreamHttpOptions, type GetOptions, type HttpOutcome, type PoolOptions } from './downstream-http';
 export { CallScope } from './call-scope';

@@ -14,7 +14,7 @@ import type {
 } from '../contracts';
 import { FINAL_ORDER_STATUSES } from '../contracts/order-basics';
 import { attemptsOf, messageOf } from './order-failures';
-import { settled, type CompensationReport, type PendingCompensation, type SagaListener } from './saga';
+import { promiseOf, type CompensationReport, type PendingCompensation, type SagaListener } from './saga';
 
 /** Workflow time: deterministic, replayed from history. */
 const now = () => new Date().toISOString();
@@ -77,7 +77,7 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
     this.#changed();
     const orderId = this.#state.orderId;
     log.info(`step ${name} started`, { orderId, step: name });
-    return settled(run).then(
+    return promiseOf(run).then(
       ({ value, attempt }) => {
         Object.assign(record, { status: 'completed', attempts: attempt, finishedAt: now() });
         log.info(`step ${name} completed`, { orderId, step: name, attempts: attempt });

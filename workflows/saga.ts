@@ -6,7 +6,7 @@ import { CancellationScope } from '@temporalio/workflow';
 import type { CallOutcome } from '../contracts';
 
 /** What `run` returns, a throw before its promise included: as an async function would, without being one. */
-export function settled<T>(run: () => Promise<T>): Promise<T> {
+export function promiseOf<T>(run: () => Promise<T>): Promise<T> {
   try {
     return run();
   } catch (err) {
@@ -88,7 +88,7 @@ export class Saga<S extends string = string, C extends string = string> {
       undo: (round) => step.compensation.undo(result, round),
     };
     this.#entries.push(entry);
-    return settled(() => step.run()).then(
+    return promiseOf(() => step.run()).then(
       (value) => {
         result = value;
         entry.state = 'applied';

@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/deps';
 import { recordComposition } from '../http/api-metrics';
 import { errorResponses, errorsFor, problems, type ApiProblem } from '../http/problems';
+import { clientGone, setResponseHeader } from '../http/node-response';
 import type { Composition } from '../../composition/define';
 import type { CompositionOutcome } from '../../composition/engine';
 
@@ -45,7 +46,7 @@ export async function serveComposition<I, O extends z.ZodType>(
   const cacheStatuses: string[] = [];
   const startedAt = performance.now();
   const outcome = await composer.run(composition, input, {
-    signal: c.req.raw.signal,
+    clientGone: clientGone(c),
     headers: { 'x-request-id': c.get('requestId') },
     onSourceAnswered: (source, ms, result, cacheStatus) => {
       timings.push(`${source};${result === 'ok' ? '' : `desc=${result};`}dur=${ms.toFixed(1)}`);
@@ -53,11 +54,11 @@ export async function serveComposition<I, O extends z.ZodType>(
     },
   });
   timings.push(`total;dur=${(performance.now() - startedAt).toFixed(1)}`);
-  c.header('Server-Timing', timings.join(', '));
-  if (cacheStatuses.length > 0) c.header('Cache-Status', cacheStatuses.join(', '));
+  setResponseHeader(c, 'Server-Timing', timings.join(', '));
+  if (cacheStatuses.length > 0) setResponseHeader(c, 'Cache-Status', cacheStatuses.join(', '));
   recordComposition(c.get('metrics'), composition, outcome);
   if (outcome.ok) {
-    c.header('Baton-Complete', completeness(outcome.value));
+    setResponseHeader(c, 'Baton-Complete', completeness(outcome.value));
     return outcome.value;
   }
   throw problemFor(outcome, options.notFound?.(input));

@@ -6,6 +6,7 @@ import type { Logger } from '../../../lib/logger';
 import { activeTraceId } from '../../../lib/telemetry';
 import type { AppEnv } from '../deps';
 import type { ApiMetrics } from '../api-metrics';
+import { setResponseHeader } from '../node-response';
 
 /** Paths polled by machines: logged at debug only, so probes and scrapes do not drown the log. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -16,7 +17,7 @@ export function observeRequests(logger: Logger, metrics: ApiMetrics): Middleware
     const traceId = activeTraceId();
     c.set('metrics', metrics);
     // Lets a client (or a support ticket) name the trace of a request.
-    if (traceId) c.header('X-Trace-Id', traceId);
+    if (traceId) setResponseHeader(c, 'X-Trace-Id', traceId);
     await next();
     const seconds = (performance.now() - started) / 1000;
     const route = routePattern(c);

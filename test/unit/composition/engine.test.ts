@@ -1,7 +1,7 @@
 // The engine against fake services over real HTTP: concurrency, dependencies, deadlines, aborts.
 import { z } from '@hono/zod-openapi';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { compose, DownstreamHttp, runComposition, type RunOptions } from '../../../composition';
+import { compose, DownstreamHttp, runComposition, whenAborted, type RunOptions } from '../../../composition';
 import { getLoyalty, getUser, listUserOrders } from '../../../composition/endpoints';
 import { LoyaltyStatus, OrderSummary, User } from '../../../contracts';
 import { delayed, eventually, hang, json, raw, startFakeBackend, type FakeBackend, type Script } from './fake-backend';
@@ -262,7 +262,7 @@ describe('runComposition', () => {
     loyalty.answer(hang);
     const client = new AbortController();
     setTimeout(() => client.abort(), 30);
-    expect(await run({ signal: client.signal })).toEqual({ ok: false, source: undefined, reason: 'cancelled' });
+    expect(await run({ clientGone: whenAborted(client.signal) })).toEqual({ ok: false, source: undefined, reason: 'cancelled' });
     await eventually(() => users.aborted === 1 && loyalty.aborted === 1);
   });
 
