@@ -115,9 +115,7 @@ describe('the API over HTTP', () => {
     ]);
     expect(res.headers.get('baton-complete')).toBe('?0;missing="loyalty"');
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    // Set on Node's response and merged by writeHead: no header may come out twice.
-    const names = ownHeaders(res).map(([name]) => name);
-    expect(names.filter((n) => n === 'x-frame-options')).toHaveLength(1);
+    // A header sent twice reaches fetch as one, its values joined by ", ": the exact values above would show it.
     expect((await res.json()) as { partial: boolean }).toMatchObject({ partial: true });
   });
 
