@@ -4,8 +4,9 @@
 // fan-out and merge: composition/nginx-config.ts) over the same three backends, each answering after a
 // fixed 20 ms. Maximum throughput comes from a closed loop (a fixed number of connections kept busy); the
 // highest rate each sustains under an open loop (p90 within 100 ms) is reported beside it; latency is
-// measured at half of Baton's sustained maximum, as added per request: the request's latency minus its own
-// slowest downstream call, as the server reported it in Server-Timing (all three send it); the three
+// measured at half of Baton's sustained maximum, as added per request: the request's latency from its send
+// minus its own slowest downstream call, as the server reported it in Server-Timing (all three send it), and
+// set beside the Node servers' GC pauses (lib/gc-pauses.ts); the three
 // backends called directly by the driver are timed beside them for context; CPU per request over those
 // slices. Then recovery from overload (Baton and the baseline): 1.5 times Baton's closed-loop maximum for
 // 3 s, then 6 s at three quarters of the lower of that maximum and its sustained rate, a rate it can
@@ -23,6 +24,7 @@ import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { maxSustainedRates, type MaxRate } from './lib/max-rate';
 import { httpTarget, mergeSamples, OpenLoop, slowestOf, summarize, type LatencySummary, type Samples, type StepResult, type Target } from './lib/open-loop';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
+import { gcPauseEffect, summarizeGcPauses, takeGcPauses, type GcPauseEffect, type GcPausesJson } from './lib/gc-pauses';
 import { PEER_NAME } from './composition/nginx-config';
 import { BENCH_TOKEN, cacheHits, type BackendUrls } from './composition/shared';
 
@@ -96,6 +98,10 @@ export interface CompositionJson {
   maxAddedMs: number | null;
   baselineP50AddedMs: number | null;
   baselineP99AddedMs: number | null;
+  /** The added latency as the suite measured it until 2026-12-03: from when each request was due, the driver's lateness included. */
+  addedFromDueMs: Record<Contender, LatencySummary>;
+  /** The Node servers' GC pauses in the latency slices, and the added latency of the requests none overlapped. */
+  gcPauses: Record<Contender, GcPausesJson>;
   maxSustainedRate: { baton: number; baseline: number };
   halfSaturationRate: number;
   latencyMs: Record<Series, LatencySummary>;
@@ -357,15 +363,27 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     for (const c of runners) await loops[c].run(halfRate, 3000);
     const samples: Record<Runner | 'slowestBackend', Samples[]> = { baton: [], baseline: [], nginx: [], slowestBackend: [] };
     const addedSamples: Record<Runner, Samples[]> = { baton: [], baseline: [], nginx: [] };
+    const addedFromDueSamples: Record<Runner, Samples[]> = { baton: [], baseline: [], nginx: [] };
     const cpuSeconds: Record<Runner, number> = { baton: 0, baseline: 0, nginx: 0 };
+    // The two Node servers' GC pauses during their slices, beside the requests each stood still.
+    const nodeServers: Record<Contender, Child<unknown>> = { baton, baseline };
+    const gcSlices: Record<Contender, GcPauseEffect[]> = { baton: [], baseline: [] };
     for (let slice = 0; slice < slices; slice++) {
       for (const name of [...runners, 'slowestBackend'] as const) {
         const before = name === 'slowestBackend' ? 0 : cpuOf[name]();
-        const { samples: s, added } = await loops[name].sample(halfRate, sliceMs);
+        const server = name === 'baton' || name === 'baseline' ? nodeServers[name].child : undefined;
+        if (server) await takeGcPauses(server); // what came before the slice
+        const startedAt = performance.now();
+        const { samples: s, added, addedFromDue, timed } = await loops[name].sample(halfRate, sliceMs);
         samples[name].push(s);
         if (name === 'slowestBackend') continue;
         addedSamples[name].push(added);
+        addedFromDueSamples[name].push(addedFromDue);
         cpuSeconds[name] += cpuOf[name]() - before;
+        if (server) {
+          const pauses = await takeGcPauses(server);
+          gcSlices[name as Contender].push(gcPauseEffect({ pauses, durationMs: performance.now() - startedAt, requests: timed }));
+        }
       }
     }
     const overloadRate = Math.round(1.5 * maxThroughput.baton);
@@ -398,6 +416,8 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     const cpuRatio = cpuPerRequestUs.baton / cpuPerRequestUs.baseline;
     const a = added('baton');
     const b = added('baseline');
+    const fromDue = (c: Runner) => summarize(mergeSamples(addedFromDueSamples[c]));
+    const gc = { baton: summarizeGcPauses(gcSlices.baton), baseline: summarizeGcPauses(gcSlices.baseline) };
 
     // The cold run's contenders are done: only the baseline serves on, against the warm Baton.
     await Promise.all([baton.stop(), peer.child?.stop()]);
@@ -463,7 +483,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     );
     peerRow(String(maxRate.baton), String(p?.maxSustainedRate), fmt(p?.sustainedRateRatio ?? NaN));
     row(
-      `cold: added over each request's slowest call @ ${halfRate}/s, p50 / p99 / max`,
+      `cold: added over each request's slowest call (from its send) @ ${halfRate}/s, p50 / p99 / max`,
       `${fmt(a.p50)} / ${fmt(a.p99)} / ${fmt(a.max)} ms`,
       `${fmt(b.p50)} / ${fmt(b.p99)} / ${fmt(b.max)} ms`,
       `p99 ${verdict(a.p99, (v) => v <= COMPOSITION_TARGETS.addedP99Ms)}`,
@@ -473,6 +493,22 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
       `${fmt(a.p50)} / ${fmt(a.p99)} / ${fmt(a.max)} ms`,
       `${fmt(p?.p50AddedMs ?? NaN)} / ${fmt(p?.p99AddedMs ?? NaN)} / ${fmt(p?.maxAddedMs ?? NaN)} ms`,
       `p99 ${fmt(a.p99 / (p?.p99AddedMs || NaN))}`,
+    );
+    const due = { baton: fromDue('baton'), baseline: fromDue('baseline') };
+    row(
+      "  the same from when each was due (the driver's lateness in; until 2026-12-03)",
+      `${fmt(due.baton.p50)} / ${fmt(due.baton.p99)} / ${fmt(due.baton.max)} ms`,
+      `${fmt(due.baseline.p50)} / ${fmt(due.baseline.p99)} / ${fmt(due.baseline.max)} ms`,
+    );
+    const pct = (share: number) => `${fmt(share * 100, 1)}%`;
+    const gcText = (g: GcPausesJson) =>
+      `${fmt(g.pausesPerSecond, 1)}/s of ${fmt(g.pauseMs.p50)} ms (max ${fmt(g.pauseMs.max)}), ${pct(g.pausedShare)} of the time; ${pct(g.overlappingShare)} of requests in flight during one`;
+    row(`cold: the server's GC pauses @ ${halfRate}/s (Node servers)`, gcText(gc.baton), gcText(gc.baseline));
+    row(
+      '  added, the requests no GC pause overlapped, p50 / p99 / max',
+      `${fmt(gc.baton.addedOutsidePausesMs.p50)} / ${fmt(gc.baton.addedOutsidePausesMs.p99)} / ${fmt(gc.baton.addedOutsidePausesMs.max)} ms`,
+      `${fmt(gc.baseline.addedOutsidePausesMs.p50)} / ${fmt(gc.baseline.addedOutsidePausesMs.p99)} / ${fmt(gc.baseline.addedOutsidePausesMs.max)} ms`,
+      'what the pauses cost the p99',
     );
     row(
       `cold: CPU per request @ ${halfRate}/s`,
@@ -516,6 +552,8 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         maxAddedMs: round(a.max),
         baselineP50AddedMs: round(b.p50),
         baselineP99AddedMs: round(b.p99),
+        addedFromDueMs: due,
+        gcPauses: gc,
         maxSustainedRate: maxRate,
         halfSaturationRate: halfRate,
         latencyMs: latency,

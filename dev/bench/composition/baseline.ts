@@ -4,6 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { baselineFanOut } from './baseline-fanout';
 import { backendUrlsFromEnv } from './shared';
+import { recordGcPauses } from '../lib/gc-pauses';
+
+// The benchmark sets the latency it measures beside this process's GC pauses.
+recordGcPauses();
 
 const fanOut = baselineFanOut(backendUrlsFromEnv());
 

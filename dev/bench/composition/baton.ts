@@ -22,6 +22,10 @@ import { startApiServer } from '../../../api/server';
 import { compileOptionsFor, FileCompositions } from '../../../api/compositions/file-compositions';
 import { baselineFanOut } from './baseline-fanout';
 import { BENCH_TOKEN, backendUrlsFromEnv } from './shared';
+import { recordGcPauses } from '../lib/gc-pauses';
+
+// The benchmark sets the latency it measures beside this process's GC pauses.
+recordGcPauses();
 
 /** GET /profiles as a compositions file, its users and loyalty kept as their Cache-Control allows. */
 const CACHED_PROFILES_YAML = `compositions:

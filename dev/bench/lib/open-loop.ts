@@ -50,6 +50,13 @@ export function summarize(sorted: Samples): LatencySummary {
   return { n: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.length ? (sorted[sorted.length - 1] ?? NaN) : NaN };
 }
 
+/** Requests one by one, in the order they were answered: sent and answered (epoch ms), and what the server added (ms). */
+export interface TimedRequests {
+  from: Float64Array;
+  to: Float64Array;
+  added: Float64Array;
+}
+
 /** Sends request number `index`; resolves true when it was answered successfully. */
 export type Send = (index: number) => Promise<boolean>;
 
@@ -115,17 +122,28 @@ export class OpenLoop {
   }
 
   /**
-   * `samples`: each successful request's latency, sorted. `added`: for targets that report their
-   * downstream time, each request's latency minus its own slowest downstream call, sorted (≥ 0 by
-   * construction: the call happened within the request).
+   * `samples`: each successful request's latency, from when it was due, sorted. `added`: for targets that
+   * report their downstream time, what the server added to each request over its own slowest downstream call:
+   * the time from when the request was sent to its answer, minus that call, sorted (≥ 0 by construction: the
+   * call happened within the request). From the send, not from when it was due: the driver's own lateness
+   * (its 1 ms tick, a timer that fires late) is not the server's. `addedFromDue` counts it, as the suite did
+   * until 2026-12-03. `timed`: the requests of `added` one by one, from their send to their answer (epoch ms,
+   * to set beside what happened in the server meanwhile).
    */
-  async sample(rate: number, durationMs: number, graceMs = 2000): Promise<{ result: StepResult; samples: Samples; added: Samples }> {
+  async sample(
+    rate: number,
+    durationMs: number,
+    graceMs = 2000,
+  ): Promise<{ result: StepResult; samples: Samples; added: Samples; addedFromDue: Samples; timed: TimedRequests }> {
     // Leftovers of an overloaded step must not weigh on this one.
     for (let waited = 0; this.#inflight > 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     const total = Math.max(1, Math.round((rate * durationMs) / 1000));
     const interval = 1000 / rate;
     const latencies = new Float64Array(total);
     const added = new Float64Array(total);
+    const addedFromDue = new Float64Array(total);
+    const sentAt = new Float64Array(total);
+    const answeredAt = new Float64Array(total);
     let timed = 0;
     let sent = 0;
     let ok = 0;
@@ -137,8 +155,8 @@ export class OpenLoop {
 
     const fire = (index: number) => {
       const due = start + index * interval;
-      const now = performance.now();
-      if (now - due > driverLagMs) driverLagMs = now - due;
+      const sending = performance.now();
+      if (sending - due > driverLagMs) driverLagMs = sending - due;
       this.#inflight++;
       this.target
         .send(index)
@@ -148,9 +166,14 @@ export class OpenLoop {
               failed++;
               return;
             }
-            const latency = performance.now() - due;
+            const answered = performance.now();
+            const latency = answered - due;
             latencies[ok++] = latency;
-            if (success !== true) added[timed++] = latency - success.downstreamMs;
+            if (success === true) return;
+            sentAt[timed] = performance.timeOrigin + sending;
+            answeredAt[timed] = performance.timeOrigin + answered;
+            addedFromDue[timed] = latency - success.downstreamMs;
+            added[timed++] = answered - sending - success.downstreamMs;
           },
           () => {
             failed++;
@@ -192,7 +215,8 @@ export class OpenLoop {
       max: done.length ? (done[done.length - 1] ?? NaN) : NaN,
       driverLagMs,
     };
-    return { result, samples: done, added: added.slice(0, timed).sort() };
+    const timedRequests = { from: sentAt.slice(0, timed), to: answeredAt.slice(0, timed), added: added.slice(0, timed) };
+    return { result, samples: done, added: timedRequests.added.slice().sort(), addedFromDue: addedFromDue.slice(0, timed).sort(), timed: timedRequests };
   }
 }
 

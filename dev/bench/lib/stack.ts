@@ -120,12 +120,18 @@ export interface Api extends Child<RegExpExecArray> {
   url: string;
 }
 
-/** `npm run api` with its production defaults (log level info included), starting orders on `taskQueue`. */
-export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServices, extraEnv: Record<string, string> = {}): Promise<Api> {
+/** `npm run api` with its production defaults (log level info included), starting orders on `taskQueue`; `nodeArgs` e.g. --cpu-prof. */
+export async function startApi(
+  t: Temporal,
+  taskQueue: string,
+  urls?: SagaServices,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): Promise<Api> {
   const port = await freePort();
   const child = await startChild({
     entry: 'api/main.ts',
-    nodeArgs: API_NODE_FLAGS,
+    nodeArgs: [...API_NODE_FLAGS, ...nodeArgs],
     ready: /api listening on (http:\/\/\S+)/,
     env: {
       ...temporalEnv(t, taskQueue),

@@ -30,4 +30,25 @@ describe('OpenLoop added samples', () => {
     expect(untimed.samples.length).toBeGreaterThan(5);
     expect(untimed.added.length).toBe(0);
   });
+
+  it("leaves the driver's own lateness out: a request sent late is timed from its send, not from when it was due", async () => {
+    const loop = new OpenLoop({
+      send: async () => {
+        await new Promise((r) => setTimeout(r, 15));
+        return { downstreamMs: 10 };
+      },
+      close: () => Promise.resolve(),
+    });
+    // The driver's event loop stands still for 100 ms: the 20 requests due meanwhile go out late, and the few
+    // in flight are heard late (that, the server's answer waiting for the driver, does count).
+    setTimeout(() => {
+      const until = performance.now() + 100;
+      while (performance.now() < until);
+    }, 50);
+    const { added, addedFromDue, result } = await loop.sample(200, 400);
+    const over = (xs: Float64Array) => xs.filter((ms) => ms > 25).length;
+    expect(result.driverLagMs).toBeGreaterThan(90);
+    expect(over(addedFromDue)).toBeGreaterThanOrEqual(12);
+    expect(over(added)).toBeLessThanOrEqual(5);
+  });
 });
