@@ -101,9 +101,9 @@ export function createApp(deps: AppDeps) {
   // interceptor carries it on into the workflow (README "Observability").
   app.use('*', traceRequests({ tracer: () => trace.getTracer('baton-api'), exempt: (path) => UNTRACED_PATHS.has(path) || path.startsWith('/docs/') }));
   app.use('*', observeRequests(deps.logger, metrics));
-  app.use('*', async (c, next) => {
+  app.use('*', (c, next) => {
     c.set('deps', deps);
-    await next();
+    return next();
   });
   app.use('*', secureResponseHeaders());
   app.on(

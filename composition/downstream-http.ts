@@ -150,15 +150,16 @@ export class DownstreamHttp {
       return this.#cache.get(`${service} ${path}`, { host: target.origin, path }, options.timeoutMs, scope, fetch);
     }
     // Without keepHeaders a response has no headers to keep and a 304 is a bad response: a plain outcome.
-    const outcome = (await this.#forward(target, path, policy, { timeoutMs: options.timeoutMs, scope, headers, keepHeaders: false })) as HttpOutcome & {
-      collapsed?: true;
-    };
+    const send: Send = { timeoutMs: options.timeoutMs, scope, headers, keepHeaders: false };
+    // Not shared, never collapsed: the call's own promise, with no frame of ours waiting on it in flight.
+    if (!coalesces(policy)) return this.#hedged(target, path, policy, send) as Promise<HttpOutcome>;
+    const outcome = (await this.#forward(target, path, policy, send)) as HttpOutcome & { collapsed?: true };
     return outcome.collapsed ? { ...outcome, cacheStatus: BYPASS_COLLAPSED } : outcome;
   }
 
   /** Coalesces identical calls in flight (one request for all of them), unless the source opts out. */
   #forward(target: Target, path: string, policy: CallPolicy | undefined, send: Send): Promise<Fetched> {
-    if (!(policy?.coalesce ?? policy?.cache === true)) return this.#hedged(target, path, policy, send);
+    if (!coalesces(policy)) return this.#hedged(target, path, policy, send);
     const conditional = send.headers['if-none-match'] ?? send.headers['if-modified-since'];
     const key = conditional === undefined ? `${target.service} ${path}` : `${target.service} ${path} ${conditional}`;
     return this.#inFlight.run(
@@ -394,6 +395,9 @@ class GetHandler implements Dispatcher.DispatchHandler {
     this.reject(err);
   }
 }
+
+/** Whether identical calls in flight share one request: as the source says, else where it caches. */
+const coalesces = (policy: CallPolicy | undefined): boolean => policy?.coalesce ?? policy?.cache === true;
 
 /** A hedge needs at least this much of the budget left to be worth sending. */
 const MIN_HEDGE_BUDGET_MS = 50;

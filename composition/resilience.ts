@@ -75,22 +75,23 @@ export function servicePolicy(breakerOptions: BreakerOptions, retryOptions: Retr
    * timed out itself proves nothing about the service: the circuit goes back to where it was, open with
    * its trial due, so the next call is the trial.
    */
-  const guardedBreaker = async <T>(attempt: () => Promise<T>): Promise<T> => {
+  const guardedBreaker = <T>(attempt: () => Promise<T>): Promise<T> => {
     const current = breaker;
     const before = stateOf(current);
     const execution = current.execute(attempt);
     // This call is the trial when it is what moved the circuit from open to half-open. cockatiel saves a
     // half-open circuit as "open, trial due" (toJSON), which is the state to go back to.
-    const trialDue = before === CircuitState.Open && stateOf(current) === CircuitState.HalfOpen ? current.toJSON() : undefined;
-    try {
-      return await execution;
-    } catch (err) {
-      if (trialDue !== undefined && !counts(err) && stateOf(current) === CircuitState.Closed && breaker === current) {
+    if (!(before === CircuitState.Open && stateOf(current) === CircuitState.HalfOpen)) return execution;
+    // Only a trial is watched: every other call is cockatiel's own promise, with no frame of ours waiting
+    // on it while the request is in flight (what a request keeps alive, each scavenge copies).
+    const trialDue = current.toJSON();
+    return execution.catch((err: unknown) => {
+      if (!counts(err) && stateOf(current) === CircuitState.Closed && breaker === current) {
         breaker = newBreaker(trialDue);
         listeners.break.forEach((l) => l()); // cockatiel announced it closed; it is open again
       }
       throw err;
-    }
+    });
   };
   const retryPolicy = retry(
     handleWhen((err) => err instanceof TransientFailure && err.retryable),

@@ -7,10 +7,12 @@
 //   git worktree add /tmp/before <commit> && ln -s "$PWD/node_modules" /tmp/before/
 //   npm run bench:composition-ab -- /tmp/before
 //
-// AB_RATE (requests/s to each, default 350), AB_ROUNDS (default 8), AB_WINDOW_MS (default 4000).
+// AB_RATE (requests/s to each, default 350), AB_ROUNDS (default 8), AB_WINDOW_MS (default 4000). Beside the CPU:
+// each process's GC pauses over the same windows.
 import { resolve } from 'node:path';
 import { API_NODE_FLAGS } from '../../api/node-flags';
 import { startChild, type Child } from './lib/children';
+import { takeGcPauses, type GcPause } from './lib/gc-pauses';
 import { httpTarget, OpenLoop, type Target } from './lib/open-loop';
 import { BENCH_TOKEN, type BackendUrls } from './composition/shared';
 
@@ -25,6 +27,8 @@ interface Contender {
   child: Child<{ url: string }>;
   target: Target;
   usPerRequest: number[];
+  /** Its GC pauses over the windows; undefined for a checkout from before the servers reported them. */
+  pauses: GcPause[] | undefined;
 }
 
 const path = (i: number) => `/profiles/u-${(i % 1000) + 1}`;
@@ -38,7 +42,8 @@ const contenders: Contender[] = [];
 async function contender(name: string, entry: string, auth: boolean): Promise<void> {
   const child = await startChild<{ url: string }>({ entry, ready: 'json', env, nodeArgs: API_NODE_FLAGS });
   const target = httpTarget(child.ready.url, path, auth ? { authorization: `Bearer ${BENCH_TOKEN}` } : undefined);
-  contenders.push({ name, child, target, usPerRequest: [] });
+  const pauses = await takeGcPauses(child.child, 2000).catch(() => undefined);
+  contenders.push({ name, child, target, usPerRequest: [], pauses: pauses && [] });
 }
 try {
   await contender('before', resolve(before, 'dev/bench/composition/baton.ts'), true);
@@ -46,7 +51,10 @@ try {
   await contender('baseline', 'dev/bench/composition/baseline.ts', false);
   console.log(`warming up; then ${rounds} windows of ${windowMs / 1000} s, ${rate} req/s to each at once`);
   await Promise.all(contenders.map((c) => new OpenLoop(c.target).run(1000, 4000)));
+  let measuredMs = 0;
   for (let r = 0; r < rounds; r++) {
+    await Promise.all(contenders.map((c) => (c.pauses ? takeGcPauses(c.child.child) : Promise.resolve([]))));
+    const startedAt = performance.now();
     const cpuBefore = contenders.map((c) => c.child.cpuSeconds());
     const results = await Promise.all(contenders.map((c) => new OpenLoop(c.target).run(rate, windowMs)));
     contenders.forEach((c, i) => {
@@ -56,12 +64,21 @@ try {
       if (result.failed + result.unfinished > 0) console.log(`  ${c.name}: ${result.failed} failed, ${result.unfinished} unfinished in window ${r + 1}`);
       c.usPerRequest.push(((c.child.cpuSeconds() - (cpuBefore[i] ?? 0)) * 1e6) / result.sent);
     });
+    measuredMs += performance.now() - startedAt;
+    for (const c of contenders) if (c.pauses) c.pauses.push(...(await takeGcPauses(c.child.child)));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const [b, a, base] = contenders.map((c) => c.usPerRequest) as [number[], number[], number[]];
   const ratios = a.map((x, i) => x / (b[i] ?? NaN));
   console.log(`CPU per request, medians: before ${median(b).toFixed(0)} µs, after ${median(a).toFixed(0)} µs, baseline ${median(base).toFixed(0)} µs`);
   console.log(`after ÷ before, window by window: ${ratios.map((x) => x.toFixed(3)).join(' ')}; median ${median(ratios).toFixed(3)}`);
+  // What a request in flight waits out: scavenges copy what is alive, so their length follows what requests keep.
+  const gc = (c: Contender) => {
+    if (!c.pauses) return `${c.name} not reported`;
+    const ms = c.pauses.map((p) => p.ms);
+    return `${c.name} ${(ms.length / (measuredMs / 1000)).toFixed(1)}/s of ${median(ms).toFixed(2)} ms (max ${Math.max(...ms).toFixed(1)})`;
+  };
+  console.log(`GC pauses, median length: ${contenders.map(gc).join('; ')}`);
   console.log(
     `÷ baseline: before ${median(b.map((x, i) => x / (base[i] ?? NaN))).toFixed(3)}, after ${median(a.map((x, i) => x / (base[i] ?? NaN))).toFixed(3)}`,
   );

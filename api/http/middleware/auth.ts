@@ -79,7 +79,7 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
     const scope = principal.kind === 'static' ? undefined : requiredScope(c.req.method, c.req.path);
     if (scope !== undefined && !grants(principal, scope)) throw problems.forbidden(scope);
     c.set('principal', principal);
-    await next();
+    return next();
   };
 }
 
