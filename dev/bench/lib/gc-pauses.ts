@@ -66,7 +66,7 @@ export interface PausesAndRequests {
   pauses: readonly GcPause[];
   /** How long the stretch lasted, for the rate of pauses and the share of time paused. */
   durationMs: number;
-  /** Each timed request: from when it was due to when it was answered, and what the server added. */
+  /** Each timed request: from its send to its answer, and what the server added. */
   requests: TimedRequests;
 }
 
@@ -88,22 +88,21 @@ export interface GcPauseEffect {
 
 /** Which timed requests were in flight during a pause of the server's, and what the others' added latency was. */
 export function gcPauseEffect({ pauses, durationMs, requests }: PausesAndRequests): GcPauseEffect {
-  const spans = [...pauses].sort((a, b) => a.at - b.at);
   const outside: number[] = [];
   let overlapping = 0;
   for (let i = 0; i < requests.from.length; i++) {
     const from = requests.from[i]!;
     const to = requests.to[i]!;
-    if (spans.some((p) => p.at < to && p.at + p.ms > from)) overlapping++;
+    if (pauses.some((p) => p.at < to && p.at + p.ms > from)) overlapping++;
     else outside.push(requests.added[i]!);
   }
-  const pausedMs = spans.reduce((sum, p) => sum + p.ms, 0);
-  const scavenges = spans.filter((p) => p.kind === 'scavenge').length;
+  const pausedMs = pauses.reduce((sum, p) => sum + p.ms, 0);
+  const scavenges = pauses.filter((p) => p.kind === 'scavenge').length;
   return {
     durationMs,
     scavenges,
-    otherPauses: spans.length - scavenges,
-    pauseMs: Float64Array.from(spans, (p) => p.ms).sort(),
+    otherPauses: pauses.length - scavenges,
+    pauseMs: Float64Array.from(pauses, (p) => p.ms).sort(),
     pausedShare: pausedMs / durationMs,
     overlapping,
     timed: requests.from.length,

@@ -1,5 +1,6 @@
 // The composition benchmark sets its added latency beside the servers' GC pauses: which requests were in
-// flight during a pause, and what the others' added latency was.
+// flight during a pause, and what the others' added latency was (each request's send and answer times:
+// bench-added-latency.test.ts).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gcPauseEffect, summarizeGcPauses, takeGcPauses, type GcPause } from '../../../dev/bench/lib/gc-pauses';
-import { OpenLoop } from '../../../dev/bench/lib/open-loop';
 
 const requests = (spans: [number, number, number][]) => ({
   from: Float64Array.from(spans, ([from]) => from),
@@ -52,28 +52,6 @@ describe('gcPauseEffect', () => {
     expect(summary.overlappingShare).toBe(0.5);
     expect(summary.addedOutsidePausesMs).toMatchObject({ n: 1, p50: 5, max: 5 });
     expect(summary.pauseMs).toMatchObject({ n: 2, max: 10 });
-  });
-});
-
-describe('OpenLoop timed requests', () => {
-  it('gives each timed request its send and answered times (epoch ms) beside what the server added', async () => {
-    const before = performance.timeOrigin + performance.now();
-    const loop = new OpenLoop({
-      send: async () => {
-        await new Promise((r) => setTimeout(r, 15));
-        return { downstreamMs: 10 };
-      },
-      close: () => Promise.resolve(),
-    });
-    const { timed, added } = await loop.sample(100, 200);
-    const after = performance.timeOrigin + performance.now();
-    expect(timed.from.length).toBe(added.length);
-    for (let i = 0; i < timed.from.length; i++) {
-      expect(timed.from[i]).toBeGreaterThanOrEqual(before);
-      expect(timed.to[i]).toBeLessThanOrEqual(after);
-      // Epoch milliseconds keep about a microsecond of precision.
-      expect(timed.to[i]! - timed.from[i]!).toBeCloseTo(timed.added[i]! + 10, 3);
-    }
   });
 });
 
