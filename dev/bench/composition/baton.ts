@@ -115,7 +115,14 @@ function honoOnly(): Promise<string> {
 }
 
 const variants: Record<string, () => Promise<string>> = {
-  app: async () => (await startApiServer(deps, { port: 0 })).url,
+  app: async () => {
+    // A production API process makes a deadline-bound Temporal call as it starts (api/main.ts checks the
+    // namespace), and from then on Node 20 runs AsyncLocalStorage's promise hook (the SDK keeps a call's
+    // deadline in one) for every promise in the process, the compositions' too. The full app is served with it
+    // on; the other variants, which tell the code's layers apart, without it.
+    await connection.withDeadline(Date.now() + 1000, () => Promise.resolve());
+    return (await startApiServer(deps, { port: 0 })).url;
+  },
   'route-only': routeOnly,
   'engine-only': engineOnly,
   'hono-only': honoOnly,
