@@ -4,7 +4,8 @@
 // No worker polls the queue, so only the start path is measured: Baton's HTTP, auth, validation and
 // input building on top of what the SDK call costs. The two take turns, round after round. Beside the
 // ratio: the CPU each side spends per start (the API process for Baton; the driver's SDK client for the
-// baseline), since on two cores what the API spends is what the server, the bottleneck, cannot.
+// baseline), since on two cores what the API spends is what the server, the bottleneck, cannot; and the
+// server's own per start, so that the machine's whole CPU per start can be set beside the ratio.
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { apiClient, orderRequest, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
@@ -22,6 +23,10 @@ export interface StartsJson {
   apiCpuMsPerStart: number | null;
   /** The benchmark process's own CPU per start (ms): its HTTP client for Baton, the SDK's client for the baseline. */
   driverCpuMsPerStart: { baton: number | null; baseline: number | null };
+  /** The Temporal server's CPU per start (ms) in each side's rounds: the dev server, or the cluster's roles and PostgreSQL. */
+  serverCpuMsPerStart: { baton: number | null; baseline: number | null };
+  /** All of it per start (ms): server, API and driver for Baton; server and driver for the baseline. */
+  machineCpuMsPerStart: { baton: number | null; baseline: number | null };
   target: number;
 }
 
@@ -57,16 +62,17 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     // CPU per start over whole rounds (ramp and drain too), divided by every start those rounds made: the
     // API's for Baton; this process's (the driver: HTTP client for Baton, the SDK's gRPC client for the
     // baseline) for both. On two cores, what the API spends the dev server cannot.
-    const cpu = { api: 0, driver: { baton: 0, baseline: 0 }, starts: { baton: 0, baseline: 0 } };
+    const cpu = { api: 0, server: { baton: 0, baseline: 0 }, driver: { baton: 0, baseline: 0 }, starts: { baton: 0, baseline: 0 } };
     const driverCpuSeconds = () => {
       const { user, system } = process.cpuUsage();
       return (user + system) / 1e6;
     };
     for (let r = 0; r < rounds; r++) {
       for (const c of r % 2 === 0 ? (['baton', 'baseline'] as const) : (['baseline', 'baton'] as const)) {
-        const before = { api: api.cpuSeconds(), driver: driverCpuSeconds(), starts: started[c] };
+        const before = { api: api.cpuSeconds(), server: temporal.cpuSeconds(), driver: driverCpuSeconds(), starts: started[c] };
         const result = await closedLoop(send[c], concurrency, roundMs, 500);
         if (c === 'baton') cpu.api += api.cpuSeconds() - before.api;
+        cpu.server[c] += temporal.cpuSeconds() - before.server;
         cpu.driver[c] += driverCpuSeconds() - before.driver;
         cpu.starts[c] += started[c] - before.starts;
         results[c].push(result);
@@ -79,8 +85,13 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     const msPer = (seconds: number, starts: number) => (starts > 0 ? round((seconds * 1000) / starts, 3) : null);
     const apiCpuMsPerStart = msPer(cpu.api, cpu.starts.baton);
     const driverCpuMsPerStart = { baton: msPer(cpu.driver.baton, cpu.starts.baton), baseline: msPer(cpu.driver.baseline, cpu.starts.baseline) };
+    const serverCpuMsPerStart = { baton: msPer(cpu.server.baton, cpu.starts.baton), baseline: msPer(cpu.server.baseline, cpu.starts.baseline) };
+    const machineCpuMsPerStart = {
+      baton: msPer(cpu.server.baton + cpu.api + cpu.driver.baton, cpu.starts.baton),
+      baseline: msPer(cpu.server.baseline + cpu.driver.baseline, cpu.starts.baseline),
+    };
     console.log(
-      `    CPU per start: the API ${fmt(apiCpuMsPerStart ?? NaN, 3)} ms; the driver ${fmt(driverCpuMsPerStart.baton ?? NaN, 3)} ms (HTTP) against ${fmt(driverCpuMsPerStart.baseline ?? NaN, 3)} ms (SDK client)`,
+      `    CPU per start: the API ${fmt(apiCpuMsPerStart ?? NaN, 3)} ms; the driver ${fmt(driverCpuMsPerStart.baton ?? NaN, 3)} ms (HTTP) against ${fmt(driverCpuMsPerStart.baseline ?? NaN, 3)} ms (SDK client); the server ${fmt(serverCpuMsPerStart.baton ?? NaN, 3)} against ${fmt(serverCpuMsPerStart.baseline ?? NaN, 3)} ms`,
     );
     return {
       json: {
@@ -91,6 +102,8 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
         rounds: results,
         apiCpuMsPerStart,
         driverCpuMsPerStart,
+        serverCpuMsPerStart,
+        machineCpuMsPerStart,
         target: STARTS_TARGET,
       },
       rows: [
@@ -108,6 +121,17 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
           baton: `${fmt(apiCpuMsPerStart ?? NaN, 2)} ms; ${fmt(driverCpuMsPerStart.baton ?? NaN, 2)} ms (HTTP)`,
           baseline: `${fmt(driverCpuMsPerStart.baseline ?? NaN, 2)} ms (SDK client)`,
           result: '',
+          target: '',
+        },
+        {
+          benchmark: 'starts',
+          figure: 'CPU per start: the Temporal server; all of it (server, API, driver)',
+          baton: `${fmt(serverCpuMsPerStart.baton ?? NaN, 2)} ms; ${fmt(machineCpuMsPerStart.baton ?? NaN, 2)} ms`,
+          baseline: `${fmt(serverCpuMsPerStart.baseline ?? NaN, 2)} ms; ${fmt(machineCpuMsPerStart.baseline ?? NaN, 2)} ms`,
+          result:
+            machineCpuMsPerStart.baton && machineCpuMsPerStart.baseline
+              ? `baseline's ÷ Baton's ${fmt(machineCpuMsPerStart.baseline / machineCpuMsPerStart.baton)} (beside the ratio)`
+              : '',
           target: '',
         },
       ],

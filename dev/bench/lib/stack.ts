@@ -16,7 +16,7 @@ import { createDataConverter, generatePayloadKey } from '../../../lib/payload-co
 import { freePort } from '../../ports';
 import { writeWorkflowBundles } from '../../../worker/workflow-source';
 import { BENCH_TOKEN } from '../composition/shared';
-import { startChild, type Child } from './children';
+import { processTreeCpuSeconds, startChild, type Child } from './children';
 import { API_NODE_FLAGS } from '../../../api/node-flags';
 
 export { BENCH_TOKEN };
@@ -39,6 +39,11 @@ export interface Temporal {
   client: Client;
   /** With Baton's data converter: reads and starts Baton's (encrypted) orders. */
   batonClient: Client;
+  /**
+   * CPU seconds the server has used so far: the dev server's process, or the cluster's roles and its
+   * PostgreSQL (the postmaster and its backends). NaN once a process is gone.
+   */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -86,6 +91,7 @@ export async function startTemporal(kind: TemporalKind = 'dev', dynamicConfig: R
           searchAttributes: [...BATON_SEARCH_ATTRIBUTES],
           ...(pragmasFromEnv() && { sqlitePragmas: pragmasFromEnv() }),
         });
+  const pids = (): (number | undefined)[] => ('roles' in server ? [...server.roles.map((role) => server.pid(role)), server.postgres.pid()] : [server.pid]);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   const batonClient = new Client({ connection, namespace: server.namespace, dataConverter: batonDataConverter });
@@ -93,6 +99,7 @@ export async function startTemporal(kind: TemporalKind = 'dev', dynamicConfig: R
     server,
     client,
     batonClient,
+    cpuSeconds: () => pids().reduce<number>((sum, pid) => sum + (pid === undefined ? NaN : processTreeCpuSeconds(pid)), 0),
     async stop() {
       await connection.close();
       await server.stop();
