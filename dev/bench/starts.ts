@@ -61,7 +61,7 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     const results = { baton: [] as ClosedLoopResult[], baseline: [] as ClosedLoopResult[] };
     // CPU per start over whole rounds (ramp and drain too), divided by every start those rounds made: the
     // API's for Baton; this process's (the driver: HTTP client for Baton, the SDK's gRPC client for the
-    // baseline) for both. On two cores, what the API spends the dev server cannot.
+    // baseline) and the server's for both. On two cores, what the API spends the server cannot.
     const cpu = { api: 0, server: { baton: 0, baseline: 0 }, driver: { baton: 0, baseline: 0 }, starts: { baton: 0, baseline: 0 } };
     const driverCpuSeconds = () => {
       const { user, system } = process.cpuUsage();
