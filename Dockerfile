@@ -6,7 +6,8 @@
 # Entries run TypeScript through tsx (a runtime dependency), so there is no compile step besides the
 # prebuilt workflow bundle, which makes workers start fast and run exactly the code that was built.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the version the tests and benchmarks run on (package.json's `node` devDependency; decision 0015).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: every dependency (dev ones too) and the workflow bundle --------------------------------
 FROM ${NODE_IMAGE} AS build

@@ -117,9 +117,10 @@ function honoOnly(): Promise<string> {
 const variants: Record<string, () => Promise<string>> = {
   app: async () => {
     // A production API process makes a deadline-bound Temporal call as it starts (api/main.ts checks the
-    // namespace), and from then on Node 20 runs AsyncLocalStorage's promise hook (the SDK keeps a call's
-    // deadline in one) for every promise in the process, the compositions' too. The full app is served with it
-    // on; the other variants, which tell the code's layers apart, without it.
+    // namespace). The SDK keeps a call's deadline in an AsyncLocalStorage: on Node 20 that turns on a promise
+    // hook for every promise in the process, the compositions' too; on Node 24, Baton's (decision 0015), it
+    // does not. The full app makes the same call, so it pays what production pays on either; the other
+    // variants, which tell the code's layers apart, do not make it.
     await connection.withDeadline(Date.now() + 1000, () => Promise.resolve());
     return (await startApiServer(deps, { port: 0 })).url;
   },
