@@ -8,7 +8,10 @@
 //   npm run bench:composition-ab -- /tmp/before
 //
 // AB_RATE (requests/s to each, default 350), AB_ROUNDS (default 8), AB_WINDOW_MS (default 4000). Beside the CPU:
-// each process's GC pauses over the same windows.
+// each process's GC pauses over the same windows. AB_BEFORE_NODE runs the other checkout on another Node binary:
+// with this checkout as the other one, it compares two Node versions on the same code.
+//
+//   AB_BEFORE_NODE=/usr/bin/node npm run bench:composition-ab -- .
 import { resolve } from 'node:path';
 import { API_NODE_FLAGS } from '../../api/node-flags';
 import { startChild, type Child } from './lib/children';
@@ -39,16 +42,17 @@ const backends = await startChild<{ urls: BackendUrls }>({
 });
 const env = { BENCH_BACKENDS: JSON.stringify(backends.ready.urls), BENCH_VARIANT: 'app' };
 const contenders: Contender[] = [];
-async function contender(name: string, entry: string, auth: boolean): Promise<void> {
-  const child = await startChild<{ url: string }>({ entry, ready: 'json', env, nodeArgs: API_NODE_FLAGS });
+async function contender(name: string, entry: string, auth: boolean, execPath?: string): Promise<void> {
+  const child = await startChild<{ url: string }>({ entry, ready: 'json', env, nodeArgs: API_NODE_FLAGS, ...(execPath && { execPath }) });
   const target = httpTarget(child.ready.url, path, auth ? { authorization: `Bearer ${BENCH_TOKEN}` } : undefined);
   const pauses = await takeGcPauses(child.child, 2000).catch(() => undefined);
   contenders.push({ name, child, target, usPerRequest: [], pauses: pauses && [] });
 }
 try {
-  await contender('before', resolve(before, 'dev/bench/composition/baton.ts'), true);
+  await contender('before', resolve(before, 'dev/bench/composition/baton.ts'), true, process.env.AB_BEFORE_NODE);
   await contender('after', 'dev/bench/composition/baton.ts', true);
   await contender('baseline', 'dev/bench/composition/baseline.ts', false);
+  if (process.env.AB_BEFORE_NODE) console.log(`before on ${process.env.AB_BEFORE_NODE}; after and the baseline on Node ${process.version}`);
   console.log(`warming up; then ${rounds} windows of ${windowMs / 1000} s, ${rate} req/s to each at once`);
   await Promise.all(contenders.map((c) => new OpenLoop(c.target).run(1000, 4000)));
   let measuredMs = 0;

@@ -70,6 +70,8 @@ export interface ChildOptions {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof when profiling. */
   nodeArgs?: readonly string[];
+  /** The Node binary to run it with; this process's own by default. */
+  execPath?: string;
   /** How long the process may take to be ready. */
   timeoutMs?: number;
 }
@@ -82,7 +84,7 @@ export interface ChildOptions {
 export function startChild<T>(options: ChildOptions & { ready: 'json' }): Promise<Child<T>>;
 export function startChild(options: ChildOptions & { ready: RegExp }): Promise<Child<RegExpExecArray>>;
 export async function startChild<T>(options: ChildOptions & { ready: 'json' | RegExp }): Promise<Child<T | RegExpExecArray>> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], {
+  const child = spawn(options.execPath ?? process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], {
     cwd: repoRoot,
     env: { ...process.env, NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
