@@ -6,7 +6,7 @@
 // The wire format is the one of Temporal's encryption samples in every SDK: the whole original Payload
 // (its metadata included) serialized as protobuf, encrypted, stored as IV (12 bytes) || ciphertext || tag
 // (16 bytes), with metadata `encoding: binary/encrypted` and `encryption-key-id: <id>`.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 // The package is CommonJS that Node's ESM loader cannot see named exports in: take its default export.
@@ -52,7 +52,9 @@ export class PayloadDecryptionError extends Error {
 export const isEncrypted = (payload: Payload): boolean => text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING;
 
 export class EncryptionCodec implements PayloadCodec {
-  private readonly keys = new Map<string, Buffer>();
+  // KeyObjects made once: given raw bytes, Node 24 builds a KeyObject inside every createCipheriv and
+  // createDecipheriv, which more than doubles their cost (26 against 11 µs to encrypt, 22 against 6 to decrypt).
+  private readonly keys = new Map<string, KeyObject>();
   /** Encrypts new payloads; undefined when encryption is off (payloads pass through). */
   private readonly current: string | undefined;
 
@@ -61,7 +63,7 @@ export class EncryptionCodec implements PayloadCodec {
     for (const { id, key } of keys) {
       if (key.length !== PAYLOAD_KEY_BYTES) throw new RangeError(`payload key "${id}" must be ${PAYLOAD_KEY_BYTES} bytes, not ${key.length}`);
       if (this.keys.has(id)) throw new RangeError(`payload key "${id}" is configured twice`);
-      this.keys.set(id, Buffer.from(key));
+      this.keys.set(id, createSecretKey(key));
     }
     this.current = keys[0]?.id;
   }
@@ -101,7 +103,7 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-function encrypt(payload: Payload, keyId: string, key: Buffer): Payload {
+function encrypt(payload: Payload, keyId: string, key: KeyObject): Payload {
   // A fresh IV for every payload: GCM's security rests on never reusing one under a key.
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(CIPHER, key, iv, { authTagLength: TAG_BYTES });

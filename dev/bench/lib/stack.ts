@@ -196,10 +196,16 @@ export async function startBatonWorker(
   });
 }
 
-/** The raw-SDK baseline's worker (bench/raw-saga) on `taskQueue`. */
-export async function startRawWorker(t: Temporal, taskQueue: string, urls: SagaServices): Promise<Child<{ taskQueue: string }>> {
+/** The raw-SDK baseline's worker (bench/raw-saga) on `taskQueue`; `nodeArgs` e.g. --cpu-prof. */
+export async function startRawWorker(
+  t: Temporal,
+  taskQueue: string,
+  urls: SagaServices,
+  nodeArgs: readonly string[] = [],
+): Promise<Child<{ taskQueue: string }>> {
   return startChild<{ taskQueue: string }>({
     entry: 'dev/bench/raw-saga/worker.ts',
+    nodeArgs,
     ready: 'json',
     env: { ...temporalEnv(t, taskQueue), BENCH_SERVICES: JSON.stringify(urls), BENCH_RAW_BUNDLE: (await workflowBundles()).raw },
   });
@@ -208,6 +214,8 @@ export async function startRawWorker(t: Temporal, taskQueue: string, urls: SagaS
 export interface SagaStage {
   temporal: Temporal;
   urls: SagaServices;
+  /** The sample services' process (for its CPU). */
+  services: Child<{ urls: SagaServices }>;
   /** What the benchmark started so far, for stopAll; it pushes what it starts next. */
   parts: { stop(): Promise<void> }[];
 }
@@ -223,7 +231,7 @@ export async function startSagaStage(
   try {
     const services = await startServices(stepLatencyMs);
     parts.push(services);
-    return { temporal, urls: services.ready.urls, parts };
+    return { temporal, urls: services.ready.urls, services, parts };
   } catch (err) {
     await stopAll(parts);
     throw err;
