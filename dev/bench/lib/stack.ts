@@ -127,18 +127,21 @@ export interface Api extends Child<RegExpExecArray> {
   url: string;
 }
 
-/** `npm run api` with its production defaults (log level info included), starting orders on `taskQueue`; `nodeArgs` e.g. --cpu-prof. */
-export async function startApi(
-  t: Temporal,
-  taskQueue: string,
-  urls?: SagaServices,
-  extraEnv: Record<string, string> = {},
-  nodeArgs: readonly string[] = [],
-): Promise<Api> {
+/**
+ * BENCH_CPU_PROF=<dir>: the API and worker processes the benchmarks start each write a CPU profile of every thread
+ * (`--cpu-prof`) when they stop, in a folder per role under <dir>: `api`, `baton-worker`, `raw-worker`.
+ */
+function profiling(role: 'api' | 'baton-worker' | 'raw-worker'): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, role)}`] : [];
+}
+
+/** `npm run api` with its production defaults (log level info included), starting orders on `taskQueue`. */
+export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServices, extraEnv: Record<string, string> = {}): Promise<Api> {
   const port = await freePort();
   const child = await startChild({
     entry: 'api/main.ts',
-    nodeArgs: [...API_NODE_FLAGS, ...nodeArgs],
+    nodeArgs: [...API_NODE_FLAGS, ...profiling('api')],
     ready: /api listening on (http:\/\/\S+)/,
     env: {
       ...temporalEnv(t, taskQueue),
@@ -174,17 +177,11 @@ export function workflowBundles(): Promise<Bundles> {
   return bundles;
 }
 
-/** `npm run worker` on `taskQueue`, with its production defaults; `env` adds tuning variables, `nodeArgs` e.g. --cpu-prof. */
-export async function startBatonWorker(
-  t: Temporal,
-  taskQueue: string,
-  urls: SagaServices,
-  env: Record<string, string> = {},
-  nodeArgs: readonly string[] = [],
-): Promise<Child<RegExpExecArray>> {
+/** `npm run worker` on `taskQueue`, with its production defaults; `env` adds tuning variables. */
+export async function startBatonWorker(t: Temporal, taskQueue: string, urls: SagaServices, env: Record<string, string> = {}): Promise<Child<RegExpExecArray>> {
   return startChild({
     entry: 'worker/main.ts',
-    nodeArgs,
+    nodeArgs: profiling('baton-worker'),
     ready: /worker polling task queue/,
     env: {
       ...temporalEnv(t, taskQueue),
@@ -196,16 +193,11 @@ export async function startBatonWorker(
   });
 }
 
-/** The raw-SDK baseline's worker (bench/raw-saga) on `taskQueue`; `nodeArgs` e.g. --cpu-prof. */
-export async function startRawWorker(
-  t: Temporal,
-  taskQueue: string,
-  urls: SagaServices,
-  nodeArgs: readonly string[] = [],
-): Promise<Child<{ taskQueue: string }>> {
+/** The raw-SDK baseline's worker (bench/raw-saga) on `taskQueue`. */
+export async function startRawWorker(t: Temporal, taskQueue: string, urls: SagaServices): Promise<Child<{ taskQueue: string }>> {
   return startChild<{ taskQueue: string }>({
     entry: 'dev/bench/raw-saga/worker.ts',
-    nodeArgs,
+    nodeArgs: profiling('raw-worker'),
     ready: 'json',
     env: { ...temporalEnv(t, taskQueue), BENCH_SERVICES: JSON.stringify(urls), BENCH_RAW_BUNDLE: (await workflowBundles()).raw },
   });
