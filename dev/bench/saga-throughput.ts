@@ -8,7 +8,7 @@
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { orderCompleted, orderRequest, runRawOrder, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import type { Child } from './lib/children';
+import { ownCpuSeconds, type Child } from './lib/children';
 import { startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 import { STEP_LATENCY_MS } from './saga-latency';
 
@@ -72,33 +72,29 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
       baseline: () => runRawOrder(temporal.client, queues.raw, orderRequest('tp-raw', n++)).finally(() => finished.baseline++),
     };
     const workerProcesses: Record<Side, Child<unknown>[]> = { baton: [], baseline: [] };
-    const driverCpuSeconds = () => {
-      const { user, system } = process.cpuUsage();
-      return (user + system) / 1e6;
-    };
     // Which process spends what a side's order costs the machine: on two cores the ratio of throughputs is
     // close to the inverse ratio of these totals once the machine is saturated.
-    const cpuNow = (c: Side) => ({
+    const snapshot = (c: Side) => ({
       workers: workerProcesses[c].reduce((sum, w) => sum + w.cpuSeconds(), 0),
       server: temporal.cpuSeconds(),
       services: services.cpuSeconds(),
-      driver: driverCpuSeconds(),
+      driver: ownCpuSeconds(),
+      orders: finished[c],
     });
+    type Snapshot = ReturnType<typeof snapshot>;
 
     const measure = async (workers: number): Promise<PerWorkers> => {
       console.log(`  ${workers} worker process(es) each, ${concurrency} orders in flight`);
       for (const c of ['baton', 'baseline'] as const) await closedLoop(send[c], concurrency, 2000, rampMs);
       const results = { baton: [] as ClosedLoopResult[], baseline: [] as ClosedLoopResult[] };
-      const spent = {
-        baton: { workers: 0, server: 0, services: 0, driver: 0, orders: 0 },
-        baseline: { workers: 0, server: 0, services: 0, driver: 0, orders: 0 },
-      };
+      const nothing = (): Snapshot => ({ workers: 0, server: 0, services: 0, driver: 0, orders: 0 });
+      const spent = { baton: nothing(), baseline: nothing() };
       for (let r = 0; r < rounds; r++) {
         for (const c of r % 2 === 0 ? (['baton', 'baseline'] as const) : (['baseline', 'baton'] as const)) {
-          const before = { ...cpuNow(c), orders: finished[c] };
+          const before = snapshot(c);
           const result = await closedLoop(send[c], concurrency, roundMs, rampMs);
-          const after = { ...cpuNow(c), orders: finished[c] };
-          for (const k of ['workers', 'server', 'services', 'driver', 'orders'] as const) spent[c][k] += after[k] - before[k];
+          const after = snapshot(c);
+          for (const k of Object.keys(after) as (keyof Snapshot)[]) spent[c][k] += after[k] - before[k];
           results[c].push(result);
           console.log(`    ${c.padEnd(9)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed)`);
         }

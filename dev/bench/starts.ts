@@ -6,6 +6,7 @@
 // ratio: the CPU each side spends per start (the API process for Baton; the driver's SDK client for the
 // baseline), since on two cores what the API spends is what the server, the bottleneck, cannot; and the
 // server's own per start, so that the machine's whole CPU per start can be set beside the ratio.
+import { ownCpuSeconds } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { apiClient, orderRequest, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
@@ -63,17 +64,13 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     // API's for Baton; this process's (the driver: HTTP client for Baton, the SDK's gRPC client for the
     // baseline) and the server's for both. On two cores, what the API spends the server cannot.
     const cpu = { api: 0, server: { baton: 0, baseline: 0 }, driver: { baton: 0, baseline: 0 }, starts: { baton: 0, baseline: 0 } };
-    const driverCpuSeconds = () => {
-      const { user, system } = process.cpuUsage();
-      return (user + system) / 1e6;
-    };
     for (let r = 0; r < rounds; r++) {
       for (const c of r % 2 === 0 ? (['baton', 'baseline'] as const) : (['baseline', 'baton'] as const)) {
-        const before = { api: api.cpuSeconds(), server: temporal.cpuSeconds(), driver: driverCpuSeconds(), starts: started[c] };
+        const before = { api: api.cpuSeconds(), server: temporal.cpuSeconds(), driver: ownCpuSeconds(), starts: started[c] };
         const result = await closedLoop(send[c], concurrency, roundMs, 500);
         if (c === 'baton') cpu.api += api.cpuSeconds() - before.api;
         cpu.server[c] += temporal.cpuSeconds() - before.server;
-        cpu.driver[c] += driverCpuSeconds() - before.driver;
+        cpu.driver[c] += ownCpuSeconds() - before.driver;
         cpu.starts[c] += started[c] - before.starts;
         results[c].push(result);
         console.log(`    ${c.padEnd(9)} ${fmt(result.throughput, 0)} starts/s at concurrency ${concurrency} (${result.failed} failed)`);

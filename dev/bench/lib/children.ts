@@ -40,6 +40,12 @@ export function processCpuSeconds(pid: number): number {
   return cpuSecondsFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
+/** CPU seconds (user + system) this process (the benchmark's driver) has used so far, to the microsecond. */
+export function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 /**
  * For a server that is not a Node child of ours (nginx, whose master forks its worker): CPU seconds of
  * `pid`, of its children that have exited (and were reaped), and of its live direct children. One
