@@ -6,11 +6,13 @@
 // ratio: the CPU each side spends per start (the API process for Baton; the driver's SDK client for the
 // baseline), since on two cores what the API spends is what the server, the bottleneck, cannot; and the
 // server's own per start, so that the machine's whole CPU per start can be set beside the ratio.
+// A third contender takes its turn in every round: the HTTP hop alone (starts/bare-api.ts, node:http around the
+// baseline's own call), so that one run tells what any HTTP API in front of the SDK costs from Baton's own layer.
 import { ownCpuSeconds } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { apiClient, orderRequest, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startApi, startTemporal, stopAll, type TemporalKind } from './lib/stack';
+import { startApi, startBareStartApi, startTemporal, stopAll, type TemporalKind } from './lib/stack';
 
 export const STARTS_TARGET = 0.95;
 
@@ -28,6 +30,20 @@ export interface StartsJson {
   serverCpuMsPerStart: { baton: number | null; baseline: number | null };
   /** All of it per start (ms): server, API and driver for Baton; server and driver for the baseline. */
   machineCpuMsPerStart: { baton: number | null; baseline: number | null };
+  /**
+   * The HTTP hop alone (dev/bench/starts/bare-api.ts: node:http, the baseline's call, nothing of Baton's), in the
+   * same rounds: its starts/s and ratio to the baseline's, its process's CPU per start, the driver's (HTTP) and the
+   * server's in its rounds, and all of it.
+   */
+  bareHttp: {
+    perSecond: number | null;
+    throughputRatio: number | null;
+    rounds: ClosedLoopResult[];
+    apiCpuMsPerStart: number | null;
+    driverCpuMsPerStart: number | null;
+    serverCpuMsPerStart: number | null;
+    machineCpuMsPerStart: number | null;
+  };
   target: number;
 }
 
@@ -41,34 +57,44 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
   try {
     const api = await startApi(temporal, taskQueue);
     parts.push(api);
+    const bare = await startBareStartApi(temporal, taskQueue);
+    parts.push(bare);
     const http = apiClient(api.url);
-    parts.push({ stop: () => http.close() });
+    const bareHttp = apiClient(bare.ready.url);
+    parts.push({ stop: () => http.close() }, { stop: () => bareHttp.close() });
     let n = 0;
-    const started = { baton: 0, baseline: 0 };
-    const send = {
-      baton: async () => {
-        const accepted = (await http.post(orderRequest('start-api', n++))).status === 202;
-        if (accepted) started.baton++;
-        return accepted;
-      },
+    type Contender = 'baton' | 'baseline' | 'bare';
+    const contenders: Contender[] = ['baton', 'baseline', 'bare'];
+    const started: Record<Contender, number> = { baton: 0, baseline: 0, bare: 0 };
+    const viaHttp = (client: ReturnType<typeof apiClient>, c: Contender, prefix: string) => async () => {
+      const accepted = (await client.post(orderRequest(prefix, n++))).status === 202;
+      if (accepted) started[c]++;
+      return accepted;
+    };
+    const send: Record<Contender, () => Promise<boolean>> = {
+      baton: viaHttp(http, 'baton', 'start-api'),
       baseline: async () => {
         await startOrderDirectly(temporal.client, taskQueue, orderRequest('start-raw', n++));
         started.baseline++;
         return true;
       },
+      bare: viaHttp(bareHttp, 'bare', 'start-bare'),
     };
     console.log('  warming up');
-    for (const c of ['baton', 'baseline'] as const) await closedLoop(send[c], concurrency, 2000, 0, 10_000);
-    const results = { baton: [] as ClosedLoopResult[], baseline: [] as ClosedLoopResult[] };
+    for (const c of contenders) await closedLoop(send[c], concurrency, 2000, 0, 10_000);
+    const results: Record<Contender, ClosedLoopResult[]> = { baton: [], baseline: [], bare: [] };
     // CPU per start over whole rounds (ramp and drain too), divided by every start those rounds made: the
-    // API's for Baton; this process's (the driver: HTTP client for Baton, the SDK's gRPC client for the
-    // baseline) and the server's for both. On two cores, what the API spends the server cannot.
-    const cpu = { api: 0, server: { baton: 0, baseline: 0 }, driver: { baton: 0, baseline: 0 }, starts: { baton: 0, baseline: 0 } };
+    // API's for Baton and the bare API's for the hop alone; this process's (the driver: its HTTP client, or the
+    // SDK's gRPC client for the baseline) and the server's for all. On two cores, what the API spends the server cannot.
+    const zero = (): Record<Contender, number> => ({ baton: 0, baseline: 0, bare: 0 });
+    const cpu = { api: zero(), server: zero(), driver: zero(), starts: zero() };
+    const apiCpu: Record<Contender, () => number> = { baton: () => api.cpuSeconds(), baseline: () => 0, bare: () => bare.cpuSeconds() };
     for (let r = 0; r < rounds; r++) {
-      for (const c of r % 2 === 0 ? (['baton', 'baseline'] as const) : (['baseline', 'baton'] as const)) {
-        const before = { api: api.cpuSeconds(), server: temporal.cpuSeconds(), driver: ownCpuSeconds(), starts: started[c] };
+      // Each contender takes each place in the order once every three rounds.
+      for (const c of contenders.map((_, i) => contenders[(i + r) % contenders.length]!)) {
+        const before = { api: apiCpu[c](), server: temporal.cpuSeconds(), driver: ownCpuSeconds(), starts: started[c] };
         const result = await closedLoop(send[c], concurrency, roundMs, 500);
-        if (c === 'baton') cpu.api += api.cpuSeconds() - before.api;
+        cpu.api[c] += apiCpu[c]() - before.api;
         cpu.server[c] += temporal.cpuSeconds() - before.server;
         cpu.driver[c] += ownCpuSeconds() - before.driver;
         cpu.starts[c] += started[c] - before.starts;
@@ -78,17 +104,29 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     }
     const baton = throughputOf(results.baton);
     const baseline = throughputOf(results.baseline);
+    const bareRate = throughputOf(results.bare);
     const ratio = baton / baseline;
     const msPer = (seconds: number, starts: number) => (starts > 0 ? round((seconds * 1000) / starts, 3) : null);
-    const apiCpuMsPerStart = msPer(cpu.api, cpu.starts.baton);
-    const driverCpuMsPerStart = { baton: msPer(cpu.driver.baton, cpu.starts.baton), baseline: msPer(cpu.driver.baseline, cpu.starts.baseline) };
-    const serverCpuMsPerStart = { baton: msPer(cpu.server.baton, cpu.starts.baton), baseline: msPer(cpu.server.baseline, cpu.starts.baseline) };
-    const machineCpuMsPerStart = {
-      baton: msPer(cpu.server.baton + cpu.api + cpu.driver.baton, cpu.starts.baton),
-      baseline: msPer(cpu.server.baseline + cpu.driver.baseline, cpu.starts.baseline),
+    const per = (c: Contender, seconds: Record<Contender, number>) => msPer(seconds[c], cpu.starts[c]);
+    const all = (c: Contender) => msPer(cpu.server[c] + cpu.api[c] + cpu.driver[c], cpu.starts[c]);
+    const apiCpuMsPerStart = per('baton', cpu.api);
+    const driverCpuMsPerStart = { baton: per('baton', cpu.driver), baseline: per('baseline', cpu.driver) };
+    const serverCpuMsPerStart = { baton: per('baton', cpu.server), baseline: per('baseline', cpu.server) };
+    const machineCpuMsPerStart = { baton: all('baton'), baseline: all('baseline') };
+    const bareHttpJson: StartsJson['bareHttp'] = {
+      perSecond: round(bareRate, 1),
+      throughputRatio: round(bareRate / baseline, 3),
+      rounds: results.bare,
+      apiCpuMsPerStart: per('bare', cpu.api),
+      driverCpuMsPerStart: per('bare', cpu.driver),
+      serverCpuMsPerStart: per('bare', cpu.server),
+      machineCpuMsPerStart: all('bare'),
     };
     console.log(
       `    CPU per start: the API ${fmt(apiCpuMsPerStart ?? NaN, 3)} ms; the driver ${fmt(driverCpuMsPerStart.baton ?? NaN, 3)} ms (HTTP) against ${fmt(driverCpuMsPerStart.baseline ?? NaN, 3)} ms (SDK client); the server ${fmt(serverCpuMsPerStart.baton ?? NaN, 3)} against ${fmt(serverCpuMsPerStart.baseline ?? NaN, 3)} ms`,
+    );
+    console.log(
+      `    the HTTP hop alone: ${fmt(bareRate, 0)} starts/s (÷ baseline ${fmt(bareHttpJson.throughputRatio ?? NaN, 3)}); its API ${fmt(bareHttpJson.apiCpuMsPerStart ?? NaN, 3)} ms, the driver ${fmt(bareHttpJson.driverCpuMsPerStart ?? NaN, 3)} ms, the server ${fmt(bareHttpJson.serverCpuMsPerStart ?? NaN, 3)} ms per start`,
     );
     return {
       json: {
@@ -101,6 +139,7 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
         driverCpuMsPerStart,
         serverCpuMsPerStart,
         machineCpuMsPerStart,
+        bareHttp: bareHttpJson,
         target: STARTS_TARGET,
       },
       rows: [
@@ -129,6 +168,14 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
             machineCpuMsPerStart.baton && machineCpuMsPerStart.baseline
               ? `baseline's ÷ Baton's ${fmt(machineCpuMsPerStart.baseline / machineCpuMsPerStart.baton)} (beside the ratio)`
               : '',
+          target: '',
+        },
+        {
+          benchmark: 'starts',
+          figure: "the HTTP hop alone (node:http + the baseline's call): starts/s; its API's CPU; all of it",
+          baton: `${fmt(bareRate, 0)}; ${fmt(bareHttpJson.apiCpuMsPerStart ?? NaN, 2)} ms; ${fmt(bareHttpJson.machineCpuMsPerStart ?? NaN, 2)} ms`,
+          baseline: fmt(baseline, 0),
+          result: `÷ baseline ${fmt(bareHttpJson.throughputRatio ?? NaN)}; Baton ÷ it ${fmt(baton / bareRate)}`,
           target: '',
         },
       ],

@@ -157,6 +157,14 @@ export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServic
   return Object.assign(child, { url: child.ready[1] ?? `http://127.0.0.1:${port}` });
 }
 
+/**
+ * The starts benchmark's HTTP hop alone (dev/bench/starts/bare-api.ts): node:http around the baseline's own
+ * `client.workflow.start`, with the API's node flags, starting orders on `taskQueue`.
+ */
+export async function startBareStartApi(t: Temporal, taskQueue: string): Promise<Child<{ url: string }>> {
+  return startChild<{ url: string }>({ entry: 'dev/bench/starts/bare-api.ts', nodeArgs: API_NODE_FLAGS, ready: 'json', env: temporalEnv(t, taskQueue) });
+}
+
 interface Bundles {
   baton: string;
   raw: string;
