@@ -2,17 +2,17 @@
 // (same input, ID policy and search attributes), at the same concurrency against the same server: the dev
 // server, or with `cluster` Temporal's own server on PostgreSQL.
 // No worker polls the queue, so only the start path is measured: Baton's HTTP, auth, validation and
-// input building on top of what the SDK call costs. The two take turns, round after round. Beside the
+// input building on top of what the SDK call costs. They take turns, round after round. Beside the
 // ratio: the CPU each side spends per start (the API process for Baton; the driver's SDK client for the
 // baseline), since on two cores what the API spends is what the server, the bottleneck, cannot; and the
 // server's own per start, so that the machine's whole CPU per start can be set beside the ratio.
-// A third contender takes its turn in every round: the HTTP hop alone (starts/bare-api.ts, node:http around the
+// A third contender takes its turn in every round too: the HTTP hop alone (starts/bare-api.ts, node:http around the
 // baseline's own call), so that one run tells what any HTTP API in front of the SDK costs from Baton's own layer.
 import { ownCpuSeconds } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { apiClient, orderRequest, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { startApi, startBareStartApi, startTemporal, stopAll, type TemporalKind } from './lib/stack';
+import { startApi, startBareApi, startTemporal, stopAll, type TemporalKind } from './lib/stack';
 
 export const STARTS_TARGET = 0.95;
 
@@ -57,7 +57,7 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
   try {
     const api = await startApi(temporal, taskQueue);
     parts.push(api);
-    const bare = await startBareStartApi(temporal, taskQueue);
+    const bare = await startBareApi(temporal, taskQueue);
     parts.push(bare);
     const http = apiClient(api.url);
     const bareHttp = apiClient(bare.ready.url);

@@ -161,7 +161,7 @@ export async function startApi(t: Temporal, taskQueue: string, urls?: SagaServic
  * The starts benchmark's HTTP hop alone (dev/bench/starts/bare-api.ts): node:http around the baseline's own
  * `client.workflow.start`, with the API's node flags, starting orders on `taskQueue`.
  */
-export async function startBareStartApi(t: Temporal, taskQueue: string): Promise<Child<{ url: string }>> {
+export async function startBareApi(t: Temporal, taskQueue: string): Promise<Child<{ url: string }>> {
   return startChild<{ url: string }>({ entry: 'dev/bench/starts/bare-api.ts', nodeArgs: API_NODE_FLAGS, ready: 'json', env: temporalEnv(t, taskQueue) });
 }
 
