@@ -133,7 +133,8 @@ interface RunDeps {
   config: Pick<AppConfig, 'taskQueue'>;
 }
 
-function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], request: StartRequest): WorkflowStartOptions {
+/** What a start asks of Temporal: every route's start, and the benchmarks' orders started as the API starts them. */
+export function startOptions(def: AnyWorkflowDefinition, config: RunDeps['config'], request: StartRequest): WorkflowStartOptions {
   const taskQueue = def.taskQueue ?? config.taskQueue;
   return {
     taskQueue: request.burst ? burstLane(taskQueue) : taskQueue,

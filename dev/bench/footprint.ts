@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { orderQueries, orderWorkflow } from '../../contracts';
 import type { Child } from './lib/children';
-import { orderRequest, startOrderDirectly } from './lib/orders';
+import { orderRequest, startOrderAsApi } from './lib/orders';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { startBatonWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 import { STEP_LATENCY_MS } from './saga-latency';
@@ -29,7 +29,7 @@ async function placeWaitingOrders(client: Client, taskQueue: string, prefix: str
   const ids = Array.from({ length: count }, (_, i) => orderRequest(prefix, i, 'bank_transfer'));
   const inParallel = 16;
   for (let i = 0; i < ids.length; i += inParallel) {
-    await Promise.all(ids.slice(i, i + inParallel).map((order) => startOrderDirectly(client, taskQueue, order)));
+    await Promise.all(ids.slice(i, i + inParallel).map((order) => startOrderAsApi(client, taskQueue, order)));
   }
   for (let i = 0; i < ids.length; i += inParallel) {
     await Promise.all(

@@ -34,7 +34,7 @@ import { ORDER_PATCHES } from '../../workflows/order-patches';
 import { workflowBundleOptions } from '../../worker/workflow-source';
 import { withWorkflowStandIn } from '../temporal/workflow-stand-in';
 import { closedLoop, mergeSamples, OpenLoop, summarize, type ClosedLoopResult, type LatencySummary, type Samples, type Target } from './lib/open-loop';
-import { apiClient, orderCompleted, orderRequest, runRawOrder, startOrderDirectly } from './lib/orders';
+import { apiClient, orderCompleted, orderRequest, runRawOrder, startOrderAsApi } from './lib/orders';
 import { fmt, round, throughputOf, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
 import { startApi, startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 import { STEP_LATENCY_MS } from './saga-latency';
@@ -233,7 +233,7 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
           v,
           async () => {
             const order = orderOf(v);
-            await startOrderDirectly(clientOf(v), queue(v), order);
+            await startOrderAsApi(clientOf(v), queue(v), order);
             return orderCompleted(clientOf(v), order.orderId);
           },
         ]),

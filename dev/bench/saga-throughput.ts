@@ -6,7 +6,7 @@
 // start options, so the API's cost (the starts benchmark) stays out of this one. Beside the ratio, what
 // an order costs each process in CPU (workers, server, services, driver): where a side's order goes.
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
-import { orderCompleted, orderRequest, runRawOrder, startOrderDirectly } from './lib/orders';
+import { orderCompleted, orderRequest, runRawOrder, startOrderAsApi } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { ownCpuSeconds, type Child } from './lib/children';
 import { startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
@@ -66,7 +66,7 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
     const send = {
       baton: async () => {
         const order = orderRequest('tp', n++);
-        await startOrderDirectly(temporal.batonClient, queues.baton, order);
+        await startOrderAsApi(temporal.batonClient, queues.baton, order);
         return orderCompleted(temporal.batonClient, order.orderId).finally(() => finished.baton++);
       },
       baseline: () => runRawOrder(temporal.client, queues.raw, orderRequest('tp-raw', n++)).finally(() => finished.baseline++),

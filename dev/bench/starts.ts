@@ -1,16 +1,18 @@
 // Starts: POST /orders to its 202 against the raw `client.workflow.start` of the same order workflow
-// (same input, ID policy and search attributes), at the same concurrency against the same server: the dev
-// server, or with `cluster` Temporal's own server on PostgreSQL.
+// (same input, ID policy and search attributes; a plain client, as a raw-SDK user writes it), at the same
+// concurrency against the same server: the dev server, or with `cluster` Temporal's own server on PostgreSQL.
 // No worker polls the queue, so only the start path is measured: Baton's HTTP, auth, validation and
 // input building on top of what the SDK call costs. They take turns, round after round. Beside the
 // ratio: the CPU each side spends per start (the API process for Baton; the driver's SDK client for the
 // baseline), since on two cores what the API spends is what the server, the bottleneck, cannot; and the
 // server's own per start, so that the machine's whole CPU per start can be set beside the ratio.
-// A third contender takes its turn in every round too: the HTTP hop alone (starts/bare-api.ts, node:http around the
-// baseline's own call), so that one run tells what any HTTP API in front of the SDK costs from Baton's own layer.
+// Two more contenders take their turn in every round: the HTTP hop alone (starts/bare-api.ts, node:http around the
+// baseline's own call), and the baseline's call made with everything the API's start asks of Temporal (Baton's
+// client, so encrypted payloads; the summary, details and fairness key). One run then splits Baton's cost into what
+// its start asks of Temporal, what any HTTP API in front of the SDK costs, and Baton's own layer.
 import { ownCpuSeconds } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
-import { apiClient, orderRequest, startOrderDirectly } from './lib/orders';
+import { apiClient, orderRequest, startOrderAsApi, startOrderDirectly } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { startApi, startBareApi, startTemporal, stopAll, type TemporalKind } from './lib/stack';
 
@@ -44,13 +46,27 @@ export interface StartsJson {
     serverCpuMsPerStart: number | null;
     machineCpuMsPerStart: number | null;
   };
+  /**
+   * The baseline's call with the API's start options and Baton's client (lib/orders.ts startOrderAsApi), in the same
+   * rounds: what Baton's start asks of Temporal and of the SDK's client, without HTTP or Baton's API. Its starts/s
+   * and ratio to the baseline's, the driver's and the server's CPU per start in its rounds, and all of it.
+   */
+  sdkWithApiOptions: {
+    perSecond: number | null;
+    throughputRatio: number | null;
+    rounds: ClosedLoopResult[];
+    driverCpuMsPerStart: number | null;
+    serverCpuMsPerStart: number | null;
+    machineCpuMsPerStart: number | null;
+  };
   target: number;
 }
 
 export async function startsBenchmark({ quick }: BenchOptions, server: TemporalKind = 'dev'): Promise<BenchOutcome<StartsJson>> {
   const concurrency = 16;
   const roundMs = quick ? 3000 : 8000;
-  const rounds = quick ? 1 : 3;
+  // Enough rounds for each contender to take each place in the order once.
+  const rounds = quick ? 1 : 4;
   const taskQueue = 'bench-starts-unpolled';
   const temporal = await startTemporal(server);
   const parts: { stop(): Promise<void> }[] = [temporal];
@@ -63,9 +79,9 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     const bareHttp = apiClient(bare.ready.url);
     parts.push({ stop: () => http.close() }, { stop: () => bareHttp.close() });
     let n = 0;
-    type Contender = 'baton' | 'baseline' | 'bare';
-    const contenders: Contender[] = ['baton', 'baseline', 'bare'];
-    const started: Record<Contender, number> = { baton: 0, baseline: 0, bare: 0 };
+    type Contender = 'baton' | 'baseline' | 'bare' | 'options';
+    const contenders: Contender[] = ['baton', 'baseline', 'bare', 'options'];
+    const started: Record<Contender, number> = { baton: 0, baseline: 0, bare: 0, options: 0 };
     const viaHttp = (client: ReturnType<typeof apiClient>, c: Contender, prefix: string) => async () => {
       const accepted = (await client.post(orderRequest(prefix, n++))).status === 202;
       if (accepted) started[c]++;
@@ -79,18 +95,23 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
         return true;
       },
       bare: viaHttp(bareHttp, 'bare', 'start-bare'),
+      options: async () => {
+        await startOrderAsApi(temporal.batonClient, taskQueue, orderRequest('start-opts', n++));
+        started.options++;
+        return true;
+      },
     };
     console.log('  warming up');
     for (const c of contenders) await closedLoop(send[c], concurrency, 2000, 0, 10_000);
-    const results: Record<Contender, ClosedLoopResult[]> = { baton: [], baseline: [], bare: [] };
+    const results: Record<Contender, ClosedLoopResult[]> = { baton: [], baseline: [], bare: [], options: [] };
     // CPU per start over whole rounds (ramp and drain too), divided by every start those rounds made: the
     // API's for Baton and the bare API's for the hop alone; this process's (the driver: its HTTP client, or the
     // SDK's gRPC client for the baseline) and the server's for all. On two cores, what the API spends the server cannot.
-    const zero = (): Record<Contender, number> => ({ baton: 0, baseline: 0, bare: 0 });
+    const zero = (): Record<Contender, number> => ({ baton: 0, baseline: 0, bare: 0, options: 0 });
     const cpu = { api: zero(), server: zero(), driver: zero(), starts: zero() };
-    const apiCpu: Record<Contender, () => number> = { baton: () => api.cpuSeconds(), baseline: () => 0, bare: () => bare.cpuSeconds() };
+    const apiCpu: Record<Contender, () => number> = { baton: () => api.cpuSeconds(), baseline: () => 0, bare: () => bare.cpuSeconds(), options: () => 0 };
     for (let r = 0; r < rounds; r++) {
-      // Each contender takes each place in the order once every three rounds.
+      // Each contender takes each place in the order once every four rounds.
       for (const c of contenders.map((_, i) => contenders[(i + r) % contenders.length]!)) {
         const before = { api: apiCpu[c](), server: temporal.cpuSeconds(), driver: ownCpuSeconds(), starts: started[c] };
         const result = await closedLoop(send[c], concurrency, roundMs, 500);
@@ -105,6 +126,7 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     const baton = throughputOf(results.baton);
     const baseline = throughputOf(results.baseline);
     const bareRate = throughputOf(results.bare);
+    const optionsRate = throughputOf(results.options);
     const ratio = baton / baseline;
     const msPer = (seconds: number, starts: number) => (starts > 0 ? round((seconds * 1000) / starts, 3) : null);
     const per = (c: Contender, seconds: Record<Contender, number>) => msPer(seconds[c], cpu.starts[c]);
@@ -122,11 +144,22 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
       serverCpuMsPerStart: per('bare', cpu.server),
       machineCpuMsPerStart: all('bare'),
     };
+    const optionsJson: StartsJson['sdkWithApiOptions'] = {
+      perSecond: round(optionsRate, 1),
+      throughputRatio: round(optionsRate / baseline, 3),
+      rounds: results.options,
+      driverCpuMsPerStart: per('options', cpu.driver),
+      serverCpuMsPerStart: per('options', cpu.server),
+      machineCpuMsPerStart: all('options'),
+    };
     console.log(
       `    CPU per start: the API ${fmt(apiCpuMsPerStart ?? NaN, 3)} ms; the driver ${fmt(driverCpuMsPerStart.baton ?? NaN, 3)} ms (HTTP) against ${fmt(driverCpuMsPerStart.baseline ?? NaN, 3)} ms (SDK client); the server ${fmt(serverCpuMsPerStart.baton ?? NaN, 3)} against ${fmt(serverCpuMsPerStart.baseline ?? NaN, 3)} ms`,
     );
     console.log(
       `    the HTTP hop alone: ${fmt(bareRate, 0)} starts/s (÷ baseline ${fmt(bareHttpJson.throughputRatio ?? NaN, 3)}); its API ${fmt(bareHttpJson.apiCpuMsPerStart ?? NaN, 3)} ms, the driver ${fmt(bareHttpJson.driverCpuMsPerStart ?? NaN, 3)} ms, the server ${fmt(bareHttpJson.serverCpuMsPerStart ?? NaN, 3)} ms per start`,
+    );
+    console.log(
+      `    the SDK call with the API's options: ${fmt(optionsRate, 0)} starts/s (÷ baseline ${fmt(optionsJson.throughputRatio ?? NaN, 3)}); the driver ${fmt(optionsJson.driverCpuMsPerStart ?? NaN, 3)} ms, the server ${fmt(optionsJson.serverCpuMsPerStart ?? NaN, 3)} ms per start`,
     );
     return {
       json: {
@@ -140,6 +173,7 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
         serverCpuMsPerStart,
         machineCpuMsPerStart,
         bareHttp: bareHttpJson,
+        sdkWithApiOptions: optionsJson,
         target: STARTS_TARGET,
       },
       rows: [
@@ -176,6 +210,14 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
           baton: `${fmt(bareRate, 0)}; ${fmt(bareHttpJson.apiCpuMsPerStart ?? NaN, 2)} ms; ${fmt(bareHttpJson.machineCpuMsPerStart ?? NaN, 2)} ms`,
           baseline: fmt(baseline, 0),
           result: `÷ baseline ${fmt(bareHttpJson.throughputRatio ?? NaN)}; Baton ÷ it ${fmt(baton / bareRate)}`,
+          target: '',
+        },
+        {
+          benchmark: 'starts',
+          figure: "the SDK call with the API's start options (encrypted; summary, details, fairness key): starts/s; the server's CPU; all of it",
+          baton: `${fmt(optionsRate, 0)}; ${fmt(optionsJson.serverCpuMsPerStart ?? NaN, 2)} ms; ${fmt(optionsJson.machineCpuMsPerStart ?? NaN, 2)} ms`,
+          baseline: fmt(baseline, 0),
+          result: `÷ baseline ${fmt(optionsJson.throughputRatio ?? NaN)}; Baton ÷ it ${fmt(baton / optionsRate)}`,
           target: '',
         },
       ],

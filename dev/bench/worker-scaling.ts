@@ -6,7 +6,7 @@
 // shipping), whatever the server could do; more workers
 // should add as much again. (On the dev server, 2 workers ÷ 1 stays near 1: the server on 2 cores is the limit.)
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
-import { orderCompleted, orderRequest, startOrderDirectly } from './lib/orders';
+import { orderCompleted, orderRequest, startOrderAsApi } from './lib/orders';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { startBatonWorker, startSagaStage, stopAll } from './lib/stack';
 
@@ -47,7 +47,7 @@ export async function workerScalingBenchmark({ quick }: BenchOptions): Promise<B
     let n = 0;
     const send = async () => {
       const order = orderRequest('scale', n++);
-      await startOrderDirectly(temporal.batonClient, queue, order);
+      await startOrderAsApi(temporal.batonClient, queue, order);
       return orderCompleted(temporal.batonClient, order.orderId);
     };
     const rounds: Record<string, ClosedLoopResult> = {};

@@ -1,9 +1,10 @@
-// Orders as the benchmarks place them: through the API (HTTP), or started by the driver with the
-// exact options POST /orders uses (same workflow, input, ID policy and search attributes), or as the
-// raw-SDK baseline's workflow making the same three calls.
+// Orders as the benchmarks place them: through the API (HTTP); started by the driver with the options
+// POST /orders gives them; started with the raw SDK's plain options (the starts baseline); or as the raw-SDK
+// baseline's workflow making the same three calls.
 import type { Client } from '@temporalio/client';
 import { Pool } from 'undici';
 import { completeOrderInput } from '../../../api/orders/order-server-input';
+import { startOptions } from '../../../api/workflows/workflow-runs';
 import { orderDefinition, orderWorkflow, type OrderRequest, type OrderState, type OrderWorkflow } from '../../../contracts';
 import type { rawOrder } from '../raw-saga/workflows';
 import { BENCH_TOKEN } from './stack';
@@ -35,7 +36,22 @@ const inputConfig = {
   publicUrl: 'http://127.0.0.1:3000',
 };
 
-/** Starts an order the way POST /orders does, minus HTTP and validation: the starts baseline. */
+/**
+ * Starts an order with the options POST /orders gives it (api/workflows/workflow-runs.ts startOptions): its search
+ * attributes, summary and details, and its customer as fairness key. With Baton's client its payloads are encrypted.
+ */
+export async function startOrderAsApi(client: Client, taskQueue: string, order: OrderRequest) {
+  const input = completeOrderInput(order, inputConfig);
+  return client.workflow.start(
+    orderWorkflow.type,
+    startOptions(orderDefinition, { taskQueue }, { workflowId: orderWorkflow.workflowId(order.orderId), input }),
+  );
+}
+
+/**
+ * Starts the same order as a raw-SDK user would: the same input, ID policy and search attributes, none of the API's
+ * other options (no summary or details, no fairness key). The starts baseline, with a plain client.
+ */
 export async function startOrderDirectly(client: Client, taskQueue: string, order: OrderRequest) {
   const input = completeOrderInput(order, inputConfig);
   return client.workflow.start<OrderWorkflow>(orderWorkflow.type, {
