@@ -135,23 +135,17 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     const driverCpuMsPerStart = { baton: per('baton', cpu.driver), baseline: per('baseline', cpu.driver) };
     const serverCpuMsPerStart = { baton: per('baton', cpu.server), baseline: per('baseline', cpu.server) };
     const machineCpuMsPerStart = { baton: all('baton'), baseline: all('baseline') };
-    const bareHttpJson: StartsJson['bareHttp'] = {
-      perSecond: round(bareRate, 1),
-      throughputRatio: round(bareRate / baseline, 3),
-      rounds: results.bare,
-      apiCpuMsPerStart: per('bare', cpu.api),
-      driverCpuMsPerStart: per('bare', cpu.driver),
-      serverCpuMsPerStart: per('bare', cpu.server),
-      machineCpuMsPerStart: all('bare'),
-    };
-    const optionsJson: StartsJson['sdkWithApiOptions'] = {
-      perSecond: round(optionsRate, 1),
-      throughputRatio: round(optionsRate / baseline, 3),
-      rounds: results.options,
-      driverCpuMsPerStart: per('options', cpu.driver),
-      serverCpuMsPerStart: per('options', cpu.server),
-      machineCpuMsPerStart: all('options'),
-    };
+    // A side contender's figures: its rate against the baseline's, and its CPU per start in its own rounds.
+    const sideJson = (c: Contender, rate: number) => ({
+      perSecond: round(rate, 1),
+      throughputRatio: round(rate / baseline, 3),
+      rounds: results[c],
+      driverCpuMsPerStart: per(c, cpu.driver),
+      serverCpuMsPerStart: per(c, cpu.server),
+      machineCpuMsPerStart: all(c),
+    });
+    const bareHttpJson: StartsJson['bareHttp'] = { ...sideJson('bare', bareRate), apiCpuMsPerStart: per('bare', cpu.api) };
+    const optionsJson: StartsJson['sdkWithApiOptions'] = sideJson('options', optionsRate);
     console.log(
       `    CPU per start: the API ${fmt(apiCpuMsPerStart ?? NaN, 3)} ms; the driver ${fmt(driverCpuMsPerStart.baton ?? NaN, 3)} ms (HTTP) against ${fmt(driverCpuMsPerStart.baseline ?? NaN, 3)} ms (SDK client); the server ${fmt(serverCpuMsPerStart.baton ?? NaN, 3)} against ${fmt(serverCpuMsPerStart.baseline ?? NaN, 3)} ms`,
     );
