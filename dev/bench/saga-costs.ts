@@ -20,9 +20,10 @@
 // The variants are bench-only bundles: `@temporalio/workflow` is aliased to a shim that overrides
 // `patched`, `upsertSearchAttributes`, `setCurrentDetails`, `proxyActivities` and `log`; nothing in Baton's own code knows about them. Every order is
 // started by the driver with POST /orders' start options (and `viaApi` through POST /orders itself), so
-// each series differs from `baton` by one thing; `allOff` and `bare` too carry the start's summary, details and
-// fairness key (the starts benchmark weighs those: starts.sdkWithApiOptions). Each variant's history is checked (markers, upserts,
-// encrypted input) before it is measured, so a switch that did not take shows up as an error, not a number.
+// each series differs from `baton` by one thing; `allOff` and `bare` too carry the start's summary, details
+// and fairness key (the starts benchmark weighs those: starts.sdkWithApiOptions). Each variant's history is
+// checked (markers, upserts, encrypted input) before it is measured, so a switch that did not take shows up as
+// an error, not a number.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';

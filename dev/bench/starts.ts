@@ -10,6 +10,7 @@
 // baseline's own call), and the baseline's call made with everything the API's start asks of Temporal (Baton's
 // client, so encrypted payloads; the summary, details and fairness key). One run then splits Baton's cost into what
 // its start asks of Temporal, what any HTTP API in front of the SDK costs, and Baton's own layer.
+import type { Client } from '@temporalio/client';
 import { ownCpuSeconds } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { apiClient, orderRequest, startOrderAsApi, startOrderDirectly } from './lib/orders';
@@ -65,8 +66,10 @@ export interface StartsJson {
 export async function startsBenchmark({ quick }: BenchOptions, server: TemporalKind = 'dev'): Promise<BenchOutcome<StartsJson>> {
   const concurrency = 16;
   const roundMs = quick ? 3000 : 8000;
+  type Contender = 'baton' | 'baseline' | 'bare' | 'options';
+  const contenders: Contender[] = ['baton', 'baseline', 'bare', 'options'];
   // Enough rounds for each contender to take each place in the order once.
-  const rounds = quick ? 1 : 4;
+  const rounds = quick ? 1 : contenders.length;
   const taskQueue = 'bench-starts-unpolled';
   const temporal = await startTemporal(server);
   const parts: { stop(): Promise<void> }[] = [temporal];
@@ -79,27 +82,22 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     const bareHttp = apiClient(bare.ready.url);
     parts.push({ stop: () => http.close() }, { stop: () => bareHttp.close() });
     let n = 0;
-    type Contender = 'baton' | 'baseline' | 'bare' | 'options';
-    const contenders: Contender[] = ['baton', 'baseline', 'bare', 'options'];
     const started: Record<Contender, number> = { baton: 0, baseline: 0, bare: 0, options: 0 };
     const viaHttp = (client: ReturnType<typeof apiClient>, c: Contender, prefix: string) => async () => {
       const accepted = (await client.post(orderRequest(prefix, n++))).status === 202;
       if (accepted) started[c]++;
       return accepted;
     };
+    const viaSdk = (start: typeof startOrderDirectly, client: Client, c: Contender, prefix: string) => async () => {
+      await start(client, taskQueue, orderRequest(prefix, n++));
+      started[c]++;
+      return true;
+    };
     const send: Record<Contender, () => Promise<boolean>> = {
       baton: viaHttp(http, 'baton', 'start-api'),
-      baseline: async () => {
-        await startOrderDirectly(temporal.client, taskQueue, orderRequest('start-raw', n++));
-        started.baseline++;
-        return true;
-      },
+      baseline: viaSdk(startOrderDirectly, temporal.client, 'baseline', 'start-raw'),
       bare: viaHttp(bareHttp, 'bare', 'start-bare'),
-      options: async () => {
-        await startOrderAsApi(temporal.batonClient, taskQueue, orderRequest('start-opts', n++));
-        started.options++;
-        return true;
-      },
+      options: viaSdk(startOrderAsApi, temporal.batonClient, 'options', 'start-opts'),
     };
     console.log('  warming up');
     for (const c of contenders) await closedLoop(send[c], concurrency, 2000, 0, 10_000);
@@ -111,7 +109,7 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     const cpu = { api: zero(), server: zero(), driver: zero(), starts: zero() };
     const apiCpu: Record<Contender, () => number> = { baton: () => api.cpuSeconds(), baseline: () => 0, bare: () => bare.cpuSeconds(), options: () => 0 };
     for (let r = 0; r < rounds; r++) {
-      // Each contender takes each place in the order once every four rounds.
+      // Each contender takes each place in the order once over as many rounds as there are contenders.
       for (const c of contenders.map((_, i) => contenders[(i + r) % contenders.length]!)) {
         const before = { api: apiCpu[c](), server: temporal.cpuSeconds(), driver: ownCpuSeconds(), starts: started[c] };
         const result = await closedLoop(send[c], concurrency, roundMs, 500);
