@@ -11,7 +11,9 @@ import { Pool } from 'undici';
 import { mergeSamples, OpenLoop, summarize, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, runRawOrder } from './lib/orders';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
+import { scrapeHistogramTotals, timingsOver, type HistogramTotals, type WorkerTimings } from './lib/sdk-timings';
 import { startApi, startBatonWorker, startRawWorker, startSagaStage, stopAll, type SagaServices, type TemporalKind } from './lib/stack';
+import { freePort } from '../ports';
 
 export const STEP_LATENCY_MS = 10;
 const STEPS = 3;
@@ -43,6 +45,12 @@ export interface SagaJson {
   endToEndMs: Record<Series, LatencySummary>;
   /** Without `Prefer: wait`: POST /orders to its 202. */
   plainFirstResponseMs: LatencySummary;
+  /**
+   * Each side's workflow tasks and activities over its own slices, as its worker's SDK timed them (means, whole
+   * milliseconds per task as the SDK records them): the server's dispatch of a workflow task (schedule to
+   * start), the worker's handling of it (execution), and an activity attempt in the worker.
+   */
+  workerTimings: { baton: WorkerTimings; rawSdk: WorkerTimings };
   /** Per step, over the raw SDK's. */
   target: number;
   endToEndRatioTarget: number;
@@ -86,10 +94,11 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
   const queues = { baton: 'bench-saga-latency', raw: 'bench-saga-latency-raw' };
   const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS, server);
   try {
+    const metricsPorts = { baton: await freePort(), rawSdk: await freePort() };
     const [api, worker, rawWorker] = await Promise.all([
       startApi(temporal, queues.baton, urls),
-      startBatonWorker(temporal, queues.baton, urls),
-      startRawWorker(temporal, queues.raw, urls),
+      startBatonWorker(temporal, queues.baton, urls, { BATON_WORKER_METRICS_PORT: String(metricsPorts.baton) }),
+      startRawWorker(temporal, queues.raw, urls, { BENCH_RAW_METRICS_PORT: String(metricsPorts.rawSdk) }),
     ]);
     parts.push(api, worker, rawWorker);
     const http = apiClient(api.url);
@@ -97,6 +106,7 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
     parts.push({ stop: () => http.close() }, { stop: () => direct.close() });
 
     const plainFirst: number[] = [];
+    const stillRunning: Promise<boolean>[] = [];
     // The driver numbers requests per step; order IDs must be unique across steps and warm-up.
     let seq = 0;
     const targets: Record<Series, Target> = {
@@ -112,7 +122,10 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
       },
       earlyReturn: {
         async send() {
-          const { status, state } = await http.post(orderRequest('early', seq++), 'wait=10');
+          const order = orderRequest('early', seq++);
+          const { status, state } = await http.post(order, 'wait=10');
+          // The order goes on after its early answer; Baton's timings below must not count what is left of it.
+          if (status === 200) stillRunning.push(orderCompleted(temporal.batonClient, order.orderId).catch(() => false));
           return status === 200 && state?.steps[0]?.status === 'completed';
         },
         close: () => Promise.resolve(),
@@ -128,9 +141,16 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
     plainFirst.length = 0;
     console.log(`  ${rate} orders/s, ${slices} x ${sliceMs / 1000} s per series, in turns`);
     const samples = Object.fromEntries(series.map((s) => [s, [] as Samples[]])) as Record<Series, Samples[]>;
+    // Only each side's own slices: Baton's worker also runs the early-return orders.
+    const timed = { baton: [] as { before: HistogramTotals; after: HistogramTotals }[], rawSdk: [] as { before: HistogramTotals; after: HistogramTotals }[] };
+    const metricsOf = (side: keyof typeof timed) => scrapeHistogramTotals(`http://127.0.0.1:${metricsPorts[side]}/metrics`);
     for (let slice = 0; slice < slices; slice++) {
       for (const s of slice % 2 === 0 ? series : [...series].reverse()) {
+        const side = s === 'baton' || s === 'rawSdk' ? s : undefined;
+        if (side === 'baton') await Promise.all(stillRunning.splice(0));
+        const before = side && (await metricsOf(side));
         const { result, samples: sorted } = await loops[s].sample(rate, sliceMs, 10_000);
+        if (side && before) timed[side].push({ before, after: await metricsOf(side) });
         samples[s].push(sorted);
         console.log(
           `    ${s.padEnd(12)} p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} max ${fmt(result.max)} ms (${result.ok} ok, ${result.failed + result.unfinished} failed)`,
@@ -146,6 +166,9 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
     const ratio = e2e.baton.p50 / e2e.rawSdk.p50;
     const perCall = (ms: number, calls: number) => (ms - calls * STEP_LATENCY_MS) / calls;
     const plain = summarize(new Float64Array(plainFirst).sort());
+    const workerTimings = { baton: timingsOver(timed.baton), rawSdk: timingsOver(timed.rawSdk) };
+    const timings = (t: WorkerTimings, orders: number) =>
+      `${fmt(t.workflowTaskScheduleToStartMs ?? NaN)} / ${fmt(t.workflowTaskExecutionMs ?? NaN)} / ${fmt(t.activityExecutionMs ?? NaN)} ms (${fmt(t.workflowTasks / orders, 1)} tasks, ${fmt(t.activities / orders, 1)} activities an order)`;
     return {
       json: {
         perStepOverheadMsP50: round(p50),
@@ -162,6 +185,7 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
         stepLatencyMs: STEP_LATENCY_MS,
         endToEndMs: e2e,
         plainFirstResponseMs: plain,
+        workerTimings,
         target: PER_STEP_OVER_RAW_TARGET_MS,
         endToEndRatioTarget: END_TO_END_RATIO_TARGET,
       },
@@ -200,6 +224,14 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
         },
         {
           benchmark: 'saga latency',
+          figure: "the SDK's timings, means: a workflow task's dispatch / its run in the worker / an activity in the worker",
+          baton: timings(workerTimings.baton, e2e.baton.n),
+          baseline: timings(workerTimings.rawSdk, e2e.rawSdk.n),
+          result: `Baton's workflow tasks per order: ${signed(tasksExtra(workerTimings, 'workflowTaskExecutionMs', e2e))} ms in the worker, ${signed(tasksExtra(workerTimings, 'workflowTaskScheduleToStartMs', e2e))} ms in dispatch`,
+          target: '',
+        },
+        {
+          benchmark: 'saga latency',
           figure: 'first response, Prefer: wait (payment authorized) p50 / p99',
           baton: `${fmt(e2e.earlyReturn.p50, 1)} / ${fmt(e2e.earlyReturn.p99, 1)} ms`,
           baseline: '',
@@ -212,3 +244,15 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
     await stopAll(parts);
   }
 }
+
+/** How much more time a Baton order's workflow tasks took than a raw-SDK order's, in all (mean × tasks per order). */
+function tasksExtra(
+  t: { baton: WorkerTimings; rawSdk: WorkerTimings },
+  mean: 'workflowTaskExecutionMs' | 'workflowTaskScheduleToStartMs',
+  e2e: { baton: LatencySummary; rawSdk: LatencySummary },
+): number {
+  const perOrder = (w: WorkerTimings, orders: number) => ((w[mean] ?? NaN) * w.workflowTasks) / orders;
+  return perOrder(t.baton, e2e.baton.n) - perOrder(t.rawSdk, e2e.rawSdk.n);
+}
+
+const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${fmt(ms, 1)}`;

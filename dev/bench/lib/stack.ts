@@ -202,12 +202,17 @@ export async function startBatonWorker(t: Temporal, taskQueue: string, urls: Sag
 }
 
 /** The raw-SDK baseline's worker (bench/raw-saga) on `taskQueue`. */
-export async function startRawWorker(t: Temporal, taskQueue: string, urls: SagaServices): Promise<Child<{ taskQueue: string }>> {
+export async function startRawWorker(
+  t: Temporal,
+  taskQueue: string,
+  urls: SagaServices,
+  env: Record<string, string> = {},
+): Promise<Child<{ taskQueue: string }>> {
   return startChild<{ taskQueue: string }>({
     entry: 'dev/bench/raw-saga/worker.ts',
     nodeArgs: profiling('raw-worker'),
     ready: 'json',
-    env: { ...temporalEnv(t, taskQueue), BENCH_SERVICES: JSON.stringify(urls), BENCH_RAW_BUNDLE: (await workflowBundles()).raw },
+    env: { ...temporalEnv(t, taskQueue), BENCH_SERVICES: JSON.stringify(urls), BENCH_RAW_BUNDLE: (await workflowBundles()).raw, ...env },
   });
 }
 
