@@ -17,6 +17,12 @@ type Histogram = keyof typeof HISTOGRAMS;
 /** Each histogram's sum and count over every label set (a worker's task queues and workflow types). */
 export type HistogramTotals = Record<Histogram, { sum: number; count: number }>;
 
+/** A worker's histograms read before and after a stretch of orders. */
+export interface Stretch {
+  before: HistogramTotals;
+  after: HistogramTotals;
+}
+
 /** One side's means over a stretch of orders; null where nothing was counted. */
 export interface WorkerTimings {
   workflowTasks: number;
@@ -47,7 +53,7 @@ export async function scrapeHistogramTotals(metricsUrl: string): Promise<Histogr
 }
 
 /** What was added between two readings, summed over `stretches`, as means per task. */
-export function timingsOver(stretches: readonly { before: HistogramTotals; after: HistogramTotals }[]): WorkerTimings {
+export function timingsOver(stretches: readonly Stretch[]): WorkerTimings {
   const delta = (h: Histogram) =>
     stretches.reduce((acc, { before, after }) => ({ sum: acc.sum + after[h].sum - before[h].sum, count: acc.count + after[h].count - before[h].count }), {
       sum: 0,
