@@ -2,6 +2,8 @@
 // worker's Prometheus endpoint (the SDK's metrics, BATON_WORKER_METRICS_PORT for Baton's worker,
 // BENCH_RAW_METRICS_PORT for the raw SDK's) before and after a stretch of orders. The end-to-end latency says
 // how much Baton adds; these say whether the worker or the server's dispatch adds it.
+import { scrape, sumOf, type Sample } from '../../prometheus-text';
+import { round } from './report';
 
 /** The SDK histograms read, each a duration in milliseconds (the SDK's Prometheus default). */
 const HISTOGRAMS = {
@@ -32,24 +34,18 @@ export interface WorkerTimings {
   activityExecutionMs: number | null;
 }
 
-/** Sums the `_sum` and `_count` series of the SDK histograms in a Prometheus text exposition. */
-export function histogramTotals(exposition: string): HistogramTotals {
-  const totals = Object.fromEntries(Object.keys(HISTOGRAMS).map((h) => [h, { sum: 0, count: 0 }])) as HistogramTotals;
-  const byName = new Map<string, Histogram>(Object.entries(HISTOGRAMS).map(([h, name]) => [name, h as Histogram]));
-  for (const line of exposition.split('\n')) {
-    const match = /^(\w+)_(sum|count)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
-    const histogram = match && byName.get(match[1]!);
-    if (!histogram) continue;
-    const value = Number(match[3]);
-    if (Number.isFinite(value)) totals[histogram][match[2] as 'sum' | 'count'] += value;
-  }
-  return totals;
+/** Each SDK histogram's `_sum` and `_count`, over every label set, from a worker's Prometheus samples. */
+export function histogramTotals(samples: Sample[]): HistogramTotals {
+  const totals = (name: string) => ({ sum: sumOf(samples, `${name}_sum`), count: sumOf(samples, `${name}_count`) });
+  return {
+    workflowTaskScheduleToStart: totals(HISTOGRAMS.workflowTaskScheduleToStart),
+    workflowTaskExecution: totals(HISTOGRAMS.workflowTaskExecution),
+    activityExecution: totals(HISTOGRAMS.activityExecution),
+  };
 }
 
 export async function scrapeHistogramTotals(metricsUrl: string): Promise<HistogramTotals> {
-  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`${metricsUrl} answered ${res.status}`);
-  return histogramTotals(await res.text());
+  return histogramTotals(await scrape(metricsUrl));
 }
 
 /** What was added between two readings, summed over `stretches`, as means per task. */
@@ -61,7 +57,7 @@ export function timingsOver(stretches: readonly Stretch[]): WorkerTimings {
     });
   const mean = (h: Histogram) => {
     const { sum, count } = delta(h);
-    return count > 0 ? Math.round((sum / count) * 100) / 100 : null;
+    return count > 0 ? round(sum / count) : null;
   };
   return {
     workflowTasks: delta('workflowTaskExecution').count,

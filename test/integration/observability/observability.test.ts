@@ -10,7 +10,8 @@ import type { OrderState } from '../../../contracts';
 import { TEST_METRICS_TOKEN, uniqueTaskQueue } from '../../support/api';
 import { orderRequest, uniqueOrderId } from '../../support/orders';
 import { repoRoot } from '../../support/processes';
-import { eventually, jsonLines, scrape, SpanKindCode, startOtlpReceiver, startStack, sumOf, type OtlpReceiver, type ReceivedSpan, type Stack } from './support';
+import { scrape, sumOf } from '../../../dev/prometheus-text';
+import { eventually, jsonLines, SpanKindCode, startOtlpReceiver, startStack, type OtlpReceiver, type ReceivedSpan, type Stack } from './support';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');

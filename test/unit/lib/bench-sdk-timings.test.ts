@@ -2,6 +2,7 @@
 // metrics: the histograms' sums and counts over every label set, and their means over a stretch of orders.
 import { describe, expect, it } from 'vitest';
 import { histogramTotals, timingsOver } from '../../../dev/bench/lib/sdk-timings';
+import { parsePrometheus } from '../../../dev/prometheus-text';
 
 // Lines as a Baton worker's Prometheus endpoint served them (SDK 1.24, 2026-12-04), trimmed.
 const EXPOSITION = `# HELP temporal_activity_execution_latency Histogram of activity execution latencies
@@ -27,7 +28,7 @@ temporal_workflow_task_schedule_to_start_latency_count{namespace="default",servi
 
 describe('histogramTotals', () => {
   it("adds up each histogram's sum and count over its label sets, and nothing else", () => {
-    expect(histogramTotals(EXPOSITION)).toEqual({
+    expect(histogramTotals(parsePrometheus(EXPOSITION))).toEqual({
       workflowTaskScheduleToStart: { sum: 410, count: 24 },
       // Both lanes' task queues; the replay histogram and the buckets are left out.
       workflowTaskExecution: { sum: 289, count: 28 },
@@ -37,7 +38,7 @@ describe('histogramTotals', () => {
   });
 
   it('reads an endpoint with none of them as zeros', () => {
-    expect(histogramTotals('# HELP other\nother_sum 5\nother_count 1\n').workflowTaskExecution).toEqual({ sum: 0, count: 0 });
+    expect(histogramTotals(parsePrometheus('# HELP other\nother_sum 5\nother_count 1\n')).workflowTaskExecution).toEqual({ sum: 0, count: 0 });
   });
 });
 

@@ -8,7 +8,7 @@ import { createApp } from '../../../api/app';
 import { createApiMetrics, recordComposition } from '../../../api/http/api-metrics';
 import { startTelemetry, type Telemetry } from '../../../lib/telemetry';
 import { nowhereTemporal, unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
-import { parsePrometheus, sumOf } from '../../integration/observability/support';
+import { parsePrometheus, sumOf } from '../../../dev/prometheus-text';
 
 const temporal = nowhereTemporal();
 const exporter = new InMemorySpanExporter();
