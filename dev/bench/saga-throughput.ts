@@ -36,6 +36,12 @@ interface PerWorkers {
   ratio: number | null;
   rounds: { baton: ClosedLoopResult[]; baseline: ClosedLoopResult[] };
   cpuMsPerOrder: Record<Side, CpuPerOrder>;
+  /**
+   * How many of the machine's cores each process took while the side ran: its CPU per order times the side's
+   * completed orders per second. Whether the server's CPU per order is a cost per history event or its share of a
+   * saturated machine shows here (docs/benchmarks.md, "What moves the saga throughput ratio from run to run").
+   */
+  cores: Record<Side, CpuPerOrder>;
 }
 
 export interface SagaThroughputJson {
@@ -107,13 +113,26 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
         return { workers: ms(w), server: ms(server), services: ms(sv), driver: ms(driver), machine: ms(w + server + sv + driver) };
       };
       const cpuMsPerOrder = { baton: perOrder('baton'), baseline: perOrder('baseline') };
+      const coresOf = (c: Side, perSecond: number): CpuPerOrder => {
+        const m = cpuMsPerOrder[c];
+        const cores = (ms: number | null) => (ms === null ? null : round((ms * perSecond) / 1000, 2));
+        return { workers: cores(m.workers), server: cores(m.server), services: cores(m.services), driver: cores(m.driver), machine: cores(m.machine) };
+      };
+      const cores = { baton: coresOf('baton', baton), baseline: coresOf('baseline', baseline) };
       for (const c of ['baton', 'baseline'] as const) {
         const m = cpuMsPerOrder[c];
         console.log(
-          `    ${c.padEnd(9)} CPU per order: workers ${fmt(m.workers ?? NaN, 2)}, server ${fmt(m.server ?? NaN, 2)}, services ${fmt(m.services ?? NaN, 2)}, driver ${fmt(m.driver ?? NaN, 2)}; machine ${fmt(m.machine ?? NaN, 2)} ms`,
+          `    ${c.padEnd(9)} CPU per order: workers ${fmt(m.workers ?? NaN, 2)}, server ${fmt(m.server ?? NaN, 2)}, services ${fmt(m.services ?? NaN, 2)}, driver ${fmt(m.driver ?? NaN, 2)}; machine ${fmt(m.machine ?? NaN, 2)} ms; cores: server ${fmt(cores[c].server ?? NaN, 2)}, machine ${fmt(cores[c].machine ?? NaN, 2)}`,
         );
       }
-      return { batonPerSecond: round(baton, 1), baselinePerSecond: round(baseline, 1), ratio: round(baton / baseline, 3), rounds: results, cpuMsPerOrder };
+      return {
+        batonPerSecond: round(baton, 1),
+        baselinePerSecond: round(baseline, 1),
+        ratio: round(baton / baseline, 3),
+        rounds: results,
+        cpuMsPerOrder,
+        cores,
+      };
     };
 
     const startPair = async () => {
