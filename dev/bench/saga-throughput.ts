@@ -115,8 +115,14 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
       const cpuMsPerOrder = { baton: perOrder('baton'), baseline: perOrder('baseline') };
       const coresOf = (c: Side, perSecond: number): CpuPerOrder => {
         const m = cpuMsPerOrder[c];
-        const cores = (ms: number | null) => (ms === null ? null : round((ms * perSecond) / 1000, 2));
-        return { workers: cores(m.workers), server: cores(m.server), services: cores(m.services), driver: cores(m.driver), machine: cores(m.machine) };
+        const toCores = (ms: number | null) => (ms === null ? null : round((ms * perSecond) / 1000, 2));
+        return {
+          workers: toCores(m.workers),
+          server: toCores(m.server),
+          services: toCores(m.services),
+          driver: toCores(m.driver),
+          machine: toCores(m.machine),
+        };
       };
       const cores = { baton: coresOf('baton', baton), baseline: coresOf('baseline', baseline) };
       for (const c of ['baton', 'baseline'] as const) {
