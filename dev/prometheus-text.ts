@@ -30,9 +30,12 @@ export function sumOf(samples: Sample[], name: string, labels: Record<string, st
   return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
 }
 
-/** GET a Prometheus endpoint; `token` for the API's /metrics (BATON_METRICS_TOKEN), none for the worker's. */
+/**
+ * GET a Prometheus endpoint; `token` for the API's /metrics (BATON_METRICS_TOKEN), none for the worker's. A process
+ * that stopped answering fails the scrape after 5 s instead of holding up the test or the benchmark run.
+ */
 export async function scrape(url: string, token?: string): Promise<Sample[]> {
-  const res = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000), ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }) });
   if (!res.ok) throw new Error(`scrape ${url}: ${res.status}`);
   return parsePrometheus(await res.text());
 }
