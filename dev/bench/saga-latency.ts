@@ -6,12 +6,16 @@
 // minus the calls, over the calls each makes) tells that call from the layer. In the same slices: the three calls made directly
 // by the driver one after the other (what no orchestration can beat), the raw-SDK baseline workflow
 // making them, and the time to first response of a start with `Prefer: wait` (update-with-start: 200
-// once the payment is authorized) and without it (202 at once).
+// once the payment is authorized) and without it (202 at once). Each side's timed orders are then split along
+// their histories (lib/history-path.ts), which says where Baton's extra time is: in the start and the result
+// around the history, the workflow tasks' dispatch, their run, or the waits on activities.
 import { Pool } from 'undici';
 import { mergeSamples, OpenLoop, summarize, type LatencySummary, type Samples, type Target } from './lib/open-loop';
-import { apiClient, orderCompleted, orderRequest, runRawOrder } from './lib/orders';
+import { apiClient, orderCompleted, orderRequest, rawOrderWorkflowId, runRawOrder } from './lib/orders';
+import { orderWorkflow } from '../../contracts';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { scrapeHistogramTotals, timingsOver, type Stretch, type WorkerTimings } from './lib/sdk-timings';
+import { pathMedians, runPath, type PathMedians, type RunPath } from './lib/history-path';
 import { startApi, startBatonWorker, startRawWorker, startSagaStage, stopAll, type SagaServices, type TemporalKind } from './lib/stack';
 import { freePort } from '../ports';
 
@@ -51,6 +55,12 @@ export interface SagaJson {
    * start), the worker's handling of it (execution), and an activity attempt in the worker.
    */
   workerTimings: { baton: WorkerTimings; rawSdk: WorkerTimings };
+  /**
+   * Each side's timed orders along their critical path, from their histories (lib/history-path.ts): outside the
+   * history (the start's way in, the result's way out), the workflow tasks' dispatch and run, and the waits
+   * between them; medians per order.
+   */
+  paths: { baton: PathMedians | null; rawSdk: PathMedians | null };
   /** Per step, over the raw SDK's. */
   target: number;
   endToEndRatioTarget: number;
@@ -106,6 +116,13 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
     parts.push({ stop: () => http.close() }, { stop: () => direct.close() });
 
     const plainFirst: number[] = [];
+    // The timed orders of each side, to read their histories once the slices are done (none from the warm-up).
+    const timedRuns: Record<'baton' | 'rawSdk', { workflowId: string; endToEndMs: number }[]> = { baton: [], rawSdk: [] };
+    let keepRuns = false;
+    const kept = (side: 'baton' | 'rawSdk', workflowId: string, t0: number, ok: boolean) => {
+      if (ok && keepRuns) timedRuns[side].push({ workflowId, endToEndMs: performance.now() - t0 });
+      return ok;
+    };
     const stillRunning: Promise<boolean>[] = [];
     // The driver numbers requests per step; order IDs must be unique across steps and warm-up.
     let seq = 0;
@@ -116,7 +133,8 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
           const t0 = performance.now();
           const { status } = await http.post(order);
           plainFirst.push(performance.now() - t0);
-          return status === 202 && (await orderCompleted(temporal.batonClient, order.orderId));
+          const completed = status === 202 && (await orderCompleted(temporal.batonClient, order.orderId));
+          return kept('baton', orderWorkflow.workflowId(order.orderId), t0, completed);
         },
         close: () => Promise.resolve(),
       },
@@ -130,7 +148,14 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
         },
         close: () => Promise.resolve(),
       },
-      rawSdk: { send: () => runRawOrder(temporal.client, queues.raw, orderRequest('lat-raw', seq++)), close: () => Promise.resolve() },
+      rawSdk: {
+        async send() {
+          const order = orderRequest('lat-raw', seq++);
+          const t0 = performance.now();
+          return kept('rawSdk', rawOrderWorkflowId(order), t0, await runRawOrder(temporal.client, queues.raw, order));
+        },
+        close: () => Promise.resolve(),
+      },
       directCalls: direct,
     };
     const series = Object.keys(targets) as Series[];
@@ -139,6 +164,7 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
     console.log('  warming up');
     for (const s of series) await loops[s].run(rate, 2000, 10_000);
     plainFirst.length = 0;
+    keepRuns = true;
     console.log(`  ${rate} orders/s, ${slices} x ${sliceMs / 1000} s per series, in turns`);
     const samples = Object.fromEntries(series.map((s) => [s, [] as Samples[]])) as Record<Series, Samples[]>;
     // Only each side's own slices: Baton's worker also runs the early-return orders.
@@ -157,7 +183,14 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
         );
       }
     }
+    keepRuns = false;
     const e2e = Object.fromEntries(series.map((s) => [s, summarize(mergeSamples(samples[s]))])) as Record<Series, LatencySummary>;
+    const pathsOf = async (side: 'baton' | 'rawSdk', client: typeof temporal.client) => {
+      const paths: RunPath[] = [];
+      for (const run of timedRuns[side]) paths.push(runPath(await client.workflow.getHandle(run.workflowId).fetchHistory(), run.endToEndMs));
+      return pathMedians(paths);
+    };
+    const paths = { baton: await pathsOf('baton', temporal.batonClient), rawSdk: await pathsOf('rawSdk', temporal.client) };
     const nominal = STEPS * STEP_LATENCY_MS;
     const perStep = (ms: number, floor = nominal) => (ms - floor) / STEPS;
     const p50 = perStep(e2e.baton.p50);
@@ -186,6 +219,7 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
         endToEndMs: e2e,
         plainFirstResponseMs: plain,
         workerTimings,
+        paths,
         target: PER_STEP_OVER_RAW_TARGET_MS,
         endToEndRatioTarget: END_TO_END_RATIO_TARGET,
       },
@@ -232,6 +266,14 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
         },
         {
           benchmark: 'saga latency',
+          figure: 'along the histories, medians per order: outside the history (start in, result out) / tasks dispatched / tasks run / waiting on activities',
+          baton: pathText(paths.baton),
+          baseline: pathText(paths.rawSdk),
+          result: pathDifference(paths),
+          target: '',
+        },
+        {
+          benchmark: 'saga latency',
           figure: 'first response, Prefer: wait (payment authorized) p50 / p99',
           baton: `${fmt(e2e.earlyReturn.p50, 1)} / ${fmt(e2e.earlyReturn.p99, 1)} ms`,
           baseline: '',
@@ -243,6 +285,17 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
   } finally {
     await stopAll(parts);
   }
+}
+
+function pathText(p: PathMedians | null): string {
+  if (!p) return 'no orders';
+  return `${fmt(p.outsideHistoryMs)} / ${fmt(p.dispatchMs)} / ${fmt(p.taskRunMs)} / ${fmt(p.waitingMs)} ms (${fmt(p.workflowTasks, 0)} tasks, ${fmt(p.events, 0)} events)`;
+}
+
+function pathDifference({ baton, rawSdk }: { baton: PathMedians | null; rawSdk: PathMedians | null }): string {
+  if (!baton || !rawSdk) return '';
+  const d = (k: 'outsideHistoryMs' | 'dispatchMs' | 'taskRunMs' | 'waitingMs') => signed(baton[k] - rawSdk[k]);
+  return `Baton ${d('outsideHistoryMs')} / ${d('dispatchMs')} / ${d('taskRunMs')} / ${d('waitingMs')} ms`;
 }
 
 /**

@@ -64,11 +64,14 @@ export async function startOrderDirectly(client: Client, taskQueue: string, orde
   });
 }
 
+/** The raw-SDK baseline's workflow ID for an order. */
+export const rawOrderWorkflowId = (order: Pick<OrderRequest, 'orderId'>) => `raw-${order.orderId}`;
+
 /** Runs the raw-SDK baseline's order to its end; true when it completed. */
 export async function runRawOrder(client: Client, taskQueue: string, order: OrderRequest): Promise<boolean> {
   const handle = await client.workflow.start<typeof rawOrder>('rawOrder', {
     taskQueue,
-    workflowId: `raw-${order.orderId}`,
+    workflowId: rawOrderWorkflowId(order),
     args: [{ orderId: order.orderId, customerId: order.customerId, amount: order.amount, items: order.items, address: order.shippingAddress }],
   });
   return (await handle.result()).startsWith('pay_');
