@@ -11,13 +11,14 @@ const { EventType } = proto.temporal.api.enums.v1;
 const T0 = 1_764_900_000; // seconds
 
 /** A history of events at the given milliseconds after T0 (sub-millisecond parts kept). */
-const history = (events: [keyof typeof EventType, number][]) => ({
-  events: events.map(([type, ms], i) => ({
-    eventId: i + 1,
-    eventType: EventType[type],
-    eventTime: { seconds: T0 + Math.floor(ms / 1000), nanos: Math.round((ms % 1000) * 1e6) },
-  })),
-});
+const history = (events: [keyof typeof EventType, number][]) =>
+  proto.temporal.api.history.v1.History.fromObject({
+    events: events.map(([type, ms], i) => ({
+      eventId: i + 1,
+      eventType: EventType[type],
+      eventTime: { seconds: T0 + Math.floor(ms / 1000), nanos: Math.round((ms % 1000) * 1e6) },
+    })),
+  });
 
 // An order of one activity: dispatched in 1.5 and 2.25 ms, run in 3 and 2.5 ms, the activity 10 ms.
 const oneActivity = history([
