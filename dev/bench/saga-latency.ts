@@ -119,8 +119,9 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
     // The timed orders of each side, to read their histories once the slices are done (none from the warm-up).
     const timedRuns: Record<'baton' | 'rawSdk', { workflowId: string; endToEndMs: number }[]> = { baton: [], rawSdk: [] };
     let keepRuns = false;
-    const kept = (side: 'baton' | 'rawSdk', workflowId: string, t0: number, ok: boolean) => {
-      if (ok && keepRuns) timedRuns[side].push({ workflowId, endToEndMs: performance.now() - t0 });
+    /** Keeps a completed order that was sent while the slices were timed. */
+    const kept = (side: 'baton' | 'rawSdk', workflowId: string, sent: { at: number; timed: boolean }, ok: boolean) => {
+      if (ok && sent.timed) timedRuns[side].push({ workflowId, endToEndMs: performance.now() - sent.at });
       return ok;
     };
     const stillRunning: Promise<boolean>[] = [];
@@ -130,11 +131,11 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
       baton: {
         async send() {
           const order = orderRequest('lat', seq++);
-          const t0 = performance.now();
+          const sent = { at: performance.now(), timed: keepRuns };
           const { status } = await http.post(order);
-          plainFirst.push(performance.now() - t0);
+          plainFirst.push(performance.now() - sent.at);
           const completed = status === 202 && (await orderCompleted(temporal.batonClient, order.orderId));
-          return kept('baton', orderWorkflow.workflowId(order.orderId), t0, completed);
+          return kept('baton', orderWorkflow.workflowId(order.orderId), sent, completed);
         },
         close: () => Promise.resolve(),
       },
@@ -151,8 +152,8 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
       rawSdk: {
         async send() {
           const order = orderRequest('lat-raw', seq++);
-          const t0 = performance.now();
-          return kept('rawSdk', rawOrderWorkflowId(order), t0, await runRawOrder(temporal.client, queues.raw, order));
+          const sent = { at: performance.now(), timed: keepRuns };
+          return kept('rawSdk', rawOrderWorkflowId(order), sent, await runRawOrder(temporal.client, queues.raw, order));
         },
         close: () => Promise.resolve(),
       },
