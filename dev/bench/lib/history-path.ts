@@ -23,6 +23,7 @@ export interface RunPath {
   events: number;
 }
 
+/** Milliseconds with the sub-millisecond part kept: the SDK's own tsToMs drops it, and a task's dispatch is about 2 ms. */
 const ms = (t: Timestamp | null | undefined): number => {
   if (!t) throw new TypeError('history event without a time');
   const seconds = typeof t.seconds === 'number' ? t.seconds : Number(t.seconds?.toString() ?? 0);

@@ -59,19 +59,36 @@ describe('runPath', () => {
     expect(runPath(retried, 20)).toMatchObject({ dispatchMs: 2, taskRunMs: 4, waitingMs: 10, outsideHistoryMs: 4, workflowTasks: 1 });
   });
 
-  it("adds up to the driver's figure for a recorded Baton order (v7 card order: five tasks, the record read beside the reservation)", () => {
-    const json = JSON.parse(readFileSync(join(historiesDir, 'v7', 'card-completed.json'), 'utf8')) as { events: { eventTime: string }[] };
-    const recorded = historyFromJSON(json);
+  it('reads a recorded Baton order as its own event links do (v7 card order: five tasks, the record read beside the reservation)', () => {
+    interface RecordedEvent {
+      eventId: string;
+      eventTime: string;
+      workflowTaskCompletedEventAttributes?: { scheduledEventId: string; startedEventId: string };
+    }
+    const json = JSON.parse(readFileSync(join(historiesDir, 'v7', 'card-completed.json'), 'utf8')) as { events: RecordedEvent[] };
     // The file's own times, to the nanosecond: "2026-12-02T06:50:21.165945571Z".
     const at = (iso: string) => {
       const [whole, fraction = '0'] = iso.replace('Z', '').split('.');
       return Date.parse(`${whole}Z`) + Number(`0.${fraction}`) * 1000;
     };
+    const time = (id: string) => at(json.events.find((e) => e.eventId === id)!.eventTime);
+    // Each completed task names the events it was scheduled and started by: the split must agree with them.
+    const tasks = json.events.flatMap((e) =>
+      e.workflowTaskCompletedEventAttributes ? [{ ...e.workflowTaskCompletedEventAttributes, completedAt: at(e.eventTime) }] : [],
+    );
     const span = at(json.events.at(-1)!.eventTime) - at(json.events[0]!.eventTime);
-    const path = runPath(recorded, span + 7);
+    const path = runPath(historyFromJSON(json), span + 7);
     expect(path).toMatchObject({ workflowTasks: 5, events: 32 });
-    expect(path.outsideHistoryMs + path.dispatchMs + path.taskRunMs + path.waitingMs).toBeCloseTo(span + 7, 6);
-    for (const figure of [path.outsideHistoryMs, path.dispatchMs, path.taskRunMs, path.waitingMs]) expect(figure).toBeGreaterThan(0);
+    expect(path.dispatchMs).toBeCloseTo(
+      tasks.reduce((sum, t) => sum + time(t.startedEventId) - time(t.scheduledEventId), 0),
+      6,
+    );
+    expect(path.taskRunMs).toBeCloseTo(
+      tasks.reduce((sum, t) => sum + t.completedAt - time(t.startedEventId), 0),
+      6,
+    );
+    expect(path.outsideHistoryMs).toBeCloseTo(7, 6);
+    expect(path.waitingMs).toBeGreaterThan(0);
   });
 
   it("refuses a driver's figure shorter than the history (not the run it timed) and a run that has not completed", () => {
