@@ -45,8 +45,26 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const cli = resolveTemporalCli();
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
-  const port = options.port ?? (await freePort(ip));
+  const launchOptions: LaunchOptions = { ...options, ip, namespace, port: options.port ?? (await freePort(ip)) };
+  const server = await launch(cli, launchOptions);
+  let added: boolean;
+  try {
+    added = await ensureSearchAttributes(server.address, namespace, options.searchAttributes ?? []);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  if (!added) return server;
+  // A running server reads its search attributes once a minute (DEFAULT_DYNAMIC_CONFIG): a start that sets one
+  // it added just now would be refused until then. Started again, it knows them from the first request.
+  await server.stop();
+  return launch(cli, launchOptions);
+}
 
+type LaunchOptions = DevServerOptions & Required<Pick<DevServerOptions, 'ip' | 'namespace' | 'port'>>;
+
+async function launch(cli: ReturnType<typeof resolveTemporalCli>, options: LaunchOptions): Promise<DevServer> {
+  const { ip, namespace, port } = options;
   if (cli.executable.type === 'cached-download') {
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
@@ -64,7 +82,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         ],
       },
     });
-    await ensureSearchAttributes(env.address, namespace, options.searchAttributes ?? []);
     return { address: env.address, namespace, source: cli.source, stop: () => env.teardown() };
   }
 
@@ -87,7 +104,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const address = `${ip}:${port}`;
   try {
     await waitUntilServing(address, child);
-    await ensureSearchAttributes(address, namespace, options.searchAttributes ?? []);
   } catch (err) {
     await stopProcessGroup(child);
     throw err;
@@ -126,6 +142,11 @@ export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, string | number | b
   'system.enableActivityEagerExecution': true,
   // Fair dispatch by each order's fairness key (its customer): deploy/temporal/dynamicconfig/docker.yaml does the same.
   'matching.enableFairness': true,
+  // The CLI turns this on: every search-attribute check (each start that sets them, each upsert, each visibility
+  // write) then reads the cluster metadata from SQLite, one caller at a time; a card order took about 5 ms longer
+  // with it (docs/benchmarks.md). The cluster never had it (docker.yaml). Off, the server reads them once a minute,
+  // and startDevServer starts it again after adding any to an older file.
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
   ...queuePollRps(QUEUE_POLL_RPS),
 };
 
@@ -144,10 +165,10 @@ const INDEXED_VALUE_TYPES: Record<string, number> = { Text: 1, Keyword: 2, Int: 
 /**
  * `--search-attribute` only registers attributes when the dev server creates its database; a SQLite
  * file from before an attribute existed would refuse every start that sets it. Register what is
- * missing through the operator API, so old data folders keep working.
+ * missing through the operator API, so old data folders keep working. True when it added any.
  */
-async function ensureSearchAttributes(address: string, namespace: string, specs: readonly string[]): Promise<void> {
-  if (specs.length === 0) return;
+async function ensureSearchAttributes(address: string, namespace: string, specs: readonly string[]): Promise<boolean> {
+  if (specs.length === 0) return false;
   const connection = await Connection.connect({ address });
   try {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
@@ -158,7 +179,9 @@ async function ensureSearchAttributes(address: string, namespace: string, specs:
       if (!name || code === undefined) throw new Error(`search attribute "${spec}" must be name=Type (${Object.keys(INDEXED_VALUE_TYPES).join(', ')})`);
       if (!customAttributes?.[name]) missing[name] = code;
     }
-    if (Object.keys(missing).length > 0) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+    if (Object.keys(missing).length === 0) return false;
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+    return true;
   } finally {
     await connection.close();
   }

@@ -1,11 +1,12 @@
 // The embedded dev server keeps its runs in a SQLite file; a file made before Baton's search
-// attributes existed must still take orders, which set them.
+// attributes existed must still take orders, which set them, at once: the file-backed server no longer
+// re-reads its search attributes on every check (dev/temporal/dev-server.ts DEFAULT_DYNAMIC_CONFIG).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
+import { BATON_SEARCH_ATTRIBUTES, orderSearchAttributes } from '../../../contracts/search-attributes';
 import { startDevServer } from '../../../dev/temporal/dev-server';
 
 async function customAttributes(address: string, namespace: string): Promise<string[]> {
@@ -28,6 +29,23 @@ describe('dev server', () => {
     const after = await startDevServer({ dbFilename, searchAttributes: [...BATON_SEARCH_ATTRIBUTES] });
     try {
       expect(await customAttributes(after.address, after.namespace)).toEqual(expect.arrayContaining(['CustomerId', 'OrderStatus']));
+      // A start that sets them, right away: no worker is needed for the server to accept it and index it.
+      const connection = await Connection.connect({ address: after.address });
+      try {
+        const client = new Client({ connection, namespace: after.namespace });
+        const handle = await client.workflow.start('order', {
+          taskQueue: 'nobody-polls',
+          workflowId: 'order-sa-check',
+          args: [],
+          typedSearchAttributes: orderSearchAttributes({ customerId: 'cust-sa' }, 'awaiting_payment'),
+        });
+        await expect
+          .poll(async () => (await client.workflow.count(`CustomerId = 'cust-sa' AND OrderStatus = 'awaiting_payment'`)).count, { timeout: 10_000 })
+          .toBe(1);
+        await handle.terminate();
+      } finally {
+        await connection.close();
+      }
     } finally {
       await after.stop();
     }
