@@ -142,10 +142,11 @@ export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, string | number | b
   'system.enableActivityEagerExecution': true,
   // Fair dispatch by each order's fairness key (its customer): deploy/temporal/dynamicconfig/docker.yaml does the same.
   'matching.enableFairness': true,
-  // The CLI turns this on: every search-attribute check (each start that sets them, each upsert, each visibility
-  // write) then reads the cluster metadata from SQLite, one caller at a time; a card order took about 5 ms longer
-  // with it (docs/benchmarks.md). The cluster never had it (docker.yaml). Off, the server reads them once a minute,
-  // and startDevServer starts it again after adding any to an older file.
+  // The CLI turns this on: every look-up of the search attributes' types (a start or upsert that sets them, a
+  // visibility record that has them, any history handed out) then reads the cluster metadata from SQLite, one caller
+  // at a time; a card order took about 5 ms longer with it (docs/benchmarks.md). The cluster never had it
+  // (docker.yaml). Off, the server reads them once a minute, and startDevServer starts it again after adding any to
+  // an older file.
   'system.forceSearchAttributesCacheRefreshOnRead': false,
   ...queuePollRps(QUEUE_POLL_RPS),
 };

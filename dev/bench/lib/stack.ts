@@ -66,7 +66,7 @@ function pragmasFromEnv(): Record<string, string> | undefined {
 /**
  * For before/after comparisons: BENCH_EAGER_ACTIVITIES=0 turns eager activity dispatch off,
  * BENCH_QUEUE_POLL_RPS=20 gives the history queues the server's own read rate (dev-server.ts QUEUE_POLL_RPS), and
- * BENCH_SA_REFRESH_ON_READ=1 has every search-attribute check read the database again, as the CLI does by default.
+ * BENCH_SA_REFRESH_ON_READ=1 has every look-up of the search attributes read the database again, as the CLI does by default.
  */
 function dynamicConfigFromEnv(): Record<string, string | number | boolean> {
   const rps = process.env.BENCH_QUEUE_POLL_RPS;

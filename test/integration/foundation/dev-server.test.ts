@@ -1,6 +1,6 @@
 // The embedded dev server keeps its runs in a SQLite file; a file made before Baton's search
 // attributes existed must still take orders, which set them, at once: the file-backed server no longer
-// re-reads its search attributes on every check (dev/temporal/dev-server.ts DEFAULT_DYNAMIC_CONFIG).
+// re-reads its search attributes at every look-up (dev/temporal/dev-server.ts DEFAULT_DYNAMIC_CONFIG).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
