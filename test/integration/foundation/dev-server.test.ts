@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { orderWorkflow } from '../../../contracts/order-basics';
 import { BATON_SEARCH_ATTRIBUTES, orderSearchAttributes } from '../../../contracts/search-attributes';
 import { startDevServer } from '../../../dev/temporal/dev-server';
 
@@ -33,9 +34,9 @@ describe('dev server', () => {
       const connection = await Connection.connect({ address: after.address });
       try {
         const client = new Client({ connection, namespace: after.namespace });
-        const handle = await client.workflow.start('order', {
+        const handle = await client.workflow.start(orderWorkflow.type, {
           taskQueue: 'nobody-polls',
-          workflowId: 'order-sa-check',
+          workflowId: orderWorkflow.workflowId('sa-check'),
           args: [],
           typedSearchAttributes: orderSearchAttributes({ customerId: 'cust-sa' }, 'awaiting_payment'),
         });
