@@ -133,6 +133,18 @@ export const queuePollRps = (rps: number): Record<string, number> =>
   Object.fromEntries(['transfer', 'timer', 'visibility'].map((queue) => [`history.${queue}ProcessorMaxPollRPS`, rps]));
 
 /**
+ * How many partitions each task queue has (the server's default is 4). Partitions spread a queue over matching
+ * hosts; the dev server is one process, so with four a task can only be forwarded between them, and once any
+ * partition holds a backlog the queue hands out every task from the database instead of matching it to a waiting
+ * poller, which some runs fall into and others do not (docs/benchmarks.md). The cluster keeps the default. A file an
+ * earlier server wrote with four loses none of the tasks it holds (test/integration/foundation/dev-server.test.ts).
+ */
+export const taskQueuePartitions = (n: number): Record<string, number> => ({
+  'matching.numTaskqueueReadPartitions': n,
+  'matching.numTaskqueueWritePartitions': n,
+});
+
+/**
  * Eager activity dispatch: the server hands a workflow's next activity to the worker in the answer to
  * the workflow task that scheduled it (the SDK asks for it by default, the server only obliges with
  * this flag), which saves a matching round trip and a write per step. For file-backed servers, with
@@ -149,6 +161,7 @@ export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, string | number | b
   // an older file.
   'system.forceSearchAttributesCacheRefreshOnRead': false,
   ...queuePollRps(QUEUE_POLL_RPS),
+  ...taskQueuePartitions(1),
 };
 
 function tuningArgs(options: DevServerOptions): string[] {

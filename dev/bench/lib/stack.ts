@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { BATON_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes';
 import { parseEnv, workerEnv } from '../../../config/env';
-import { DEFAULT_DYNAMIC_CONFIG, queuePollRps, startDevServer, type DevServer } from '../../temporal/dev-server';
+import { DEFAULT_DYNAMIC_CONFIG, queuePollRps, startDevServer, taskQueuePartitions, type DevServer } from '../../temporal/dev-server';
 import { startTemporalCluster } from '../../temporal/temporal-cluster';
 import { createDataConverter, generatePayloadKey } from '../../../lib/payload-codec';
 import { freePort } from '../../ports';
@@ -66,11 +66,14 @@ function pragmasFromEnv(): Record<string, string> | undefined {
 /**
  * For before/after comparisons: BENCH_EAGER_ACTIVITIES=0 turns eager activity dispatch off,
  * BENCH_QUEUE_POLL_RPS=20 gives the history queues the server's own read rate (dev-server.ts QUEUE_POLL_RPS), and
- * BENCH_SA_REFRESH_ON_READ=1 has every look-up of the search attributes read the database again, as the CLI does by default.
+ * BENCH_SA_REFRESH_ON_READ=1 has every look-up of the search attributes read the database again, as the CLI does by default,
+ * and BENCH_TASK_QUEUE_PARTITIONS=4 gives each task queue the server's own number of partitions.
  */
 function dynamicConfigFromEnv(): Record<string, string | number | boolean> {
   const rps = process.env.BENCH_QUEUE_POLL_RPS;
+  const partitions = process.env.BENCH_TASK_QUEUE_PARTITIONS;
   return {
+    ...(partitions !== undefined && taskQueuePartitions(Number(partitions))),
     ...(process.env.BENCH_EAGER_ACTIVITIES === '0' && { 'system.enableActivityEagerExecution': false }),
     ...(process.env.BENCH_SA_REFRESH_ON_READ === '1' && { 'system.forceSearchAttributesCacheRefreshOnRead': true }),
     ...(rps !== undefined && queuePollRps(Number(rps))),

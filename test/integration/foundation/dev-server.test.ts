@@ -1,6 +1,8 @@
 // The embedded dev server keeps its runs in a SQLite file; a file made before Baton's search
 // attributes existed must still take orders, which set them, at once: the file-backed server no longer
 // re-reads its search attributes at every look-up (dev/temporal/dev-server.ts DEFAULT_DYNAMIC_CONFIG).
+// The file-backed server gives each task queue one partition; a file an earlier server wrote with the
+// server's default four still hands out every task it holds.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { orderWorkflow } from '../../../contracts/order-basics';
 import { BATON_SEARCH_ATTRIBUTES, orderSearchAttributes } from '../../../contracts/search-attributes';
-import { startDevServer } from '../../../dev/temporal/dev-server';
+import { DEFAULT_DYNAMIC_CONFIG, startDevServer, taskQueuePartitions } from '../../../dev/temporal/dev-server';
 
 async function customAttributes(address: string, namespace: string): Promise<string[]> {
   const connection = await Connection.connect({ address });
@@ -20,7 +22,71 @@ async function customAttributes(address: string, namespace: string): Promise<str
   }
 }
 
+/** Takes workflow tasks from `taskQueue` as a worker would, until `count` or until none comes within a few seconds. */
+async function takeWorkflowTasks(address: string, namespace: string, taskQueue: string, count: number): Promise<Set<string>> {
+  const connection = await Connection.connect({ address });
+  const seen = new Set<string>();
+  try {
+    while (seen.size < count) {
+      const task = await connection
+        .withDeadline(Date.now() + 5_000, () =>
+          connection.workflowService.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity: 'test' }),
+        )
+        .catch(() => undefined);
+      const id = task?.workflowExecution?.workflowId;
+      if (!id) break;
+      seen.add(id);
+    }
+    return seen;
+  } finally {
+    await connection.close();
+  }
+}
+
 describe('dev server', () => {
+  it('gives each task queue one partition, and loses no task a file with four partitions holds', async () => {
+    const dbFilename = join(mkdtempSync(join(tmpdir(), 'baton-db-')), 'temporal.sqlite');
+    const older = await startDevServer({ dbFilename, dynamicConfig: { ...DEFAULT_DYNAMIC_CONFIG, ...taskQueuePartitions(4) } });
+    const ids = Array.from({ length: 16 }, (_, i) => `waiting-${i}`);
+    try {
+      const connection = await Connection.connect({ address: older.address });
+      try {
+        // Nobody polls: each first workflow task waits in the database, in whichever partition it landed.
+        const client = new Client({ connection, namespace: older.namespace });
+        for (const workflowId of ids) await client.workflow.start('anything', { taskQueue: 'later', workflowId, args: [] });
+        const { workflowTaskQueuePartitions } = await connection.workflowService.listTaskQueuePartitions({
+          namespace: older.namespace,
+          taskQueue: { name: 'later' },
+        });
+        expect(workflowTaskQueuePartitions).toHaveLength(4);
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await older.stop();
+    }
+
+    const reopened = await startDevServer({ dbFilename });
+    try {
+      expect(await takeWorkflowTasks(reopened.address, reopened.namespace, 'later', ids.length)).toEqual(new Set(ids));
+    } finally {
+      await reopened.stop();
+    }
+
+    const fresh = await startDevServer({ dbFilename: join(mkdtempSync(join(tmpdir(), 'baton-db-')), 'temporal.sqlite') });
+    const connection = await Connection.connect({ address: fresh.address });
+    try {
+      const { workflowTaskQueuePartitions } = await connection.workflowService.listTaskQueuePartitions({
+        namespace: fresh.namespace,
+        taskQueue: { name: 'later' },
+      });
+      expect(workflowTaskQueuePartitions).toHaveLength(1);
+    } finally {
+      await connection.close();
+      await fresh.stop();
+    }
+  }, 90_000);
+
   it('registers the search attributes on a database made without them', async () => {
     const dbFilename = join(mkdtempSync(join(tmpdir(), 'baton-db-')), 'temporal.sqlite');
     const before = await startDevServer({ dbFilename });
