@@ -22,25 +22,24 @@ async function customAttributes(address: string, namespace: string): Promise<str
   }
 }
 
+/** How many partitions the server gives `taskQueue`'s workflow tasks. */
+async function workflowPartitions(connection: Connection, namespace: string, taskQueue: string): Promise<number> {
+  const { workflowTaskQueuePartitions } = await connection.workflowService.listTaskQueuePartitions({ namespace, taskQueue: { name: taskQueue } });
+  return workflowTaskQueuePartitions?.length ?? 0;
+}
+
 /** Takes workflow tasks from `taskQueue` as a worker would, until `count` or until none comes within a few seconds. */
-async function takeWorkflowTasks(address: string, namespace: string, taskQueue: string, count: number): Promise<Set<string>> {
-  const connection = await Connection.connect({ address });
+async function takeWorkflowTasks(connection: Connection, namespace: string, taskQueue: string, count: number): Promise<Set<string>> {
   const seen = new Set<string>();
-  try {
-    while (seen.size < count) {
-      const task = await connection
-        .withDeadline(Date.now() + 5_000, () =>
-          connection.workflowService.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity: 'test' }),
-        )
-        .catch(() => undefined);
-      const id = task?.workflowExecution?.workflowId;
-      if (!id) break;
-      seen.add(id);
-    }
-    return seen;
-  } finally {
-    await connection.close();
+  while (seen.size < count) {
+    const task = await connection
+      .withDeadline(Date.now() + 5_000, () => connection.workflowService.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity: 'test' }))
+      .catch(() => undefined);
+    const id = task?.workflowExecution?.workflowId;
+    if (!id) break;
+    seen.add(id);
   }
+  return seen;
 }
 
 describe('dev server', () => {
@@ -54,11 +53,7 @@ describe('dev server', () => {
         // Nobody polls: each first workflow task waits in the database, in whichever partition it landed.
         const client = new Client({ connection, namespace: older.namespace });
         for (const workflowId of ids) await client.workflow.start('anything', { taskQueue: 'later', workflowId, args: [] });
-        const { workflowTaskQueuePartitions } = await connection.workflowService.listTaskQueuePartitions({
-          namespace: older.namespace,
-          taskQueue: { name: 'later' },
-        });
-        expect(workflowTaskQueuePartitions).toHaveLength(4);
+        expect(await workflowPartitions(connection, older.namespace, 'later')).toBe(4);
       } finally {
         await connection.close();
       }
@@ -69,12 +64,8 @@ describe('dev server', () => {
     const reopened = await startDevServer({ dbFilename });
     const connection = await Connection.connect({ address: reopened.address });
     try {
-      const { workflowTaskQueuePartitions } = await connection.workflowService.listTaskQueuePartitions({
-        namespace: reopened.namespace,
-        taskQueue: { name: 'later' },
-      });
-      expect(workflowTaskQueuePartitions).toHaveLength(1);
-      expect(await takeWorkflowTasks(reopened.address, reopened.namespace, 'later', ids.length)).toEqual(new Set(ids));
+      expect(await workflowPartitions(connection, reopened.namespace, 'later')).toBe(1);
+      expect(await takeWorkflowTasks(connection, reopened.namespace, 'later', ids.length)).toEqual(new Set(ids));
     } finally {
       await connection.close();
       await reopened.stop();
