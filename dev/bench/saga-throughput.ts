@@ -1,15 +1,19 @@
 // Saga throughput: completed card orders per second, Baton's order workflow (worker/main.ts) against
-// the raw-SDK baseline (bench/raw-saga: the same three calls, nothing else), on the same dev server
+// the raw-SDK baseline (bench/raw-saga: the same three calls, nothing else), on the same Temporal server
 // and sample services (10 ms per call), with one and then two worker processes of each. The driver
 // keeps the same number of orders in flight for both (start, wait for the end, start the next), and
-// the two take turns round after round. Orders are started by the driver with POST /orders' own
-// start options, so the API's cost (the starts benchmark) stays out of this one. Beside the ratio, what
-// an order costs each process in CPU (workers, server, services, driver): where a side's order goes.
+// the two strictly alternate, round after round (lib/turns.ts). On the dev server the one-worker rounds
+// run on two fresh servers in turn, each side going first on one: a server's own state moves a run's
+// figures (docs/benchmarks.md), and each server's ratio is reported beside the pooled one. Orders are
+// started by the driver with POST /orders' own start options, so the API's cost (the starts benchmark)
+// stays out of this one. Beside the ratio, what an order costs each process in CPU (workers, server,
+// services, driver): where a side's order goes.
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { orderCompleted, orderRequest, runRawOrder, startOrderAsApi } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { ownCpuSeconds, type Child } from './lib/children';
 import { startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
+import { alternatingTurns, type Turn } from './lib/turns';
 import { STEP_LATENCY_MS } from './saga-latency';
 
 export const SAGA_THROUGHPUT_TARGET = 0.9;
@@ -44,147 +48,220 @@ interface PerWorkers {
   cores: Record<Side, CpuPerOrder>;
 }
 
-export interface SagaThroughputJson {
-  /** Baton ÷ raw SDK, one worker process each. */
+/** One server's one-worker rounds. */
+export interface ServerRounds {
+  /** The side whose round came first on this server. */
+  first: Side;
+  batonPerSecond: number | null;
+  baselinePerSecond: number | null;
   ratio: number | null;
-  /** Baton with two worker processes ÷ Baton with one. */
+}
+
+export interface SagaThroughputJson {
+  /** Baton ÷ raw SDK, one worker process each, over every server's rounds. */
+  ratio: number | null;
+  /** Baton with two worker processes ÷ Baton with one, on the first server. */
   twoWorkersOverOne: number | null;
   twoWorkersRatio: number | null;
   baselineTwoWorkersOverOne: number | null;
   concurrency: number;
+  /** Each side's counted rounds per server, their length and the ramp before each (not counted). */
+  roundsEach: number;
+  roundMs: number;
+  rampMs: number;
+  /** One worker each, every server's rounds pooled. */
   oneWorker: PerWorkers;
+  /** One worker each, server by server. */
+  servers: ServerRounds[];
+  /** Two workers each, on the first server. */
   twoWorkers: PerWorkers;
   target: number;
+}
+
+type Spent = Record<'workers' | 'server' | 'services' | 'driver' | 'orders', number>;
+interface Measured {
+  results: Record<Side, ClosedLoopResult[]>;
+  spent: Record<Side, Spent>;
+}
+
+/** Throughput, ratio and CPU per order of rounds measured on one server or several. */
+function summarise(measured: Measured[]): PerWorkers {
+  const results = {
+    baton: measured.flatMap((m) => m.results.baton),
+    baseline: measured.flatMap((m) => m.results.baseline),
+  };
+  const baton = throughputOf(results.baton);
+  const baseline = throughputOf(results.baseline);
+  const perOrder = (c: Side): CpuPerOrder => {
+    const sum = (k: keyof Spent) => measured.reduce((n, m) => n + m.spent[c][k], 0);
+    const orders = sum('orders');
+    const ms = (seconds: number) => round((seconds * 1000) / orders, 2);
+    const [w, server, sv, driver] = [sum('workers'), sum('server'), sum('services'), sum('driver')];
+    return { workers: ms(w), server: ms(server), services: ms(sv), driver: ms(driver), machine: ms(w + server + sv + driver) };
+  };
+  const cpuMsPerOrder = { baton: perOrder('baton'), baseline: perOrder('baseline') };
+  const coresOf = (c: Side, perSecond: number): CpuPerOrder => {
+    const m = cpuMsPerOrder[c];
+    const toCores = (ms: number | null) => (ms === null ? null : round((ms * perSecond) / 1000, 2));
+    return {
+      workers: toCores(m.workers),
+      server: toCores(m.server),
+      services: toCores(m.services),
+      driver: toCores(m.driver),
+      machine: toCores(m.machine),
+    };
+  };
+  const cores = { baton: coresOf('baton', baton), baseline: coresOf('baseline', baseline) };
+  return {
+    batonPerSecond: round(baton, 1),
+    baselinePerSecond: round(baseline, 1),
+    ratio: round(baton / baseline, 3),
+    rounds: results,
+    cpuMsPerOrder,
+    cores,
+  };
+}
+
+function printCpu(summary: PerWorkers, indent: string) {
+  for (const c of ['baton', 'baseline'] as const) {
+    const m = summary.cpuMsPerOrder[c];
+    const cores = summary.cores[c];
+    console.log(
+      `${indent}${c.padEnd(9)} CPU per order: workers ${fmt(m.workers ?? NaN, 2)}, server ${fmt(m.server ?? NaN, 2)}, services ${fmt(m.services ?? NaN, 2)}, driver ${fmt(m.driver ?? NaN, 2)}; machine ${fmt(m.machine ?? NaN, 2)} ms; cores: server ${fmt(cores.server ?? NaN, 2)}, machine ${fmt(cores.machine ?? NaN, 2)}`,
+    );
+  }
 }
 
 /** On the dev server by default; `cluster` runs the same on a real Temporal cluster (Temporal's server on PostgreSQL). */
 export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: TemporalKind = 'dev'): Promise<BenchOutcome<SagaThroughputJson>> {
   const concurrency = 24;
-  // Under load one order takes seconds: the ramp lets the pipeline fill before counting.
-  const rampMs = quick ? 3000 : 5000;
-  const roundMs = quick ? 5000 : 12_000;
-  const rounds = quick ? 1 : 2;
+  // Under load one order takes about a second: the ramp lets the pipeline fill before counting.
+  const rampMs = 3000;
+  const roundMs = quick ? 5000 : 6000;
+  const roundsEach = quick ? 1 : 5;
+  // A second cluster would be a second PostgreSQL database and four more roles to set up; the cluster runs once.
+  const servers = quick || server === 'cluster' ? 1 : 2;
   const queues = { baton: 'bench-saga-throughput', raw: 'bench-saga-throughput-raw' };
-  const { temporal, urls, services, parts } = await startSagaStage(STEP_LATENCY_MS, server);
-  try {
-    let n = 0;
-    const finished = { baton: 0, baseline: 0 };
-    const send = {
-      baton: async () => {
-        const order = orderRequest('tp', n++);
-        await startOrderAsApi(temporal.batonClient, queues.baton, order);
-        return orderCompleted(temporal.batonClient, order.orderId).finally(() => finished.baton++);
-      },
-      baseline: () => runRawOrder(temporal.client, queues.raw, orderRequest('tp-raw', n++)).finally(() => finished.baseline++),
-    };
-    const workerProcesses: Record<Side, Child<unknown>[]> = { baton: [], baseline: [] };
-    // Which process spends what a side's order costs the machine: on two cores the ratio of throughputs is
-    // close to the inverse ratio of these totals once the machine is saturated.
-    const snapshot = (c: Side) => ({
-      workers: workerProcesses[c].reduce((sum, w) => sum + w.cpuSeconds(), 0),
-      server: temporal.cpuSeconds(),
-      services: services.cpuSeconds(),
-      driver: ownCpuSeconds(),
-      orders: finished[c],
-    });
-    type Snapshot = ReturnType<typeof snapshot>;
+  const schedule = alternatingTurns<Side>(['baton', 'baseline'], servers, roundsEach);
 
-    const measure = async (workers: number): Promise<PerWorkers> => {
-      console.log(`  ${workers} worker process(es) each, ${concurrency} orders in flight`);
-      for (const c of ['baton', 'baseline'] as const) await closedLoop(send[c], concurrency, 2000, rampMs);
-      const results = { baton: [] as ClosedLoopResult[], baseline: [] as ClosedLoopResult[] };
-      const nothing = (): Snapshot => ({ workers: 0, server: 0, services: 0, driver: 0, orders: 0 });
-      const spent = { baton: nothing(), baseline: nothing() };
-      for (let r = 0; r < rounds; r++) {
-        for (const c of r % 2 === 0 ? (['baton', 'baseline'] as const) : (['baseline', 'baton'] as const)) {
-          const before = snapshot(c);
-          const result = await closedLoop(send[c], concurrency, roundMs, rampMs);
-          const after = snapshot(c);
-          for (const k of Object.keys(after) as (keyof Snapshot)[]) spent[c][k] += after[k] - before[k];
-          results[c].push(result);
-          console.log(`    ${c.padEnd(9)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed)`);
+  /** One server: its one-worker rounds, and on the first server its two-worker rounds too. */
+  const onServer = async (turns: Turn<Side>[], withTwoWorkers: boolean): Promise<{ one: Measured; two?: Measured }> => {
+    const { temporal, urls, services, parts } = await startSagaStage(STEP_LATENCY_MS, server);
+    try {
+      let n = 0;
+      const finished = { baton: 0, baseline: 0 };
+      const send = {
+        baton: async () => {
+          const order = orderRequest('tp', n++);
+          await startOrderAsApi(temporal.batonClient, queues.baton, order);
+          return orderCompleted(temporal.batonClient, order.orderId).finally(() => finished.baton++);
+        },
+        baseline: () => runRawOrder(temporal.client, queues.raw, orderRequest('tp-raw', n++)).finally(() => finished.baseline++),
+      };
+      const workerProcesses: Record<Side, Child<unknown>[]> = { baton: [], baseline: [] };
+      // Which process spends what a side's order costs the machine: on two cores the ratio of throughputs is
+      // close to the inverse ratio of these totals once the machine is saturated.
+      const snapshot = (c: Side): Spent => ({
+        workers: workerProcesses[c].reduce((sum, w) => sum + w.cpuSeconds(), 0),
+        server: temporal.cpuSeconds(),
+        services: services.cpuSeconds(),
+        driver: ownCpuSeconds(),
+        orders: finished[c],
+      });
+
+      const measure = async (workers: number): Promise<Measured> => {
+        console.log(`    ${workers} worker process(es) each, ${concurrency} orders in flight, ${roundsEach} x ${roundMs / 1000} s each, in turns`);
+        const results: Measured['results'] = { baton: [], baseline: [] };
+        const nothing = (): Spent => ({ workers: 0, server: 0, services: 0, driver: 0, orders: 0 });
+        const spent = { baton: nothing(), baseline: nothing() };
+        for (const { side, warmUp } of turns) {
+          if (warmUp) {
+            await closedLoop(send[side], concurrency, 2000, rampMs);
+            continue;
+          }
+          const before = snapshot(side);
+          const result = await closedLoop(send[side], concurrency, roundMs, rampMs);
+          const after = snapshot(side);
+          for (const k of Object.keys(after) as (keyof Spent)[]) spent[side][k] += after[k] - before[k];
+          results[side].push(result);
+          console.log(`      ${side.padEnd(9)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed)`);
         }
-      }
-      const baton = throughputOf(results.baton);
-      const baseline = throughputOf(results.baseline);
-      const perOrder = (c: Side): CpuPerOrder => {
-        const ms = (seconds: number) => round((seconds * 1000) / spent[c].orders, 2);
-        const { workers: w, server, services: sv, driver } = spent[c];
-        return { workers: ms(w), server: ms(server), services: ms(sv), driver: ms(driver), machine: ms(w + server + sv + driver) };
+        return { results, spent };
       };
-      const cpuMsPerOrder = { baton: perOrder('baton'), baseline: perOrder('baseline') };
-      const coresOf = (c: Side, perSecond: number): CpuPerOrder => {
-        const m = cpuMsPerOrder[c];
-        const toCores = (ms: number | null) => (ms === null ? null : round((ms * perSecond) / 1000, 2));
-        return {
-          workers: toCores(m.workers),
-          server: toCores(m.server),
-          services: toCores(m.services),
-          driver: toCores(m.driver),
-          machine: toCores(m.machine),
-        };
-      };
-      const cores = { baton: coresOf('baton', baton), baseline: coresOf('baseline', baseline) };
-      for (const c of ['baton', 'baseline'] as const) {
-        const m = cpuMsPerOrder[c];
-        console.log(
-          `    ${c.padEnd(9)} CPU per order: workers ${fmt(m.workers ?? NaN, 2)}, server ${fmt(m.server ?? NaN, 2)}, services ${fmt(m.services ?? NaN, 2)}, driver ${fmt(m.driver ?? NaN, 2)}; machine ${fmt(m.machine ?? NaN, 2)} ms; cores: server ${fmt(cores[c].server ?? NaN, 2)}, machine ${fmt(cores[c].machine ?? NaN, 2)}`,
-        );
-      }
-      return {
-        batonPerSecond: round(baton, 1),
-        baselinePerSecond: round(baseline, 1),
-        ratio: round(baton / baseline, 3),
-        rounds: results,
-        cpuMsPerOrder,
-        cores,
-      };
-    };
 
-    const startPair = async () => {
-      const pair = await Promise.all([startBatonWorker(temporal, queues.baton, urls), startRawWorker(temporal, queues.raw, urls)]);
-      workerProcesses.baton.push(pair[0]);
-      workerProcesses.baseline.push(pair[1]);
-      parts.push(...pair);
-    };
-    await startPair();
-    const one = await measure(1);
-    await startPair();
-    const two = await measure(2);
+      const startPair = async () => {
+        const pair = await Promise.all([startBatonWorker(temporal, queues.baton, urls), startRawWorker(temporal, queues.raw, urls)]);
+        workerProcesses.baton.push(pair[0]);
+        workerProcesses.baseline.push(pair[1]);
+        parts.push(...pair);
+      };
+      await startPair();
+      const one = await measure(1);
+      if (!withTwoWorkers) return { one };
+      await startPair();
+      return { one, two: await measure(2) };
+    } finally {
+      await stopAll(parts);
+    }
+  };
 
-    const over = (a: number | null, b: number | null) => (a !== null && b !== null ? round(a / b, 3) : null);
-    const twoOverOne = over(two.batonPerSecond, one.batonPerSecond);
-    return {
-      json: {
-        ratio: one.ratio,
-        twoWorkersOverOne: twoOverOne,
-        twoWorkersRatio: two.ratio,
-        baselineTwoWorkersOverOne: over(two.baselinePerSecond, one.baselinePerSecond),
-        concurrency,
-        oneWorker: one,
-        twoWorkers: two,
-        target: SAGA_THROUGHPUT_TARGET,
-      },
-      rows: [
-        {
-          benchmark: 'saga throughput',
-          figure: 'completed orders/s, 1 worker',
-          baton: fmt(one.batonPerSecond ?? NaN, 1),
-          baseline: `${fmt(one.baselinePerSecond ?? NaN, 1)} (raw SDK)`,
-          result: `ratio ${fmt(one.ratio ?? NaN)}: ${verdict(one.ratio ?? NaN, (v) => v >= SAGA_THROUGHPUT_TARGET)}`,
-          target: `≥ ${SAGA_THROUGHPUT_TARGET}`,
-        },
-        {
-          benchmark: 'saga throughput',
-          figure: 'completed orders/s, 2 workers',
-          baton: fmt(two.batonPerSecond ?? NaN, 1),
-          baseline: `${fmt(two.baselinePerSecond ?? NaN, 1)} (raw SDK)`,
-          result: `ratio ${fmt(two.ratio ?? NaN)}; 2 ÷ 1 workers ${fmt(twoOverOne ?? NaN)}`,
-          target: '',
-        },
-      ],
-    };
-  } finally {
-    await stopAll(parts);
+  const measured: { first: Side; one: Measured; two?: Measured }[] = [];
+  for (const [i, turns] of schedule.entries()) {
+    const first = turns[0]!.side;
+    console.log(`  server ${i + 1} of ${servers}, ${first} first`);
+    const { one, two } = await onServer(turns, i === 0);
+    const summary = summarise([one]);
+    console.log(`    ratio on this server, one worker each: ${fmt(summary.ratio ?? NaN)}`);
+    measured.push({ first, one, ...(two && { two }) });
   }
+  const perServer: ServerRounds[] = measured.map(({ first, one }) => {
+    const { batonPerSecond, baselinePerSecond, ratio } = summarise([one]);
+    return { first, batonPerSecond, baselinePerSecond, ratio };
+  });
+  const one = summarise(measured.map((m) => m.one));
+  const firstServer = perServer[0]!;
+  const two = summarise([measured[0]!.two!]);
+  console.log(`  one worker each, ${servers === 1 ? 'the server' : `the ${servers} servers`}' rounds together: ratio ${fmt(one.ratio ?? NaN)}`);
+  printCpu(one, '    ');
+  console.log('  two workers each, first server');
+  printCpu(two, '    ');
+
+  const over = (a: number | null, b: number | null) => (a !== null && b !== null ? round(a / b, 3) : null);
+  // Two workers against one on the same server: the second server's state has no part in it.
+  const twoOverOne = over(two.batonPerSecond, firstServer.batonPerSecond);
+  const byServer = perServer.length > 1 ? ` (servers: ${perServer.map((p) => fmt(p.ratio ?? NaN)).join(', ')})` : '';
+  return {
+    json: {
+      ratio: one.ratio,
+      twoWorkersOverOne: twoOverOne,
+      twoWorkersRatio: two.ratio,
+      baselineTwoWorkersOverOne: over(two.baselinePerSecond, firstServer.baselinePerSecond),
+      concurrency,
+      roundsEach,
+      roundMs,
+      rampMs,
+      oneWorker: one,
+      servers: perServer,
+      twoWorkers: two,
+      target: SAGA_THROUGHPUT_TARGET,
+    },
+    rows: [
+      {
+        benchmark: 'saga throughput',
+        figure: `completed orders/s, 1 worker${servers > 1 ? `, ${servers} servers` : ''}`,
+        baton: fmt(one.batonPerSecond ?? NaN, 1),
+        baseline: `${fmt(one.baselinePerSecond ?? NaN, 1)} (raw SDK)`,
+        result: `ratio ${fmt(one.ratio ?? NaN)}${byServer}: ${verdict(one.ratio ?? NaN, (v) => v >= SAGA_THROUGHPUT_TARGET)}`,
+        target: `≥ ${SAGA_THROUGHPUT_TARGET}`,
+      },
+      {
+        benchmark: 'saga throughput',
+        figure: 'completed orders/s, 2 workers',
+        baton: fmt(two.batonPerSecond ?? NaN, 1),
+        baseline: `${fmt(two.baselinePerSecond ?? NaN, 1)} (raw SDK)`,
+        result: `ratio ${fmt(two.ratio ?? NaN)}; 2 ÷ 1 workers ${fmt(twoOverOne ?? NaN)}`,
+        target: '',
+      },
+    ],
+  };
 }
