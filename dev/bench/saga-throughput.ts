@@ -2,8 +2,8 @@
 // the raw-SDK baseline (bench/raw-saga: the same three calls, nothing else), on the same Temporal server
 // and sample services (10 ms per call), with one and then two worker processes of each. The driver
 // keeps the same number of orders in flight for both (start, wait for the end, start the next), and
-// the two strictly alternate, round after round (lib/turns.ts). On the dev server the one-worker rounds
-// run on two fresh servers in turn, each side going first on one: a server's own state moves a run's
+// the two strictly alternate, round after round (lib/turns.ts). The one-worker rounds run on two fresh
+// servers in turn, each side going first on one: a server's own state moves a run's
 // figures (docs/benchmarks.md), and each server's ratio is reported beside the pooled one. Orders are
 // started by the driver with POST /orders' own start options, so the API's cost (the starts benchmark)
 // stays out of this one. Beside the ratio, what an order costs each process in CPU (workers, server,
@@ -139,8 +139,7 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
   const rampMs = 3000;
   const roundMs = quick ? 5000 : 6000;
   const roundsEach = quick ? 1 : 5;
-  // A second cluster would be a second PostgreSQL database and four more roles to set up; the cluster runs once.
-  const servers = quick || server === 'cluster' ? 1 : 2;
+  const servers = quick ? 1 : 2;
   const queues = { baton: 'bench-saga-throughput', raw: 'bench-saga-throughput-raw' };
   const schedule = alternatingTurns<Side>(['baton', 'baseline'], servers, roundsEach);
 
