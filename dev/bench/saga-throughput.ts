@@ -3,8 +3,8 @@
 // and sample services (10 ms per call), with one and then two worker processes of each. The driver
 // keeps the same number of orders in flight for both (start, wait for the end, start the next), and
 // the two strictly alternate, round after round (lib/turns.ts). The one-worker rounds run on two fresh
-// servers in turn, each side going first on one: a server's own state moves a run's
-// figures (docs/benchmarks.md), and each server's ratio is reported beside the pooled one. Orders are
+// servers in turn, each side going first on one: two servers of one run read a few hundredths apart
+// (docs/benchmarks.md), and each server's ratio is reported beside the pooled one. Orders are
 // started by the driver with POST /orders' own start options, so the API's cost (the starts benchmark)
 // stays out of this one. Beside the ratio, what an order costs each process in CPU (workers, server,
 // services, driver): where a side's order goes.
@@ -204,23 +204,24 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
     }
   };
 
-  const measured: { first: Side; one: Measured; two?: Measured }[] = [];
+  const oneWorker: Measured[] = [];
+  const perServer: ServerRounds[] = [];
+  let twoWorkers: Measured | undefined;
   for (const [i, turns] of schedule.entries()) {
     const first = turns[0]!.side;
     console.log(`  server ${i + 1} of ${servers}, ${first} first`);
     const { one, two } = await onServer(turns, i === 0);
-    const summary = summarise([one]);
-    console.log(`    ratio on this server, one worker each: ${fmt(summary.ratio ?? NaN)}`);
-    measured.push({ first, one, ...(two && { two }) });
-  }
-  const perServer: ServerRounds[] = measured.map(({ first, one }) => {
     const { batonPerSecond, baselinePerSecond, ratio } = summarise([one]);
-    return { first, batonPerSecond, baselinePerSecond, ratio };
-  });
-  const one = summarise(measured.map((m) => m.one));
+    console.log(`    ratio on this server, one worker each: ${fmt(ratio ?? NaN)}`);
+    oneWorker.push(one);
+    perServer.push({ first, batonPerSecond, baselinePerSecond, ratio });
+    twoWorkers ??= two;
+  }
+  if (!twoWorkers) throw new Error('the first server ran no two-worker rounds');
+  const one = summarise(oneWorker);
+  const two = summarise([twoWorkers]);
   const firstServer = perServer[0]!;
-  const two = summarise([measured[0]!.two!]);
-  console.log(`  one worker each, ${servers === 1 ? 'the server' : `the ${servers} servers`}' rounds together: ratio ${fmt(one.ratio ?? NaN)}`);
+  console.log(`  one worker each, every server's rounds together: ratio ${fmt(one.ratio ?? NaN)}`);
   printCpu(one, '    ');
   console.log('  two workers each, first server');
   printCpu(two, '    ');
