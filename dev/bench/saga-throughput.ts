@@ -48,14 +48,8 @@ interface PerWorkers {
   cores: Record<Side, CpuPerOrder>;
 }
 
-/** One server's one-worker rounds. */
-export interface ServerRounds {
-  /** The side whose round came first on this server. */
-  first: Side;
-  batonPerSecond: number | null;
-  baselinePerSecond: number | null;
-  ratio: number | null;
-}
+/** One server's one-worker rounds, and the side whose round came first there. */
+export type ServerRounds = Pick<PerWorkers, 'batonPerSecond' | 'baselinePerSecond' | 'ratio'> & { first: Side };
 
 export interface SagaThroughputJson {
   /** Baton ÷ raw SDK, one worker process each, over every server's rounds. */
@@ -122,12 +116,12 @@ function summarise(measured: Measured[]): PerWorkers {
   };
 }
 
-function printCpu(summary: PerWorkers, indent: string) {
+function printCpu(summary: PerWorkers) {
   for (const c of ['baton', 'baseline'] as const) {
     const m = summary.cpuMsPerOrder[c];
     const cores = summary.cores[c];
     console.log(
-      `${indent}${c.padEnd(9)} CPU per order: workers ${fmt(m.workers ?? NaN, 2)}, server ${fmt(m.server ?? NaN, 2)}, services ${fmt(m.services ?? NaN, 2)}, driver ${fmt(m.driver ?? NaN, 2)}; machine ${fmt(m.machine ?? NaN, 2)} ms; cores: server ${fmt(cores.server ?? NaN, 2)}, machine ${fmt(cores.machine ?? NaN, 2)}`,
+      `    ${c.padEnd(9)} CPU per order: workers ${fmt(m.workers ?? NaN, 2)}, server ${fmt(m.server ?? NaN, 2)}, services ${fmt(m.services ?? NaN, 2)}, driver ${fmt(m.driver ?? NaN, 2)}; machine ${fmt(m.machine ?? NaN, 2)} ms; cores: server ${fmt(cores.server ?? NaN, 2)}, machine ${fmt(cores.machine ?? NaN, 2)}`,
     );
   }
 }
@@ -222,9 +216,9 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
   const two = summarise([twoWorkers]);
   const firstServer = perServer[0]!;
   console.log(`  one worker each, every server's rounds together: ratio ${fmt(one.ratio ?? NaN)}`);
-  printCpu(one, '    ');
+  printCpu(one);
   console.log('  two workers each, first server');
-  printCpu(two, '    ');
+  printCpu(two);
 
   const over = (a: number | null, b: number | null) => (a !== null && b !== null ? round(a / b, 3) : null);
   // Two workers against one on the same server: the second server's state has no part in it.

@@ -136,8 +136,9 @@ export const queuePollRps = (rps: number): Record<string, number> =>
  * How many partitions each task queue has (the server's default is 4). Partitions spread a queue over matching
  * hosts; the dev server is one process, so with four a task can only be forwarded between them, and once any
  * partition holds a backlog the queue hands out its tasks from the database before matching any to a waiting poller:
- * with four, the raw SDK's throughput swung from server to server, with one it did not (docs/benchmarks.md). The cluster keeps the default. A file an
- * earlier server wrote with four loses none of the tasks it holds (test/integration/foundation/dev-server.test.ts).
+ * with four, the raw SDK's throughput swung from server to server, with one it did not (docs/benchmarks.md). The
+ * cluster keeps the default. A file an earlier server wrote with four loses none of the tasks it holds
+ * (test/integration/foundation/dev-server.test.ts).
  */
 export const taskQueuePartitions = (n: number): Record<string, number> => ({
   'matching.numTaskqueueReadPartitions': n,
