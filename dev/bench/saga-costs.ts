@@ -17,6 +17,9 @@
 //   bare                  allOff with v3's flow: the raw SDK's three calls; what is left is Baton's code
 //   viaApi                Baton as shipped, started by POST /orders instead of the driver
 //   rawSdk                the raw-SDK baseline (bench/raw-saga)
+// Each series' throughput rounds count the CPU of its worker, of the server and of the services and the driver per
+// order: the machine is saturated in them, so the raw SDK's total ÷ a series' is about the saga throughput ratio that
+// series would read, and the split says which process its switch relieves. The passes rotate (lib/turns.ts).
 // The variants are bench-only bundles: `@temporalio/workflow` is aliased to a shim that overrides
 // `patched`, `upsertSearchAttributes`, `setCurrentDetails`, `proxyActivities` and `log`; nothing in Baton's own code knows about them. Every order is
 // started by the driver with POST /orders' start options (and `viaApi` through POST /orders itself), so
@@ -35,6 +38,8 @@ import { orderWorkflow } from '../../contracts';
 import { ORDER_PATCHES } from '../../workflows/order-patches';
 import { workflowBundleOptions } from '../../worker/workflow-source';
 import { withWorkflowStandIn } from '../temporal/workflow-stand-in';
+import { ownCpuSeconds } from './lib/children';
+import { rotatingPasses } from './lib/turns';
 import { closedLoop, mergeSamples, OpenLoop, summarize, type ClosedLoopResult, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, runRawOrder, startOrderAsApi } from './lib/orders';
 import { fmt, round, throughputOf, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
@@ -114,6 +119,13 @@ interface SeriesJson {
   ordersPerSecond: number | null;
   /** The worker's CPU milliseconds per order over the throughput rounds (every order they ran, ramp and drain included). */
   workerCpuMsPerOrder: number | null;
+  /** The Temporal server's, over the same rounds: only this series' orders were in flight in them. */
+  serverCpuMsPerOrder: number | null;
+  /**
+   * The worker's, the server's, the sample services' and the driver's together. On the saturated machine of the
+   * throughput rounds, the raw SDK's figure ÷ this one is about the saga throughput ratio this series would read.
+   */
+  machineCpuMsPerOrder: number | null;
   history: HistoryShape;
 }
 
@@ -193,8 +205,8 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
   const concurrency = 24;
   const roundMs = quick ? 4000 : 8000;
   const rampMs = quick ? 2000 : 4000;
-  const rounds = quick ? 1 : 2;
-  const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS, server);
+  const rounds = quick ? 1 : Number(process.env.BENCH_COSTS_ROUNDS ?? 2);
+  const { temporal, urls, services, parts } = await startSagaStage(STEP_LATENCY_MS, server);
   try {
     // BENCH_COSTS=baton,noPatchMarkers,rawSdk narrows a run to those series, for a longer look at one switch. On the
     // cluster the default is what its PostgreSQL makes different (markers and upserts are visibility writes there).
@@ -263,8 +275,8 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
 
     console.log(`  latency: ${rate} orders/s, ${slices} x ${sliceMs / 1000} s per series, in turns`);
     const samples = Object.fromEntries(series.map((s) => [s, [] as Samples[]])) as Record<Series, Samples[]>;
-    for (let slice = 0; slice < slices; slice++) {
-      for (const s of slice % 2 === 0 ? series : [...series].reverse()) {
+    for (const pass of rotatingPasses(series, slices)) {
+      for (const s of pass) {
         const { result, samples: sorted } = await loops[s].sample(rate, sliceMs, 10_000);
         samples[s].push(sorted);
         console.log(`    ${s.padEnd(20)} p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} ms (${result.ok} ok, ${result.failed + result.unfinished} failed)`);
@@ -272,22 +284,34 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
     }
 
     console.log(`  throughput: ${concurrency} orders in flight, ${rounds} x ${roundMs / 1000} s per series, in turns`);
-    const tp = Object.fromEntries(series.map((s) => [s, { rounds: [] as ClosedLoopResult[], cpuSeconds: 0, finished: 0 }])) as Record<
-      Series,
-      { rounds: ClosedLoopResult[]; cpuSeconds: number; finished: number }
-    >;
-    for (let r = 0; r < rounds; r++) {
-      for (const s of r % 2 === 0 ? series : [...series].reverse()) {
+    type Spent = { worker: number; server: number; services: number; driver: number };
+    const tp = Object.fromEntries(
+      series.map((s) => [s, { rounds: [] as ClosedLoopResult[], spent: { worker: 0, server: 0, services: 0, driver: 0 }, finished: 0 }]),
+    ) as Record<Series, { rounds: ClosedLoopResult[]; spent: Spent; finished: number }>;
+    for (const pass of rotatingPasses(series, rounds)) {
+      for (const s of pass) {
         const worker = workerOf(s);
-        const cpu0 = worker.cpuSeconds();
-        // The worker's CPU over the whole loop (ramp and drain too), so over every order the loop finished, not just
-        // those inside the counted window.
+        const snapshot = (): Spent => ({
+          worker: worker.cpuSeconds(),
+          server: temporal.cpuSeconds(),
+          services: services.cpuSeconds(),
+          driver: ownCpuSeconds(),
+        });
+        const before = snapshot();
+        // The CPU over the whole loop (ramp and drain too), so over every order the loop finished, not just those
+        // inside the counted window. The other series' workers sit idle meanwhile: the server serves this one alone.
         const result = await closedLoop(() => sends[s]().finally(() => tp[s].finished++), concurrency, roundMs, rampMs);
-        tp[s].cpuSeconds += worker.cpuSeconds() - cpu0;
+        const after = snapshot();
+        for (const k of Object.keys(after) as (keyof Spent)[]) tp[s].spent[k] += after[k] - before[k];
         tp[s].rounds.push(result);
         console.log(`    ${s.padEnd(20)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed)`);
       }
     }
+    const msPerOrder = (s: Series, seconds: number) => round((seconds * 1000) / tp[s].finished, 2);
+    const machineMsPerOrder = (s: Series) => {
+      const { worker, server, services, driver } = tp[s].spent;
+      return msPerOrder(s, worker + server + services + driver);
+    };
 
     const e2e = Object.fromEntries(series.map((s) => [s, summarize(mergeSamples(samples[s]))])) as Record<Series, LatencySummary>;
     const whatOf = (s: Series) => (s === 'viaApi' ? 'Baton as shipped, started by POST /orders' : s === 'rawSdk' ? 'the raw-SDK baseline' : VARIANTS[s].what);
@@ -304,22 +328,28 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
               endToEndMs: e2e[s],
               p50VsBatonMs: round(e2e.baton.p50 - e2e[s].p50, 1),
               ordersPerSecond: round(perSecond, 1),
-              workerCpuMsPerOrder: round((tp[s].cpuSeconds * 1000) / tp[s].finished, 2),
+              workerCpuMsPerOrder: msPerOrder(s, tp[s].spent.worker),
+              serverCpuMsPerOrder: msPerOrder(s, tp[s].spent.server),
+              machineCpuMsPerOrder: machineMsPerOrder(s),
               history: shapes[s],
             },
           ];
         }),
       ) as Record<Series, SeriesJson>,
     };
+    const raw = json.series.rawSdk;
     const rows: Row[] = series.map((s) => {
       const j = json.series[s];
       const h = j.history;
+      const cpu = `CPU/order: worker ${fmt(j.workerCpuMsPerOrder ?? NaN, 1)}, server ${fmt(j.serverCpuMsPerOrder ?? NaN, 1)}, all ${fmt(j.machineCpuMsPerOrder ?? NaN, 1)} ms`;
+      // What the saga throughput ratio would read with only this series' switch: the machine is saturated in these rounds.
+      const vsRaw = raw && s !== 'rawSdk' ? ` (raw SDK's ÷ this ${fmt((raw.machineCpuMsPerOrder ?? NaN) / (j.machineCpuMsPerOrder ?? NaN), 2)})` : '';
       return {
         benchmark: 'saga costs',
         figure: s,
         baton: `p50 ${fmt(j.endToEndMs.p50, 1)} ms, ${fmt(j.ordersPerSecond ?? NaN, 1)}/s`,
         baseline: s === 'baton' ? 'the reference' : `${(j.p50VsBatonMs ?? 0) >= 0 ? 'saves' : 'costs'} ${fmt(Math.abs(j.p50VsBatonMs ?? NaN), 1)} ms`,
-        result: `${h.workflowTasks} WFT, ${h.activities} calls, ${h.markers} markers, ${h.upserts} upserts; worker ${fmt(j.workerCpuMsPerOrder ?? NaN, 1)} ms CPU/order`,
+        result: `${h.workflowTasks} WFT, ${h.activities} calls, ${h.markers} markers, ${h.upserts} upserts; ${cpu}${vsRaw}`,
         target: '',
       };
     });

@@ -1,4 +1,4 @@
-// The order in which two sides of a throughput benchmark take their rounds.
+// The order in which the sides of a benchmark take their rounds.
 
 export interface Turn<S> {
   side: S;
@@ -23,4 +23,17 @@ export function alternatingTurns<S>(sides: readonly [S, S], servers: number, rou
       ...Array.from({ length: roundsEach * 2 }, (_, round) => ({ side: round % 2 === 0 ? first : second, warmUp: false })),
     ];
   });
+}
+
+/**
+ * The order of each pass over many series (the saga costs' variants): the same cycle every pass, started one
+ * further on each time, so that a series never runs right after itself and each goes first in turn. A pass and
+ * then its reverse (the order before) ran the last series twice in a row, and the first series twice at the next
+ * turn: in a run of 2026-12-05 Baton's rounds read 33.1 orders/s first, then 24.6, 23.5 and 24.6, each next to one
+ * of its own; the raw SDK's pairs 35.8 then 37.5, 34.1 then 37.8 (docs/benchmarks.md, "Where the server's share goes").
+ */
+export function rotatingPasses<S>(series: readonly S[], passes: number): S[][] {
+  // Two series rotated by one would swap each pass, and so repeat at every turn: they alternate instead.
+  const step = series.length > 2 ? 1 : 0;
+  return Array.from({ length: passes }, (_, pass) => series.map((_, i) => series[(i + pass * step) % series.length] as S));
 }
