@@ -206,6 +206,8 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
   const roundMs = quick ? 4000 : 8000;
   const rampMs = quick ? 2000 : 4000;
   const rounds = quick ? 1 : Number(process.env.BENCH_COSTS_ROUNDS ?? 2);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`BENCH_COSTS_ROUNDS must be a whole number of rounds, 1 or more: ${process.env.BENCH_COSTS_ROUNDS}`);
   const { temporal, urls, services, parts } = await startSagaStage(STEP_LATENCY_MS, server);
   try {
     // BENCH_COSTS=baton,noPatchMarkers,rawSdk narrows a run to those series, for a longer look at one switch. On the
