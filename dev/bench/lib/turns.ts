@@ -27,7 +27,8 @@ export function alternatingTurns<S>(sides: readonly [S, S], servers: number, rou
 
 /**
  * The order of each pass over many series (the saga costs' variants): the same cycle every pass, started one
- * further on each time, so that a series never runs right after itself and each goes first in turn. A pass and
+ * further on each time, so that a series never runs right after itself and each of three or more goes first in turn
+ * (two strictly alternate, and the first of them always goes first). A pass and
  * then its reverse (the order before) ran the last series twice in a row, and the first series twice at the next
  * turn: in a run of 2026-12-05 Baton's rounds read 33.1 orders/s first, then 24.6, 23.5 and 24.6, each next to one
  * of its own; the raw SDK's pairs 35.8 then 37.5, 34.1 then 37.8 (docs/benchmarks.md, "Where the server's share goes").
