@@ -18,8 +18,8 @@
 //   viaApi                Baton as shipped, started by POST /orders instead of the driver
 //   rawSdk                the raw-SDK baseline (bench/raw-saga)
 // Each series' throughput rounds count the CPU of its worker, of the server and of the services and the driver per
-// order: the machine is saturated in them, so the raw SDK's total ÷ a series' is about the saga throughput ratio that
-// series would read, and the split says which process its switch relieves. The passes rotate (lib/turns.ts).
+// order (and for `viaApi`, of the API): the machine is saturated in them, so the raw SDK's total ÷ a series' is about
+// the saga throughput ratio that series would read, and the split says which process its switch relieves. The passes rotate (lib/turns.ts).
 // The variants are bench-only bundles: `@temporalio/workflow` is aliased to a shim that overrides
 // `patched`, `upsertSearchAttributes`, `setCurrentDetails`, `proxyActivities` and `log`; nothing in Baton's own code knows about them. Every order is
 // started by the driver with POST /orders' start options (and `viaApi` through POST /orders itself), so
@@ -38,12 +38,12 @@ import { orderWorkflow } from '../../contracts';
 import { ORDER_PATCHES } from '../../workflows/order-patches';
 import { workflowBundleOptions } from '../../worker/workflow-source';
 import { withWorkflowStandIn } from '../temporal/workflow-stand-in';
-import { ownCpuSeconds } from './lib/children';
 import { rotatingPasses } from './lib/turns';
 import { closedLoop, mergeSamples, OpenLoop, summarize, type ClosedLoopResult, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, runRawOrder, startOrderAsApi } from './lib/orders';
 import { fmt, round, throughputOf, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
 import { startApi, startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
+import { countingCpu, machineCpuSeconds, noCpu, type MachineCpu } from './lib/machine-cpu';
 import { STEP_LATENCY_MS } from './saga-latency';
 
 interface Switches {
@@ -122,8 +122,8 @@ interface SeriesJson {
   /** The Temporal server's, over the same rounds: only this series' orders were in flight in them. */
   serverCpuMsPerOrder: number | null;
   /**
-   * The worker's, the server's, the sample services' and the driver's together. On the saturated machine of the
-   * throughput rounds, the raw SDK's figure ÷ this one is about the saga throughput ratio this series would read.
+   * The worker's, the server's, the sample services' and the driver's together (and the API's, for `viaApi`). On the
+   * saturated machine of the throughput rounds, the raw SDK's figure ÷ this one is about the saga throughput ratio this series would read.
    */
   machineCpuMsPerOrder: number | null;
   history: HistoryShape;
@@ -208,7 +208,8 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
   const rounds = quick ? 1 : Number(process.env.BENCH_COSTS_ROUNDS ?? 2);
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error(`BENCH_COSTS_ROUNDS must be a whole number of rounds, 1 or more: ${process.env.BENCH_COSTS_ROUNDS}`);
-  const { temporal, urls, services, parts } = await startSagaStage(STEP_LATENCY_MS, server);
+  const stage = await startSagaStage(STEP_LATENCY_MS, server);
+  const { temporal, urls, parts } = stage;
   try {
     // BENCH_COSTS=baton,noPatchMarkers,rawSdk narrows a run to those series, for a longer look at one switch. On the
     // cluster the default is what its PostgreSQL makes different (markers and upserts are visibility writes there).
@@ -286,25 +287,17 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
     }
 
     console.log(`  throughput: ${concurrency} orders in flight, ${rounds} x ${roundMs / 1000} s per series, in turns`);
-    type Spent = { worker: number; server: number; services: number; driver: number };
-    const tp = Object.fromEntries(
-      series.map((s) => [s, { rounds: [] as ClosedLoopResult[], spent: { worker: 0, server: 0, services: 0, driver: 0 }, finished: 0 }]),
-    ) as Record<Series, { rounds: ClosedLoopResult[]; spent: Spent; finished: number }>;
+    const tp = Object.fromEntries(series.map((s) => [s, { rounds: [] as ClosedLoopResult[], spent: noCpu(), finished: 0 }])) as Record<
+      Series,
+      { rounds: ClosedLoopResult[]; spent: MachineCpu; finished: number }
+    >;
     for (const pass of rotatingPasses(series, rounds)) {
       for (const s of pass) {
-        const worker = workerOf(s);
-        const snapshot = (): Spent => ({
-          worker: worker.cpuSeconds(),
-          server: temporal.cpuSeconds(),
-          services: services.cpuSeconds(),
-          driver: ownCpuSeconds(),
-        });
-        const before = snapshot();
-        // The CPU over the whole loop (ramp and drain too), so over every order the loop finished, not just those
-        // inside the counted window. The other series' workers sit idle meanwhile: the server serves this one alone.
-        const result = await closedLoop(() => sends[s]().finally(() => tp[s].finished++), concurrency, roundMs, rampMs);
-        const after = snapshot();
-        for (const k of Object.keys(after) as (keyof Spent)[]) tp[s].spent[k] += after[k] - before[k];
+        // The other series' workers sit idle meanwhile: the server serves this one alone.
+        const contender = { workers: [workerOf(s)], ...(s === 'viaApi' && { api }) };
+        const result = await countingCpu(stage, contender, tp[s].spent, () =>
+          closedLoop(() => sends[s]().finally(() => tp[s].finished++), concurrency, roundMs, rampMs),
+        );
         tp[s].rounds.push(result);
         console.log(`    ${s.padEnd(20)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed)`);
       }
@@ -326,12 +319,9 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
               endToEndMs: e2e[s],
               p50VsBatonMs: round(e2e.baton.p50 - e2e[s].p50, 1),
               ordersPerSecond: round(perSecond, 1),
-              workerCpuMsPerOrder: msPerOrder(s, tp[s].spent.worker),
+              workerCpuMsPerOrder: msPerOrder(s, tp[s].spent.workers),
               serverCpuMsPerOrder: msPerOrder(s, tp[s].spent.server),
-              machineCpuMsPerOrder: msPerOrder(
-                s,
-                Object.values(tp[s].spent).reduce((sum, x) => sum + x, 0),
-              ),
+              machineCpuMsPerOrder: msPerOrder(s, machineCpuSeconds(tp[s].spent)),
               history: shapes[s],
             },
           ];

@@ -11,8 +11,9 @@
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { orderCompleted, orderRequest, runRawOrder, startOrderAsApi } from './lib/orders';
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
-import { ownCpuSeconds, type Child } from './lib/children';
+import type { Child } from './lib/children';
 import { startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
+import { countingCpu, machineCpuSeconds, noCpu, type MachineCpu } from './lib/machine-cpu';
 import { alternatingTurns, type Turn } from './lib/turns';
 import { STEP_LATENCY_MS } from './saga-latency';
 
@@ -72,10 +73,11 @@ export interface SagaThroughputJson {
   target: number;
 }
 
-type Spent = Record<'workers' | 'server' | 'services' | 'driver' | 'orders', number>;
 interface Measured {
   results: Record<Side, ClosedLoopResult[]>;
-  spent: Record<Side, Spent>;
+  spent: Record<Side, MachineCpu>;
+  /** Every order the side's rounds finished, ramp and drain included: what its CPU divides by. */
+  orders: Record<Side, number>;
 }
 
 /** Throughput, ratio and CPU per order of rounds measured on one server or several. */
@@ -87,11 +89,17 @@ function summarise(measured: Measured[]): PerWorkers {
   const baton = throughputOf(results.baton);
   const baseline = throughputOf(results.baseline);
   const perOrder = (c: Side): CpuPerOrder => {
-    const sum = (k: keyof Spent) => measured.reduce((n, m) => n + m.spent[c][k], 0);
-    const orders = sum('orders');
+    const spent = noCpu();
+    for (const m of measured) for (const k of Object.keys(spent) as (keyof MachineCpu)[]) spent[k] += m.spent[c][k];
+    const orders = measured.reduce((n, m) => n + m.orders[c], 0);
     const ms = (seconds: number) => round((seconds * 1000) / orders, 2);
-    const [w, server, sv, driver] = [sum('workers'), sum('server'), sum('services'), sum('driver')];
-    return { workers: ms(w), server: ms(server), services: ms(sv), driver: ms(driver), machine: ms(w + server + sv + driver) };
+    return {
+      workers: ms(spent.workers),
+      server: ms(spent.server),
+      services: ms(spent.services),
+      driver: ms(spent.driver),
+      machine: ms(machineCpuSeconds(spent)),
+    };
   };
   const cpuMsPerOrder = { baton: perOrder('baton'), baseline: perOrder('baseline') };
   const coresOf = (c: Side, perSecond: number): CpuPerOrder => {
@@ -139,7 +147,8 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
 
   /** One server: its one-worker rounds, and on the first server its two-worker rounds too. */
   const onServer = async (turns: Turn<Side>[], withTwoWorkers: boolean): Promise<{ one: Measured; two?: Measured }> => {
-    const { temporal, urls, services, parts } = await startSagaStage(STEP_LATENCY_MS, server);
+    const stage = await startSagaStage(STEP_LATENCY_MS, server);
+    const { temporal, urls, parts } = stage;
     try {
       let n = 0;
       const finished = { baton: 0, baseline: 0 };
@@ -152,34 +161,26 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
         baseline: () => runRawOrder(temporal.client, queues.raw, orderRequest('tp-raw', n++)).finally(() => finished.baseline++),
       };
       const workerProcesses: Record<Side, Child<unknown>[]> = { baton: [], baseline: [] };
-      // Which process spends what a side's order costs the machine: on two cores the ratio of throughputs is
-      // close to the inverse ratio of these totals once the machine is saturated.
-      const snapshot = (c: Side): Spent => ({
-        workers: workerProcesses[c].reduce((sum, w) => sum + w.cpuSeconds(), 0),
-        server: temporal.cpuSeconds(),
-        services: services.cpuSeconds(),
-        driver: ownCpuSeconds(),
-        orders: finished[c],
-      });
 
       const measure = async (workers: number): Promise<Measured> => {
         console.log(`    ${workers} worker process(es) each, ${concurrency} orders in flight, ${roundsEach} x ${roundMs / 1000} s each, in turns`);
         const results: Measured['results'] = { baton: [], baseline: [] };
-        const nothing = (): Spent => ({ workers: 0, server: 0, services: 0, driver: 0, orders: 0 });
-        const spent = { baton: nothing(), baseline: nothing() };
+        // Which process spends what a side's order costs the machine: on two cores the ratio of throughputs is
+        // close to the inverse ratio of these totals once the machine is saturated.
+        const spent = { baton: noCpu(), baseline: noCpu() };
+        const orders = { baton: 0, baseline: 0 };
         for (const { side, warmUp } of turns) {
           if (warmUp) {
             await closedLoop(send[side], concurrency, 2000, rampMs);
             continue;
           }
-          const before = snapshot(side);
-          const result = await closedLoop(send[side], concurrency, roundMs, rampMs);
-          const after = snapshot(side);
-          for (const k of Object.keys(after) as (keyof Spent)[]) spent[side][k] += after[k] - before[k];
+          const finishedBefore = finished[side];
+          const result = await countingCpu(stage, { workers: workerProcesses[side] }, spent[side], () => closedLoop(send[side], concurrency, roundMs, rampMs));
+          orders[side] += finished[side] - finishedBefore;
           results[side].push(result);
           console.log(`      ${side.padEnd(9)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed)`);
         }
-        return { results, spent };
+        return { results, spent, orders };
       };
 
       const startPair = async () => {
