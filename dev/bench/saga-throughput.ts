@@ -13,7 +13,7 @@ import { orderCompleted, orderRequest, runRawOrder, startOrderAsApi } from './li
 import { fmt, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import type { Child } from './lib/children';
 import { startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
-import { countingCpu, machineCpuSeconds, noCpu, type MachineCpu } from './lib/machine-cpu';
+import { countingCpu, machineCpuSeconds, noCpu, sumCpu, type MachineCpu } from './lib/machine-cpu';
 import { alternatingTurns, type Turn } from './lib/turns';
 import { STEP_LATENCY_MS } from './saga-latency';
 
@@ -89,8 +89,7 @@ function summarise(measured: Measured[]): PerWorkers {
   const baton = throughputOf(results.baton);
   const baseline = throughputOf(results.baseline);
   const perOrder = (c: Side): CpuPerOrder => {
-    const spent = noCpu();
-    for (const m of measured) for (const k of Object.keys(spent) as (keyof MachineCpu)[]) spent[k] += m.spent[c][k];
+    const spent = sumCpu(measured.map((m) => m.spent[c]));
     const orders = measured.reduce((n, m) => n + m.orders[c], 0);
     const ms = (seconds: number) => round((seconds * 1000) / orders, 2);
     return {

@@ -23,6 +23,13 @@ export type MachineCpu = {
 
 export const noCpu = (): MachineCpu => ({ workers: 0, api: 0, server: 0, services: 0, driver: 0 });
 
+/** Each part's CPU over several counts, added up part by part. */
+export function sumCpu(counts: readonly MachineCpu[]): MachineCpu {
+  const total = noCpu();
+  for (const count of counts) for (const k of Object.keys(total) as (keyof MachineCpu)[]) total[k] += count[k];
+  return total;
+}
+
 /** Every part together. */
 export const machineCpuSeconds = (spent: MachineCpu): number => Object.values(spent).reduce((sum, x) => sum + x, 0);
 

@@ -1,7 +1,7 @@
 // What the saga benchmarks count a round's CPU by: each part's seconds over the round alone, added up over
 // rounds, the API only for a contender that has one.
 import { describe, expect, it } from 'vitest';
-import { countingCpu, machineCpuSeconds, noCpu } from '../../../dev/bench/lib/machine-cpu';
+import { countingCpu, machineCpuSeconds, noCpu, sumCpu } from '../../../dev/bench/lib/machine-cpu';
 
 /** A process whose CPU so far is whatever the test sets. */
 const proc = (seconds = 0) => ({
@@ -11,10 +11,14 @@ const proc = (seconds = 0) => ({
   },
 });
 
-/** Burns CPU in this process (the driver) for about `ms`. */
+/** Burns `ms` of this process's (the driver's) CPU: counted in CPU time, so a busy machine cannot make it less. */
 function burn(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const until = cpuMs() + ms;
+  while (cpuMs() < until);
 }
 
 describe('countingCpu', () => {
@@ -50,5 +54,14 @@ describe('countingCpu', () => {
     expect(spent.api).toBe(0.75);
     expect(spent.driver).toBeGreaterThan(0.02);
     expect(machineCpuSeconds(spent)).toBeCloseTo(0.75 + spent.driver, 9);
+  });
+});
+
+describe('sumCpu', () => {
+  it('adds several counts part by part, as the saga throughput pools its servers', () => {
+    const a = { workers: 1, api: 0, server: 2, services: 0.5, driver: 0.25 };
+    const b = { workers: 3, api: 1, server: 4, services: 0.5, driver: 0.75 };
+    expect(sumCpu([a, b])).toEqual({ workers: 4, api: 1, server: 6, services: 1, driver: 1 });
+    expect(sumCpu([])).toEqual(noCpu());
   });
 });
