@@ -44,6 +44,7 @@ import { apiClient, orderCompleted, orderRequest, runRawOrder, startOrderAsApi }
 import { fmt, round, throughputOf, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
 import { startApi, startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 import { countingCpu, machineCpuSeconds, noCpu, type MachineCpu } from './lib/machine-cpu';
+import { estimateOfPairs, formatEstimate, perPair, roundedEstimate, type PairsEstimate } from './lib/pairs';
 import { STEP_LATENCY_MS } from './saga-latency';
 
 interface Switches {
@@ -126,6 +127,13 @@ interface SeriesJson {
    * saturated machine of the throughput rounds, the raw SDK's figure ÷ this one is about the saga throughput ratio this series would read.
    */
   machineCpuMsPerOrder: number | null;
+  /** The same, round by round: how far a series' rounds scatter, which is what a switch's cost must stand out from. */
+  machineCpuMsPerOrderByRound: (number | null)[];
+  /**
+   * This series' machine CPU per order minus Baton's, pass by pass (each pass runs every series once): what switching
+   * the feature off saves (negative) or costs, with its standard error. Null for Baton itself.
+   */
+  machineCpuMsVsBaton: PairsEstimate | null;
   history: HistoryShape;
 }
 
@@ -287,19 +295,23 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
     }
 
     console.log(`  throughput: ${concurrency} orders in flight, ${rounds} x ${roundMs / 1000} s per series, in turns`);
-    const tp = Object.fromEntries(series.map((s) => [s, { rounds: [] as ClosedLoopResult[], spent: noCpu(), finished: 0 }])) as Record<
-      Series,
-      { rounds: ClosedLoopResult[]; spent: MachineCpu; finished: number }
-    >;
+    const tp = Object.fromEntries(
+      series.map((s) => [s, { rounds: [] as ClosedLoopResult[], spent: noCpu(), finished: 0, msPerOrder: [] as (number | null)[] }]),
+    ) as Record<Series, { rounds: ClosedLoopResult[]; spent: MachineCpu; finished: number; msPerOrder: (number | null)[] }>;
     for (const pass of rotatingPasses(series, rounds)) {
       for (const s of pass) {
         // The other series' workers sit idle meanwhile: the server serves this one alone.
         const contender = { workers: [workerOf(s)], ...(s === 'viaApi' && { api }) };
+        const [cpuBefore, finishedBefore] = [machineCpuSeconds(tp[s].spent), tp[s].finished];
         const result = await countingCpu(stage, contender, tp[s].spent, () =>
           closedLoop(() => sends[s]().finally(() => tp[s].finished++), concurrency, roundMs, rampMs),
         );
         tp[s].rounds.push(result);
-        console.log(`    ${s.padEnd(20)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed)`);
+        const roundCpu = round(((machineCpuSeconds(tp[s].spent) - cpuBefore) * 1000) / (tp[s].finished - finishedBefore), 1);
+        tp[s].msPerOrder.push(roundCpu);
+        console.log(
+          `    ${s.padEnd(20)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed), machine CPU ${fmt(roundCpu ?? NaN, 1)} ms per order`,
+        );
       }
     }
     const msPerOrder = (s: Series, seconds: number) => round((seconds * 1000) / tp[s].finished, 2);
@@ -322,6 +334,8 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
               workerCpuMsPerOrder: msPerOrder(s, tp[s].spent.workers),
               serverCpuMsPerOrder: msPerOrder(s, tp[s].spent.server),
               machineCpuMsPerOrder: msPerOrder(s, machineCpuSeconds(tp[s].spent)),
+              machineCpuMsPerOrderByRound: tp[s].msPerOrder,
+              machineCpuMsVsBaton: s === 'baton' ? null : roundedEstimate(estimateOfPairs(perPair(tp[s].msPerOrder, tp.baton.msPerOrder, (a, b) => a - b))),
               history: shapes[s],
             },
           ];
@@ -335,12 +349,14 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
       const cpu = `CPU/order: worker ${fmt(j.workerCpuMsPerOrder ?? NaN, 1)}, server ${fmt(j.serverCpuMsPerOrder ?? NaN, 1)}, all ${fmt(j.machineCpuMsPerOrder ?? NaN, 1)} ms`;
       // What the saga throughput ratio would read with only this series' switch: the machine is saturated in these rounds.
       const vsRaw = raw && s !== 'rawSdk' ? ` (raw SDK's ÷ this ${fmt((raw.machineCpuMsPerOrder ?? NaN) / (j.machineCpuMsPerOrder ?? NaN), 2)})` : '';
+      // Pass by pass against Baton: the pooled figures cannot tell a switch's cost from the rounds' scatter.
+      const vsBaton = j.machineCpuMsVsBaton ? `; per order over Baton's, pass by pass, ${formatEstimate(j.machineCpuMsVsBaton, 1)} ms` : '';
       return {
         benchmark: 'saga costs',
         figure: s,
         baton: `p50 ${fmt(j.endToEndMs.p50, 1)} ms, ${fmt(j.ordersPerSecond ?? NaN, 1)}/s`,
         baseline: s === 'baton' ? 'the reference' : `${(j.p50VsBatonMs ?? 0) >= 0 ? 'saves' : 'costs'} ${fmt(Math.abs(j.p50VsBatonMs ?? NaN), 1)} ms`,
-        result: `${h.workflowTasks} WFT, ${h.activities} calls, ${h.markers} markers, ${h.upserts} upserts; ${cpu}${vsRaw}`,
+        result: `${h.workflowTasks} WFT, ${h.activities} calls, ${h.markers} markers, ${h.upserts} upserts; ${cpu}${vsRaw}${vsBaton}`,
         target: '',
       };
     });
