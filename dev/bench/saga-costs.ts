@@ -350,7 +350,7 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
       // What the saga throughput ratio would read with only this series' switch: the machine is saturated in these rounds.
       const vsRaw = raw && s !== 'rawSdk' ? ` (raw SDK's ÷ this ${fmt((raw.machineCpuMsPerOrder ?? NaN) / (j.machineCpuMsPerOrder ?? NaN), 2)})` : '';
       // Pass by pass against Baton: the pooled figures cannot tell a switch's cost from the rounds' scatter.
-      const vsBaton = j.machineCpuMsVsBaton ? `; per order over Baton's, pass by pass, ${formatEstimate(j.machineCpuMsVsBaton, 1)} ms` : '';
+      const vsBaton = j.machineCpuMsVsBaton ? `; machine CPU per order against Baton's, pass by pass, ${formatEstimate(j.machineCpuMsVsBaton, 1)} ms` : '';
       return {
         benchmark: 'saga costs',
         figure: s,
