@@ -1,5 +1,5 @@
-// Two contenders measured in turns, compared pair by pair. The machine's speed moves between rounds by a fifth and
-// more (docs/benchmarks.md): rounds run next to each other saw about the same machine, so a pair's ratio or
+// Two contenders measured in turns, compared pair by pair. The machine's speed moves between rounds by a third at
+// times (docs/benchmarks.md): rounds run next to each other saw about the same machine, so a pair's ratio or
 // difference leaves that out, and the pairs' scatter says how far their mean may be from what more pairs would read.
 
 /** The mean of per-pair figures and its standard error; the error is null with fewer than two pairs. */
@@ -10,8 +10,8 @@ export interface PairsEstimate {
 }
 
 /** Summarises per-pair figures (a ratio or a difference each); pairs that could not be measured (not finite) are left out. */
-export function estimateOfPairs(perPair: readonly (number | null)[]): PairsEstimate | null {
-  const xs = perPair.filter((x): x is number => x !== null && Number.isFinite(x));
+export function estimateOfPairs(figures: readonly (number | null)[]): PairsEstimate | null {
+  const xs = figures.filter((x): x is number => x !== null && Number.isFinite(x));
   if (xs.length === 0) return null;
   const mean = xs.reduce((sum, x) => sum + x, 0) / xs.length;
   if (xs.length < 2) return { mean, standardError: null, pairs: 1 };
