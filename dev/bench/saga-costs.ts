@@ -131,7 +131,7 @@ interface SeriesJson {
   machineCpuMsPerOrderByRound: (number | null)[];
   /**
    * This series' machine CPU per order minus Baton's, pass by pass (each pass runs every series once): what switching
-   * the feature off saves (negative) or costs, with its standard error. Null for Baton itself.
+   * the feature off saves (negative) or costs, with its standard error and 95% interval. Null for Baton itself.
    */
   machineCpuMsVsBaton: PairsEstimate | null;
   history: HistoryShape;
@@ -350,7 +350,7 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
       // What the saga throughput ratio would read with only this series' switch: the machine is saturated in these rounds.
       const vsRaw = raw && s !== 'rawSdk' ? ` (raw SDK's ÷ this ${fmt((raw.machineCpuMsPerOrder ?? NaN) / (j.machineCpuMsPerOrder ?? NaN), 2)})` : '';
       // Pass by pass against Baton: the pooled figures cannot tell a switch's cost from the rounds' scatter.
-      const vsBaton = j.machineCpuMsVsBaton ? `; machine CPU per order against Baton's, pass by pass, ${formatEstimate(j.machineCpuMsVsBaton, 1)} ms` : '';
+      const vsBaton = j.machineCpuMsVsBaton ? `; machine CPU per order against Baton's, pass by pass, ${formatEstimate(j.machineCpuMsVsBaton, 1, ' ms')}` : '';
       return {
         benchmark: 'saga costs',
         figure: s,

@@ -41,8 +41,8 @@ interface PerWorkers {
   baselinePerSecond: number | null;
   ratio: number | null;
   /**
-   * Baton's round ÷ the raw SDK's round next to it, pair by pair, with the standard error of their mean: how far the
-   * pooled ratio may be from what more rounds would read, the machine's speed moving between pairs left out.
+   * Baton's round ÷ the raw SDK's round next to it, pair by pair, with the standard error and 95% interval of their
+   * mean: how far the pooled ratio may be from what more rounds would read, the machine's speed moving between pairs left out.
    */
   pairRatio: PairsEstimate | null;
   rounds: { baton: ClosedLoopResult[]; baseline: ClosedLoopResult[] };
