@@ -296,8 +296,8 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
 
     console.log(`  throughput: ${concurrency} orders in flight, ${rounds} x ${roundMs / 1000} s per series, in turns`);
     const tp = Object.fromEntries(
-      series.map((s) => [s, { rounds: [] as ClosedLoopResult[], spent: noCpu(), finished: 0, msPerOrder: [] as (number | null)[] }]),
-    ) as Record<Series, { rounds: ClosedLoopResult[]; spent: MachineCpu; finished: number; msPerOrder: (number | null)[] }>;
+      series.map((s) => [s, { rounds: [] as ClosedLoopResult[], spent: noCpu(), finished: 0, machineMsByRound: [] as (number | null)[] }]),
+    ) as Record<Series, { rounds: ClosedLoopResult[]; spent: MachineCpu; finished: number; machineMsByRound: (number | null)[] }>;
     for (const pass of rotatingPasses(series, rounds)) {
       for (const s of pass) {
         // The other series' workers sit idle meanwhile: the server serves this one alone.
@@ -308,7 +308,7 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
         );
         tp[s].rounds.push(result);
         const roundCpu = round(((machineCpuSeconds(tp[s].spent) - cpuBefore) * 1000) / (tp[s].finished - finishedBefore), 1);
-        tp[s].msPerOrder.push(roundCpu);
+        tp[s].machineMsByRound.push(roundCpu);
         console.log(
           `    ${s.padEnd(20)} ${fmt(result.throughput, 1)} completed orders/s (${result.failed} failed), machine CPU ${fmt(roundCpu ?? NaN, 1)} ms per order`,
         );
@@ -334,8 +334,9 @@ export async function sagaCostsBenchmark({ quick }: BenchOptions, server: Tempor
               workerCpuMsPerOrder: msPerOrder(s, tp[s].spent.workers),
               serverCpuMsPerOrder: msPerOrder(s, tp[s].spent.server),
               machineCpuMsPerOrder: msPerOrder(s, machineCpuSeconds(tp[s].spent)),
-              machineCpuMsPerOrderByRound: tp[s].msPerOrder,
-              machineCpuMsVsBaton: s === 'baton' ? null : roundedEstimate(estimateOfPairs(perPair(tp[s].msPerOrder, tp.baton.msPerOrder, (a, b) => a - b))),
+              machineCpuMsPerOrderByRound: tp[s].machineMsByRound,
+              machineCpuMsVsBaton:
+                s === 'baton' ? null : roundedEstimate(estimateOfPairs(perPair(tp[s].machineMsByRound, tp.baton.machineMsByRound, (a, b) => a - b))),
               history: shapes[s],
             },
           ];

@@ -1,6 +1,7 @@
 // Two contenders measured in turns, compared pair by pair. The machine's speed moves between rounds by a third at
 // times (docs/benchmarks.md): rounds run next to each other saw about the same machine, so a pair's ratio or
 // difference leaves that out, and the pairs' scatter says how far their mean may be from what more pairs would read.
+import { round } from './report';
 
 /** The mean of per-pair figures, its standard error and the half-width of its 95% interval; both null with one pair. */
 export interface PairsEstimate {
@@ -50,13 +51,15 @@ export function perPair(a: readonly (number | null)[], b: readonly (number | nul
 export function formatEstimate(estimate: PairsEstimate | null, digits: number, unit = ''): string {
   if (!estimate) return 'n/a';
   const { mean, halfWidth95, pairs } = estimate;
-  const figures = halfWidth95 === null ? mean.toFixed(digits) : `${mean.toFixed(digits)} ± ${halfWidth95.toFixed(digits)}`;
-  return `${figures}${unit}${halfWidth95 === null ? '' : ` (95%, ${pairs} pairs)`}`;
+  if (halfWidth95 === null) return `${mean.toFixed(digits)}${unit}`;
+  return `${mean.toFixed(digits)} ± ${halfWidth95.toFixed(digits)}${unit} (95%, ${pairs} pairs)`;
 }
 
 /** The estimate with its mean and errors rounded, for the results file. */
 export function roundedEstimate(estimate: PairsEstimate | null, digits = 2): PairsEstimate | null {
   if (!estimate) return null;
-  const to = (x: number | null) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
-  return { mean: to(estimate.mean)!, standardError: to(estimate.standardError), halfWidth95: to(estimate.halfWidth95), pairs: estimate.pairs };
+  const { mean, standardError, halfWidth95, pairs } = estimate;
+  const to = (x: number | null) => (x === null ? null : round(x, digits));
+  // The mean of finite figures is finite, so `round` has a number for it.
+  return { mean: round(mean, digits)!, standardError: to(standardError), halfWidth95: to(halfWidth95), pairs };
 }
