@@ -40,7 +40,7 @@ export function createDownstreamClient(options: { timeoutMs: number; connections
       const timeoutMs = req.timeoutMs ?? options.timeoutMs;
       // One controller and a timer cleared with the call: AbortSignal.timeout's timer outlives the call and fires
       // (a DOMException with its stack) after every call, and AbortSignal.any tracks its sources through weak
-      // references: 22 µs of CPU a call, 39 with the activity's signal, against 3 (docs/benchmarks.md).
+      // references: 22 µs of CPU a call, 39 with the activity's signal, against 3 (docs/benchmark-journal.md).
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), timeoutMs);
       const cancelled = () => abort.abort(req.signal?.reason);

@@ -64,7 +64,7 @@ export interface CallPolicy {
   /**
    * Identical calls in flight at once share one request. Default: as `cache` (a cache miss is shared by
    * every call waiting for it); an uncached source shares nothing unless it says so, since its calls
-   * rarely meet and sharing costs every call a little (measured: docs/benchmarks.md).
+   * rarely meet and sharing costs every call a little (measured: docs/benchmark-journal.md).
    */
   readonly coalesce?: boolean;
   /** Sends a second request when the first has not answered after this long; the first answer wins. */

@@ -2,7 +2,7 @@
 // idempotency keys. No zod here (types only, from ./order): the workflow bundle imports this module,
 // and every module a bundle imports is run again for each workflow it starts, and kept in memory for
 // each workflow the worker caches. zod's schemas cost about a third of a worker's CPU per order and
-// most of a cached order's memory (docs/benchmarks.md, "the durable path").
+// most of a cached order's memory (docs/benchmark-journal.md, "the durable path").
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Timespan } from './define-workflow';
 import type { CallTimings, CompensationName, OrderState, OrderStatus, OrderTimings, PaymentEvent, ResolveAction, StepName } from './order';

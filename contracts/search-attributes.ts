@@ -35,7 +35,7 @@ export function orderSearchAttributes(input: Pick<OrderInput, 'customerId'>, sta
 /**
  * The statuses an order is found by (v5 orders, ORDER_PATCHES.searchableStatus): what lasts long enough for
  * a person to search for it. Each upsert is a visibility write, which cost a quarter of an order's throughput
- * when every status had one (docs/benchmarks.md). `received` is an order in flight with nothing to wait for
+ * when every status had one (docs/benchmark-journal.md). `received` is an order in flight with nothing to wait for
  * (authorizing, reserving, shipping: milliseconds each); `awaiting_payment` a bank transfer waiting to clear.
  */
 export const SEARCHABLE_ORDER_STATUSES = [

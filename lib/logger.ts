@@ -14,7 +14,7 @@ let stdout: DestinationStream | undefined;
  * Standard output, written asynchronously and shared by the process's loggers. A synchronous write to a pipe
  * blocks the whole event loop while the pipe is full: with a reader that falls behind (a container runtime's
  * log driver, a terminal, a busy parent process) every request in flight stalls, which put the composition
- * benchmark's p99 at 18 ms instead of 5 (docs/benchmarks.md). Written this way, a slow reader costs memory up
+ * benchmark's p99 at 18 ms instead of 5 (docs/benchmark-journal.md). Written this way, a slow reader costs memory up
  * to MAX_BUFFERED_BYTES; pino writes out what is buffered when the process exits.
  *
  * Lines are written in batches: one write per line cost the API about 0.2 ms of CPU per order start (a system

@@ -14,7 +14,7 @@ export const defaultBundlePath = fileURLToPath(new URL('../dist/workflow-bundle.
  * V8 context each run otherwise evaluates its own copy of every module it imports that the SDK did not load
  * first (the whole of workflows/ and the contracts it uses) and keeps it while cached: about 40 KiB of the
  * worker's memory per waiting order (188 against 131-165 KiB) and 0.3-0.6 ms of CPU per run
- * (docs/benchmarks.md). Safe because those modules hold nothing per run: constants, signal and query
+ * (docs/benchmark-journal.md). Safe because those modules hold nothing per run: constants, signal and query
  * definitions, pure functions, and a cache of each currency's digits, which never change. The SDK
  * deep-freezes what is shared, so a run cannot change it.
  */
@@ -28,7 +28,7 @@ export function workflowBundleOptions(logger?: BundleOptions['logger']): BundleO
 /**
  * The bundle a worker without tracing runs, beside the traced one: `workflow-bundle.js` →
  * `workflow-bundle.untraced.js`. The OpenTelemetry workflow interceptors cost a sixth of an order's
- * throughput and much of a cached workflow's memory even with nothing to export (docs/benchmarks.md).
+ * throughput and much of a cached workflow's memory even with nothing to export (docs/benchmark-journal.md).
  */
 export function untracedBundlePath(bundlePath: string): string {
   return bundlePath.replace(/(\.js)?$/, '.untraced.js');

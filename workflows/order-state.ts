@@ -69,7 +69,7 @@ export class OrderStateTracker implements SagaListener<StepName, CompensationNam
 
   /**
    * Runs one step of the order, recording its start, end, attempts and error. A `then` rather than an await: in
-   * workflow code each await costs a promise whose stack the SDK captures (docs/benchmarks.md).
+   * workflow code each await costs a promise whose stack the SDK captures (docs/benchmark-journal.md).
    */
   step<T>(name: StepName, run: () => Promise<Attempted<T>>, maxAttempts = 1): Promise<T> {
     const record: StepRecord = { name, status: 'running', attempts: 0, startedAt: now() };

@@ -51,7 +51,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     const payment = await state.step('authorizePayment', () => saga.run(steps.authorizePayment), attempts);
     state.remember({ paymentId: payment.paymentId });
     // v4: a step that was running when the cancel came was waited for; no further step starts. Only a cancelled
-    // order awaits here: each await in workflow code costs a promise whose stack the SDK captures (docs/benchmarks.md).
+    // order awaits here: each await in workflow code costs a promise whose stack the SDK captures (docs/benchmark-journal.md).
     const cancelled = () => moneySafe && CancellationScope.current().consideredCancelled;
     if (cancelled()) await cancellation();
     if (payment.status !== 'cleared') {

@@ -75,7 +75,7 @@ export class Saga<S extends string = string, C extends string = string> {
 
   /**
    * Runs a step whose compensation is registered before the call leaves. A `then` rather than an await: in
-   * workflow code each await costs a promise whose stack the SDK captures (docs/benchmarks.md).
+   * workflow code each await costs a promise whose stack the SDK captures (docs/benchmark-journal.md).
    */
   run<T>(step: SagaStep<T, S, C>): Promise<T> {
     const scope = CancellationScope.current();

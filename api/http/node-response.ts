@@ -1,7 +1,7 @@
 // What the API does through Node's own response when Node serves it (api/server.ts), instead of through the
 // web-standard objects @hono/node-server builds per request on demand; anywhere else (app.request() in
 // tests, another runtime) the same through Hono. Each saves a composition a few percent of its CPU
-// (docs/benchmarks.md, "Headers and the client's hang-up through Node's response").
+// (docs/benchmark-journal.md, "Headers and the client's hang-up through Node's response").
 import { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { whenAborted, type ClientGone } from '../../composition';

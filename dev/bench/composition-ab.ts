@@ -1,7 +1,7 @@
 // Compares the CPU per request of Baton's composition in this checkout with another checkout of Baton (a
 // commit before a change), both serving GET /profiles at once: each at the same open-loop rate, over the
 // same windows, beside the hand-written baseline. Rounds that take turns swing ±10% on this machine as
-// the hour changes (docs/benchmarks.md); served at once, two copies of the same code stay within ±3%, so a
+// the hour changes (docs/benchmark-journal.md); served at once, two copies of the same code stay within ±3%, so a
 // change of a few percent can be told from noise. Not part of `npm run bench`: a tool for judging a change.
 //
 //   git worktree add /tmp/before <commit> && ln -s "$PWD/node_modules" /tmp/before/

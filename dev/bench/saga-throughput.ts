@@ -4,7 +4,7 @@
 // keeps the same number of orders in flight for both (start, wait for the end, start the next), and
 // the two strictly alternate, round after round (lib/turns.ts). The one-worker rounds run on two fresh
 // servers in turn, each side going first on one: two servers of one run read a few hundredths apart
-// (docs/benchmarks.md), and each server's ratio is reported beside the pooled one. Orders are
+// (docs/benchmark-journal.md), and each server's ratio is reported beside the pooled one. Orders are
 // started by the driver with POST /orders' own start options, so the API's cost (the starts benchmark)
 // stays out of this one. Beside the ratio, what an order costs each process in CPU (workers, server,
 // services, driver): where a side's order goes.
@@ -50,7 +50,7 @@ interface PerWorkers {
   /**
    * How many of the machine's cores each process took while the side ran: its CPU per order times the side's
    * completed orders per second. Whether the server's CPU per order is a cost per history event or its share of a
-   * saturated machine shows here (docs/benchmarks.md, "What moves the saga throughput ratio from run to run").
+   * saturated machine shows here (docs/benchmark-journal.md, "What moves the saga throughput ratio from run to run").
    */
   cores: Record<Side, CpuPerOrder>;
 }

@@ -124,7 +124,7 @@ export const DEFAULT_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journa
  * The server's history queues read their next tasks (a workflow task to dispatch, a timer, a visibility
  * write) at most this often per second, per shard. The default, 20, suits a cluster of many shards; the
  * dev server has one, so 20 is its whole rate: past a short burst, each workflow task waited up to 50 ms
- * for its read (an order took 230 ms instead of 130 on the saga benchmark's stack; docs/benchmarks.md).
+ * for its read (an order took 230 ms instead of 130 on the saga benchmark's stack; docs/benchmark-journal.md).
  */
 export const QUEUE_POLL_RPS = 1000;
 
@@ -136,7 +136,7 @@ export const queuePollRps = (rps: number): Record<string, number> =>
  * How many partitions each task queue has (the server's default is 4). Partitions spread a queue over matching
  * hosts; the dev server is one process, so with four a task can only be forwarded between them, and once any
  * partition holds a backlog the queue hands out its tasks from the database before matching any to a waiting poller:
- * with four, the raw SDK's throughput swung from server to server, with one it did not (docs/benchmarks.md). The
+ * with four, the raw SDK's throughput swung from server to server, with one it did not (docs/benchmark-journal.md). The
  * cluster keeps the default. A file an earlier server wrote with four loses none of the tasks it holds
  * (test/integration/foundation/dev-server.test.ts).
  */
@@ -157,7 +157,7 @@ export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, string | number | b
   'matching.enableFairness': true,
   // The CLI turns this on: every look-up of the search attributes' types (a start or upsert that sets them, a
   // visibility record that has them, any history handed out) then reads the cluster metadata from SQLite, one caller
-  // at a time; a card order took about 5 ms longer with it (docs/benchmarks.md). The cluster never had it
+  // at a time; a card order took about 5 ms longer with it (docs/benchmark-journal.md). The cluster never had it
   // (docker.yaml). Off, the server reads them once a minute, and startDevServer starts it again after adding any to
   // an older file.
   'system.forceSearchAttributesCacheRefreshOnRead': false,

@@ -9,7 +9,7 @@ import type { ApiProblem } from '../problems';
  * Hono's bodyLimit first asks for `c.req.raw.body`, and that alone makes @hono/node-server build a whole
  * WHATWG Request around Node's request (a ReadableStream over it, an AbortController), through which the
  * route then reads the body too: about 0.2 ms of the API's 3 ms of CPU per `POST /orders` in the starts
- * benchmark (docs/benchmarks.md). A body that states its length (and is not chunked) is judged by that
+ * benchmark (docs/benchmark-journal.md). A body that states its length (and is not chunked) is judged by that
  * header alone, since Node's parser never reads past it, and the route reads it the adapter's direct way.
  * Only a body without a stated length is counted as it arrives, by Hono's middleware.
  */

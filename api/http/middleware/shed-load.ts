@@ -10,7 +10,7 @@ import type { ApiProblem } from '../problems';
  * and the client backs off. No queue: a queued request would only spend its deadline waiting.
  *
  * A counter, not cockatiel's bulkhead: with no queue the bulkhead is only this count, and its wrapping
- * of every call cost the composition routes about 8% of their CPU (docs/benchmarks.md, "The young generation, and what is left").
+ * of every call cost the composition routes about 8% of their CPU (docs/benchmark-journal.md, "The young generation, and what is left").
  *
  * Create one per kind of route and use it on every route of that kind, so that they share the bound.
  */

@@ -1,6 +1,6 @@
 // A benchmark child's garbage-collection pauses, handed to the benchmark over the child's IPC channel, so
 // that a tail latency can be set beside the pauses that made it: each pause stops every request in flight
-// in that process for its whole length (docs/benchmarks.md, "What sets the added p99").
+// in that process for its whole length (docs/benchmark-journal.md, "What sets the added p99").
 import type { ChildProcess } from 'node:child_process';
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { mergeSamples, summarize, type LatencySummary, type TimedRequests } from './open-loop';

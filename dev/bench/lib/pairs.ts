@@ -1,5 +1,5 @@
 // Two contenders measured in turns, compared pair by pair. The machine's speed moves between rounds by a third at
-// times (docs/benchmarks.md): rounds run next to each other saw about the same machine, so a pair's ratio or
+// times (docs/benchmark-journal.md): rounds run next to each other saw about the same machine, so a pair's ratio or
 // difference leaves that out, and the pairs' scatter says how far their mean may be from what more pairs would read.
 import { round } from './report';
 
