@@ -1,10 +1,11 @@
 // The burst lane yields to the main pool inside one worker process. Its own small pool (worker/tuning.ts)
 // keeps the burst from queueing other customers' tasks behind it, but what the lane does run still takes
 // the cores the other customers' orders need: each of their workflow tasks and downstream calls then runs
-// slower (docs/benchmark-journal.md, "the burst lane"). So the lane hands out a slot, and so polls for its next
-// task, only once the main pool has been idle for a moment, or once it has waited long enough: a burst
-// still progresses while every other customer keeps the worker busy, at a slot per wait. Its activities wait
-// the same way once their task has arrived (a poll granted while the main pool was idle may bring one later).
+// slower (docs/benchmark-journal.md, "Fairness between customers", the burst lane). So the lane hands out a
+// slot, and so polls for its next task, only once the main pool has been idle for a moment, or once it has
+// waited long enough: a burst still progresses while every other customer keeps the worker busy, at a slot
+// per wait. Its activities wait the same way once their task has arrived (a poll granted while the main pool
+// was idle may bring one later).
 import { Context } from '@temporalio/activity';
 import type {
   ActivityExecuteInput,
