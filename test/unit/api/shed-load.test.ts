@@ -1,10 +1,11 @@
-// Load shedding on the Temporal routes, through createApp with a fake Temporal client whose calls
-// wait until the test lets them go: a saturated workflow engine, made to order.
+// Load shedding, through createApp with a fake Temporal client (and a fake composer) whose calls wait
+// until the test lets them go: a saturated workflow engine (or downstream services), made to order.
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { ServiceError, type Client, type Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../api/app';
+import type { Composer } from '../../../composition';
 import { apiEnv, parseEnv } from '../../../config/env';
 import { orderRequest } from '../../support/orders';
 import { unitConfig, UNIT_TOKEN as TOKEN } from '../../support/unit-app';
@@ -30,6 +31,17 @@ function slowTemporal() {
   };
 }
 
+/** A composer whose compositions answer (the user not found) only when `release()` is called. */
+function slowComposer() {
+  const waiting: (() => void)[] = [];
+  const composition: Composer = {
+    run: () => new Promise((resolve) => waiting.push(() => resolve({ ok: false, source: 'users', reason: 'not_found' }))),
+    circuitStates: () => ({}),
+    close: () => Promise.resolve(),
+  };
+  return { composition, waiting: () => waiting.length, release: () => waiting.splice(0).forEach((go) => go()) };
+}
+
 function appWith(maxInflightTemporal: number | undefined, temporal: { client: Client; connection: Connection }) {
   const config = unitConfig(maxInflightTemporal !== undefined ? { maxInflightTemporal } : {});
   return createApp({ config, temporal, logger: pino({ level: 'silent' }) });
@@ -40,7 +52,7 @@ const placeOrder = async (app: ReturnType<typeof createApp>): Promise<Response> 
 
 /** Lets the app's middleware run up to the fake's `start`. */
 async function until(condition: () => boolean) {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 1));
+  for (let i = 0; i < 2000 && !condition(); i++) await new Promise((r) => setTimeout(r, 1));
   expect(condition()).toBe(true);
 }
 
@@ -127,5 +139,35 @@ describe('load shedding on the Temporal routes', () => {
     expect(parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_COMPOSITIONS: '64' }).BATON_MAX_INFLIGHT_COMPOSITIONS).toBe(64);
     expect(() => parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_TEMPORAL: '0' })).toThrow(/BATON_MAX_INFLIGHT_TEMPORAL/);
     expect(() => parseEnv(apiEnv, { ...required, BATON_MAX_INFLIGHT_COMPOSITIONS: '0' })).toThrow(/BATON_MAX_INFLIGHT_COMPOSITIONS/);
+  });
+});
+
+describe('load shedding on the composition routes', () => {
+  // Unbounded, a moment of overload leaves the process failing every composition after the load has dropped
+  // (docs/benchmark-journal.md, "The compositions' bound"); the default holds whichever routes are busy.
+  it('defaults to 256 composition requests in progress, a bound of their own', async () => {
+    const fake = slowTemporal();
+    const composer = slowComposer();
+    const app = createApp({ config: unitConfig(), temporal: fake.temporal, composition: composer.composition, logger: pino({ level: 'silent' }) });
+    const profile = async (userId: string): Promise<Response> => app.request(`/profiles/${userId}`, { headers: auth });
+    const running = Array.from({ length: 256 }, (_, i) => profile(`u-${i}`));
+    await until(() => composer.waiting() === 256);
+
+    const shed = await profile('u-256');
+    await expectShed(shed.clone());
+    expect(((await shed.json()) as { detail: string }).detail).toMatch(/composition requests/);
+    expect(composer.waiting()).toBe(256);
+    // The Temporal routes' bound is not taken by them.
+    const order = placeOrder(app);
+    await until(() => fake.waiting() === 1);
+    fake.release();
+    expect((await order).status).toBe(202);
+
+    composer.release();
+    expect(new Set((await Promise.all(running)).map((r) => r.status))).toEqual(new Set([404]));
+    const next = profile('u-257');
+    await until(() => composer.waiting() === 1);
+    composer.release();
+    expect((await next).status).toBe(404);
   });
 });
