@@ -8,9 +8,10 @@
 // minus its own slowest downstream call, as the server reported it in Server-Timing (all three send it), and
 // set beside the Node servers' GC pauses (lib/gc-pauses.ts); the three
 // backends called directly by the driver are timed beside them for context; CPU per request over those
-// slices. Then recovery from overload (Baton and the baseline): 1.5 times Baton's closed-loop maximum for
-// 3 s, then 6 s at three quarters of the lower of that maximum and its sustained rate, a rate it can
-// serve, counting what still fails (and, from Baton's /metrics, the `circuit_open` answers). The
+// slices, and slice by slice against the baseline's of the same turn. Then recovery from overload (Baton
+// and the baseline): 1.5 times Baton's closed-loop maximum for 3 s, then 6 s at three quarters of the
+// lower of that maximum and its sustained rate, a rate it can serve, counting what still fails (and,
+// from Baton's /metrics, the `circuit_open` answers). The
 // contenders take turns at every step. All of that is the cold run: nothing is cached, and the targets
 // apply to it. Last, a short warm run: the same composition as a compositions-file route with
 // `cache: true` on users and loyalty (the backends send Cache-Control and ETag on those two), against the
@@ -24,6 +25,7 @@ import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { maxSustainedRates, type MaxRate } from './lib/max-rate';
 import { httpTarget, mergeSamples, OpenLoop, slowestOf, summarize, type LatencySummary, type Samples, type StepResult, type Target } from './lib/open-loop';
 import { fmt, round, verdict, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
+import { estimateOfPairs, formatEstimate, perPair, roundedEstimate, type PairsEstimate } from './lib/pairs';
 import { gcPauseEffect, summarizeGcPauses, takeGcPauses, type GcPauseEffect, type GcPausesJson } from './lib/gc-pauses';
 import { PEER_NAME } from './composition/nginx-config';
 import { BENCH_TOKEN, cacheHits, type BackendUrls } from './composition/shared';
@@ -90,8 +92,10 @@ export interface CompositionJson {
   throughputRatio: number | null;
   /** Highest open-loop rate sustained with p90 within 100 ms, Baton ÷ baseline. */
   sustainedRateRatio: number | null;
-  /** CPU per request at half of saturation, Baton ÷ baseline. */
+  /** CPU per request at half of saturation, Baton ÷ baseline, over all the latency slices (the target's figure). */
   cpuPerRequestRatio: number | null;
+  /** The same, slice by slice: each of Baton's latency slices ÷ the baseline's of the same turn. */
+  cpuPerRequestPairRatio: PairsEstimate | null;
   closedLoop: { connections: number; rounds: Record<Contender, ClosedLoopResult[]>; median: Record<Contender, number> };
   p50AddedMs: number | null;
   p99AddedMs: number | null;
@@ -106,6 +110,8 @@ export interface CompositionJson {
   halfSaturationRate: number;
   latencyMs: Record<Series, LatencySummary>;
   cpuPerRequestUs: Record<Contender, number | null>;
+  /** Each latency slice's CPU per request, in the order the slices ran. */
+  cpuPerRequestUsBySlice: Record<Runner, number[]>;
   overloadRecovery: { overloadRate: number; recoveryRate: number } & Record<Contender, RecoveryResult>;
   batonVariant: string;
   backendLatencyMs: number;
@@ -274,7 +280,9 @@ const PEER_TIMING =
 export async function compositionBenchmark({ quick }: BenchOptions): Promise<BenchOutcome<CompositionJson>> {
   const stepMs = quick ? 1000 : 2000;
   const sliceMs = quick ? 2000 : 4000;
-  const slices = quick ? 1 : 2;
+  // Six pairs of slices: with two, the CPU ratio of the same code read 1.28 to 1.66 within one hour
+  // (docs/benchmark-journal.md, "The CPU per request, slice by slice").
+  const slices = quick ? 1 : 6;
   const children: Child<unknown>[] = [];
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -365,11 +373,12 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     const addedSamples: Record<Runner, Samples[]> = { baton: [], baseline: [], nginx: [] };
     const addedFromDueSamples: Record<Runner, Samples[]> = { baton: [], baseline: [], nginx: [] };
     const cpuSeconds: Record<Runner, number> = { baton: 0, baseline: 0, nginx: 0 };
+    const cpuUsBySlice: Record<Runner, number[]> = { baton: [], baseline: [], nginx: [] };
     // The two Node servers' GC pauses during their slices, beside the requests each stood still.
     const nodeServers: Record<Contender, Child<unknown>> = { baton, baseline };
     const gcSlices: Record<Contender, GcPauseEffect[]> = { baton: [], baseline: [] };
     for (let slice = 0; slice < slices; slice++) {
-      for (const name of [...runners, 'slowestBackend'] as const) {
+      for (const name of [...inTurn(runners, slice), 'slowestBackend'] as const) {
         const before = name === 'slowestBackend' ? 0 : cpuOf[name]();
         const server = name === 'baton' || name === 'baseline' ? nodeServers[name].child : undefined;
         if (server) await takeGcPauses(server); // what came before the slice
@@ -379,7 +388,9 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         if (name === 'slowestBackend') continue;
         addedSamples[name].push(added);
         addedFromDueSamples[name].push(addedFromDue);
-        cpuSeconds[name] += cpuOf[name]() - before;
+        const sliceCpuSeconds = cpuOf[name]() - before;
+        cpuSeconds[name] += sliceCpuSeconds;
+        cpuUsBySlice[name].push((sliceCpuSeconds * 1e6) / summarize(s).n);
         if (server) {
           const pauses = await takeGcPauses(server);
           gcSlices[name as Contender].push(gcPauseEffect({ pauses, durationMs: performance.now() - startedAt, requests: timed }));
@@ -414,6 +425,9 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     const sustainedRatio = maxRate.baton / maxRate.baseline;
     const cpuPerRequestUs = { baton: cpuPerRequest('baton'), baseline: cpuPerRequest('baseline') };
     const cpuRatio = cpuPerRequestUs.baton / cpuPerRequestUs.baseline;
+    const cpuPairRatios = perPair(cpuUsBySlice.baton, cpuUsBySlice.baseline, (x, y) => x / y);
+    const cpuPairRatio = estimateOfPairs(cpuPairRatios);
+    console.log(`    CPU per request, Baton ÷ baseline slice by slice: ${cpuPairRatios.map((r) => fmt(r ?? NaN)).join(', ')}`);
     const a = added('baton');
     const b = added('baseline');
     const fromDue = (c: Runner) => summarize(mergeSamples(addedFromDueSamples[c]));
@@ -514,7 +528,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
       `cold: CPU per request @ ${halfRate}/s`,
       `${fmt(cpuPerRequestUs.baton, 0)} µs`,
       `${fmt(cpuPerRequestUs.baseline, 0)} µs`,
-      `Baton ÷ baseline ${fmt(cpuRatio)}: ${verdict(cpuRatio, (v) => v <= COMPOSITION_TARGETS.cpuPerRequestRatio)}`,
+      `Baton ÷ baseline ${fmt(cpuRatio)}, slice by slice ${formatEstimate(cpuPairRatio, 2)}: ${verdict(cpuRatio, (v) => v <= COMPOSITION_TARGETS.cpuPerRequestRatio)}`,
       `≤ ${COMPOSITION_TARGETS.cpuPerRequestRatio}×`,
     );
     peerRow(`${fmt(cpuPerRequestUs.baton, 0)} µs`, `${fmt(p?.cpuPerRequestUs ?? NaN, 0)} µs, master + worker`, fmt(p?.cpuPerRequestRatio ?? NaN));
@@ -546,6 +560,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         throughputRatio: round(ratio, 3),
         sustainedRateRatio: round(sustainedRatio, 3),
         cpuPerRequestRatio: round(cpuRatio, 3),
+        cpuPerRequestPairRatio: roundedEstimate(cpuPairRatio, 3),
         closedLoop: { connections: CLOSED_LOOP_CONNECTIONS, rounds: { baton: closed.baton, baseline: closed.baseline }, median: maxThroughput },
         p50AddedMs: round(a.p50),
         p99AddedMs: round(a.p99),
@@ -558,6 +573,11 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         halfSaturationRate: halfRate,
         latencyMs: latency,
         cpuPerRequestUs: { baton: round(cpuPerRequestUs.baton, 0), baseline: round(cpuPerRequestUs.baseline, 0) },
+        cpuPerRequestUsBySlice: {
+          baton: cpuUsBySlice.baton.map((us) => Math.round(us)),
+          baseline: cpuUsBySlice.baseline.map((us) => Math.round(us)),
+          nginx: cpuUsBySlice.nginx.map((us) => Math.round(us)),
+        },
         overloadRecovery: { overloadRate, recoveryRate, ...recovery },
         batonVariant: variant,
         backendLatencyMs: BACKEND_LATENCY_MS,
