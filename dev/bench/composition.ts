@@ -372,8 +372,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     const samples: Record<Runner | 'slowestBackend', Samples[]> = { baton: [], baseline: [], nginx: [], slowestBackend: [] };
     const addedSamples: Record<Runner, Samples[]> = { baton: [], baseline: [], nginx: [] };
     const addedFromDueSamples: Record<Runner, Samples[]> = { baton: [], baseline: [], nginx: [] };
-    const cpuSeconds: Record<Runner, number> = { baton: 0, baseline: 0, nginx: 0 };
-    const cpuUsBySlice: Record<Runner, number[]> = { baton: [], baseline: [], nginx: [] };
+    const cpuBySlice: Record<Runner, { seconds: number; requests: number }[]> = { baton: [], baseline: [], nginx: [] };
     // The two Node servers' GC pauses during their slices, beside the requests each stood still.
     const nodeServers: Record<Contender, Child<unknown>> = { baton, baseline };
     const gcSlices: Record<Contender, GcPauseEffect[]> = { baton: [], baseline: [] };
@@ -388,9 +387,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         if (name === 'slowestBackend') continue;
         addedSamples[name].push(added);
         addedFromDueSamples[name].push(addedFromDue);
-        const sliceCpuSeconds = cpuOf[name]() - before;
-        cpuSeconds[name] += sliceCpuSeconds;
-        cpuUsBySlice[name].push((sliceCpuSeconds * 1e6) / summarize(s).n);
+        cpuBySlice[name].push({ seconds: cpuOf[name]() - before, requests: s.length });
         if (server) {
           const pauses = await takeGcPauses(server);
           gcSlices[name as Contender].push(gcPauseEffect({ pauses, durationMs: performance.now() - startedAt, requests: timed }));
@@ -420,12 +417,14 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     // Per request: its latency minus its own slowest downstream call (Server-Timing). Never a difference
     // of two distributions' percentiles, which can come out negative and then measures nothing.
     const added = (c: Runner): LatencySummary => summarize(mergeSamples(addedSamples[c]));
-    const cpuPerRequest = (c: Runner) => (cpuSeconds[c] * 1e6) / summarize(mergeSamples(samples[c])).n;
+    const sum = (xs: number[]) => xs.reduce((total, x) => total + x, 0);
+    const cpuPerRequest = (c: Runner) => (sum(cpuBySlice[c].map((x) => x.seconds)) * 1e6) / sum(cpuBySlice[c].map((x) => x.requests));
+    const cpuUsBySlice = (c: Runner) => cpuBySlice[c].map(({ seconds, requests }) => (seconds * 1e6) / requests);
     const ratio = maxThroughput.baton / maxThroughput.baseline;
     const sustainedRatio = maxRate.baton / maxRate.baseline;
     const cpuPerRequestUs = { baton: cpuPerRequest('baton'), baseline: cpuPerRequest('baseline') };
     const cpuRatio = cpuPerRequestUs.baton / cpuPerRequestUs.baseline;
-    const cpuPairRatios = perPair(cpuUsBySlice.baton, cpuUsBySlice.baseline, (x, y) => x / y);
+    const cpuPairRatios = perPair(cpuUsBySlice('baton'), cpuUsBySlice('baseline'), (x, y) => x / y);
     const cpuPairRatio = estimateOfPairs(cpuPairRatios);
     console.log(`    CPU per request, Baton ÷ baseline slice by slice: ${cpuPairRatios.map((r) => fmt(r ?? NaN)).join(', ')}`);
     const a = added('baton');
@@ -574,9 +573,9 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
         latencyMs: latency,
         cpuPerRequestUs: { baton: round(cpuPerRequestUs.baton, 0), baseline: round(cpuPerRequestUs.baseline, 0) },
         cpuPerRequestUsBySlice: {
-          baton: cpuUsBySlice.baton.map((us) => Math.round(us)),
-          baseline: cpuUsBySlice.baseline.map((us) => Math.round(us)),
-          nginx: cpuUsBySlice.nginx.map((us) => Math.round(us)),
+          baton: cpuUsBySlice('baton').map(Math.round),
+          baseline: cpuUsBySlice('baseline').map(Math.round),
+          nginx: cpuUsBySlice('nginx').map(Math.round),
         },
         overloadRecovery: { overloadRate, recoveryRate, ...recovery },
         batonVariant: variant,
