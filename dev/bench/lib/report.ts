@@ -49,7 +49,18 @@ export function printTable(rows: Row[]): void {
   for (const r of rows) console.log(line(r));
 }
 
-/** "met" / "MISSED" against a target, or "-" when the figure is missing. */
+/**
+ * The fewest decimal places, from `digits` up, at which a figure rounds to the same side of its target as it
+ * stands: rounding must not turn a miss into "met" (0.8996 against ≥ 0.9 reads 0.8996, not 0.90), nor the reverse.
+ */
+export function placesAgainst(n: number | null | undefined, ok: (v: number) => boolean, digits: number): number {
+  if (n === null || n === undefined || !Number.isFinite(n)) return digits;
+  for (let places = digits; places < MAX_PLACES; places++) if (ok(Number(n.toFixed(places))) === ok(n)) return places;
+  return MAX_PLACES;
+}
+const MAX_PLACES = 10;
+
+/** "met" / "MISSED" against a target, or "-" when the figure is missing; give it the figure, not a rounding of it. */
 export function verdict(value: number | undefined, ok: (v: number) => boolean): string {
   if (value === undefined || !Number.isFinite(value)) return '-';
   return ok(value) ? 'met' : 'MISSED';
