@@ -109,6 +109,9 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
   const rate = quick ? 4 : 5;
   const sliceMs = quick ? 4000 : 8000;
   const slices = quick ? 1 : 3;
+  // 2 s a series left Baton's first slice about 0.07 above its others on the dev server (seven runs); after 10 s the
+  // first slice reads like the rest (docs/benchmark-journal.md, "The end to end, slice by slice").
+  const warmUpMs = quick ? 2000 : 10_000;
   const queues = { baton: 'bench-saga-latency', raw: 'bench-saga-latency-raw' };
   const { temporal, urls, parts } = await startSagaStage(STEP_LATENCY_MS, server);
   try {
@@ -170,8 +173,8 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
     const series = Object.keys(targets) as Series[];
     const loops = Object.fromEntries(series.map((s) => [s, new OpenLoop(targets[s])])) as Record<Series, OpenLoop>;
 
-    console.log('  warming up');
-    for (const s of series) await loops[s].run(rate, 2000, 10_000);
+    console.log(`  warming up, ${warmUpMs / 1000} s per series`);
+    for (const s of series) await loops[s].run(rate, warmUpMs, 10_000);
     plainFirst.length = 0;
     keepRuns = true;
     console.log(`  ${rate} orders/s, ${slices} x ${sliceMs / 1000} s per series, in turns`);
