@@ -24,7 +24,7 @@ import { API_NODE_FLAGS } from '../../api/node-flags';
 import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { maxSustainedRates, type MaxRate } from './lib/max-rate';
 import { httpTarget, mergeSamples, OpenLoop, slowestOf, summarize, type LatencySummary, type Samples, type StepResult, type Target } from './lib/open-loop';
-import { fmt, placesAgainst, round, verdict, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
+import { fmt, fmtAgainst, round, roundAgainst, verdict, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
 import { estimateOfPairs, formatEstimate, perPair, roundedEstimate, type PairsEstimate } from './lib/pairs';
 import { gcPauseEffect, summarizeGcPauses, takeGcPauses, type GcPauseEffect, type GcPausesJson } from './lib/gc-pauses';
 import { PEER_NAME } from './composition/nginx-config';
@@ -489,7 +489,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
       `cold: max throughput req/s (closed loop, ${CLOSED_LOOP_CONNECTIONS} connections)`,
       String(maxThroughput.baton),
       `${maxThroughput.baseline} (node:http + undici)`,
-      `Baton ÷ baseline ${fmt(ratio, placesAgainst(ratio, meets.throughputRatio, 2))}: ${verdict(ratio, meets.throughputRatio)}`,
+      `Baton ÷ baseline ${fmtAgainst(ratio, meets.throughputRatio)}: ${verdict(ratio, meets.throughputRatio)}`,
       `≥ ${COMPOSITION_TARGETS.throughputRatio}`,
     );
     peerRow(String(maxThroughput.baton), `${p?.closedLoopMedian} (${PEER_NAME})`, fmt(p?.throughputRatio ?? NaN));
@@ -498,13 +498,13 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
       'cold: max sustained req/s (open loop, p90 ≤ 100 ms)',
       String(maxRate.baton),
       String(maxRate.baseline),
-      `Baton ÷ baseline ${fmt(sustainedRatio, placesAgainst(sustainedRatio, meets.sustainedRateRatio, 2))}: ${verdict(sustainedRatio, meets.sustainedRateRatio)}`,
+      `Baton ÷ baseline ${fmtAgainst(sustainedRatio, meets.sustainedRateRatio)}: ${verdict(sustainedRatio, meets.sustainedRateRatio)}`,
       `≥ ${COMPOSITION_TARGETS.sustainedRateRatio}`,
     );
     peerRow(String(maxRate.baton), String(p?.maxSustainedRate), fmt(p?.sustainedRateRatio ?? NaN));
     row(
       `cold: added over each request's slowest call (from its send) @ ${halfRate}/s, p50 / p99 / max`,
-      `${fmt(a.p50)} / ${fmt(a.p99, placesAgainst(a.p99, meets.addedP99Ms, 2))} / ${fmt(a.max)} ms`,
+      `${fmt(a.p50)} / ${fmtAgainst(a.p99, meets.addedP99Ms)} / ${fmt(a.max)} ms`,
       `${fmt(b.p50)} / ${fmt(b.p99)} / ${fmt(b.max)} ms`,
       `p99 ${verdict(a.p99, meets.addedP99Ms)}`,
       `p99 ≤ ${COMPOSITION_TARGETS.addedP99Ms} ms`,
@@ -534,7 +534,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
       `cold: CPU per request @ ${halfRate}/s`,
       `${fmt(cpuPerRequestUs.baton, 0)} µs`,
       `${fmt(cpuPerRequestUs.baseline, 0)} µs`,
-      `Baton ÷ baseline ${fmt(cpuRatio, placesAgainst(cpuRatio, meets.cpuPerRequestRatio, 2))}, slice by slice ${formatEstimate(cpuPairRatio, 2)}: ${verdict(cpuRatio, meets.cpuPerRequestRatio)}`,
+      `Baton ÷ baseline ${fmtAgainst(cpuRatio, meets.cpuPerRequestRatio)}, slice by slice ${formatEstimate(cpuPairRatio, 2)}: ${verdict(cpuRatio, meets.cpuPerRequestRatio)}`,
       `≤ ${COMPOSITION_TARGETS.cpuPerRequestRatio}×`,
     );
     peerRow(`${fmt(cpuPerRequestUs.baton, 0)} µs`, `${fmt(p?.cpuPerRequestUs ?? NaN, 0)} µs, master + worker`, fmt(p?.cpuPerRequestRatio ?? NaN));
@@ -563,13 +563,13 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
 
     return {
       json: {
-        throughputRatio: round(ratio, placesAgainst(ratio, meets.throughputRatio, 3)),
-        sustainedRateRatio: round(sustainedRatio, placesAgainst(sustainedRatio, meets.sustainedRateRatio, 3)),
-        cpuPerRequestRatio: round(cpuRatio, placesAgainst(cpuRatio, meets.cpuPerRequestRatio, 3)),
+        throughputRatio: roundAgainst(ratio, meets.throughputRatio),
+        sustainedRateRatio: roundAgainst(sustainedRatio, meets.sustainedRateRatio),
+        cpuPerRequestRatio: roundAgainst(cpuRatio, meets.cpuPerRequestRatio),
         cpuPerRequestPairRatio: roundedEstimate(cpuPairRatio, 3),
         closedLoop: { connections: CLOSED_LOOP_CONNECTIONS, rounds: { baton: closed.baton, baseline: closed.baseline }, median: maxThroughput },
         p50AddedMs: round(a.p50),
-        p99AddedMs: round(a.p99, placesAgainst(a.p99, meets.addedP99Ms, 2)),
+        p99AddedMs: roundAgainst(a.p99, meets.addedP99Ms, 2),
         maxAddedMs: round(a.max),
         baselineP50AddedMs: round(b.p50),
         baselineP99AddedMs: round(b.p99),

@@ -14,7 +14,7 @@ import proto from '@temporalio/proto';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { orderWorkflow } from '../../contracts';
 import { apiClient, orderCompleted, orderRequest } from './lib/orders';
-import { fmt, placesAgainst, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
+import { fmt, fmtAgainst, round, roundAgainst, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { startApi, startBatonWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 
 const STEP_LATENCY_MS = 10;
@@ -269,7 +269,7 @@ async function measure(
       ratioBeforeRounds: round(loadedMedian / unloadedBeforeRounds),
       loadedMs: loaded.map((x) => (x === null ? null : round(x))),
       loadedMsMedian: round(loadedMedian),
-      ratio: round(loadedMedian / unloaded, placesAgainst(loadedMedian / unloaded, meetsTarget, 2)),
+      ratio: roundAgainst(loadedMedian / unloaded, meetsTarget, 2),
       midBurstMs: midBurst.map((x) => (x === null ? null : round(x))),
       midBurstMsMedian: round(midMedian),
       midBurstRatio: round(midMedian / unloaded),
@@ -301,7 +301,7 @@ export async function fairnessBenchmark({ quick }: BenchOptions, server: Tempora
   const row = (label: string, r: FairnessRun, target: boolean) => ({
     benchmark: 'fairness',
     figure: `another customer's order during a burst of ${burst}, ${label}`,
-    baton: `${fmt(r.loadedMsMedian ?? NaN, 0)} ms (${fmt(r.ratio ?? NaN, placesAgainst(r.ratio, meetsTarget, 2))}x)`,
+    baton: `${fmt(r.loadedMsMedian ?? NaN, 0)} ms (${fmtAgainst(r.ratio, meetsTarget)}x)`,
     baseline: `${fmt(r.unloadedMs ?? NaN, 0)} ms idle`,
     result: target ? verdict(r.ratio ?? NaN, meetsTarget) : '',
     target: target ? `≤ ${FAIRNESS_TARGET}x idle` : '',

@@ -13,7 +13,7 @@ import { Pool } from 'undici';
 import { mergeSamples, OpenLoop, percentile, summarize, type LatencySummary, type Samples, type Target } from './lib/open-loop';
 import { apiClient, orderCompleted, orderRequest, rawOrderWorkflowId, runRawOrder } from './lib/orders';
 import { orderWorkflow } from '../../contracts';
-import { fmt, placesAgainst, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
+import { fmt, fmtAgainst, round, roundAgainst, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { scrapeHistogramTotals, timingsOver, type Stretch, type WorkerTimings } from './lib/sdk-timings';
 import { pathMedians, runPath, type PathMedians, type RunPath } from './lib/history-path';
 import { estimateOfPairs, formatEstimate, perPair, roundedEstimate, type PairsEstimate } from './lib/pairs';
@@ -227,7 +227,7 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
         earlyReturnFirstResponseMsP99: round(e2e.earlyReturn.p99),
         rawSdkPerStepOverheadMsP50: round(perStep(e2e.rawSdk.p50)),
         rawSdkPerStepOverheadMsP99: round(perStep(e2e.rawSdk.p99)),
-        endToEndRatioP50: round(ratio, placesAgainst(ratio, meetsEndToEnd, 3)),
+        endToEndRatioP50: roundAgainst(ratio, meetsEndToEnd),
         endToEndRatioP50Pairs: roundedEstimate(pairRatio, 3),
         perCallOverheadMsP50: round(perCall(e2e.baton.p50, BATON_CALLS)),
         rawSdkPerCallOverheadMsP50: round(perCall(e2e.rawSdk.p50, STEPS)),
@@ -247,7 +247,7 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
           figure: `overhead per step, p50 (e2e - ${nominal} ms) / ${STEPS}`,
           baton: `${fmt(p50)} ms`,
           baseline: `${fmt(rawP50)} ms (raw SDK)`,
-          result: `${p50 >= rawP50 ? '+' : ''}${fmt(p50 - rawP50, placesAgainst(p50 - rawP50, meetsPerStep, 2))} ms: ${verdict(p50 - rawP50, meetsPerStep)}`,
+          result: `${p50 >= rawP50 ? '+' : ''}${fmtAgainst(p50 - rawP50, meetsPerStep)} ms: ${verdict(p50 - rawP50, meetsPerStep)}`,
           target: `≤ raw + ${PER_STEP_OVER_RAW_TARGET_MS} ms`,
         },
         {
@@ -271,7 +271,7 @@ export async function sagaLatencyBenchmark({ quick }: BenchOptions, server: Temp
           figure: 'end to end p50 / p99 / max',
           baton: `${fmt(e2e.baton.p50, 0)} / ${fmt(e2e.baton.p99, 0)} / ${fmt(e2e.baton.max, 0)} ms`,
           baseline: `${fmt(e2e.rawSdk.p50, 0)} / ${fmt(e2e.rawSdk.p99, 0)} / ${fmt(e2e.rawSdk.max, 0)} ms`,
-          result: `p50 ratio ${fmt(ratio, placesAgainst(ratio, meetsEndToEnd, 2))}, slice by slice ${formatEstimate(pairRatio, 2)}: ${verdict(ratio, meetsEndToEnd)} (calls alone ${fmt(e2e.directCalls.p50, 1)} ms)`,
+          result: `p50 ratio ${fmtAgainst(ratio, meetsEndToEnd)}, slice by slice ${formatEstimate(pairRatio, 2)}: ${verdict(ratio, meetsEndToEnd)} (calls alone ${fmt(e2e.directCalls.p50, 1)} ms)`,
           target: `≤ ${END_TO_END_RATIO_TARGET}`,
         },
         {

@@ -10,7 +10,7 @@
 // services, driver): where a side's order goes.
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { orderCompleted, orderRequest, runRawOrder, startOrderAsApi } from './lib/orders';
-import { fmt, placesAgainst, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
+import { fmt, fmtAgainst, round, roundAgainst, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import type { Child } from './lib/children';
 import { startBatonWorker, startRawWorker, startSagaStage, stopAll, type TemporalKind } from './lib/stack';
 import { countingCpu, machineCpuSeconds, noCpu, sumCpu, type MachineCpu } from './lib/machine-cpu';
@@ -126,7 +126,7 @@ function summarise(measured: Measured[]): PerWorkers {
   return {
     batonPerSecond: round(baton, 1),
     baselinePerSecond: round(baseline, 1),
-    ratio: round(baton / baseline, placesAgainst(baton / baseline, meetsTarget, 3)),
+    ratio: roundAgainst(baton / baseline, meetsTarget),
     pairRatio: roundedEstimate(estimateOfPairs(pairRatios), 3),
     rounds: results,
     cpuMsPerOrder,
@@ -217,7 +217,7 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
     console.log(`  server ${i + 1} of ${servers}, ${first} first`);
     const { one, two } = await onServer(turns, i === 0);
     const { batonPerSecond, baselinePerSecond, ratio } = summarise([one]);
-    console.log(`    ratio on this server, one worker each: ${fmt(ratio ?? NaN, placesAgainst(ratio, meetsTarget, 2))}`);
+    console.log(`    ratio on this server, one worker each: ${fmtAgainst(ratio, meetsTarget)}`);
     oneWorker.push(one);
     perServer.push({ first, batonPerSecond, baselinePerSecond, ratio });
     twoWorkers ??= two;
@@ -227,7 +227,7 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
   const two = summarise([twoWorkers]);
   const firstServer = perServer[0]!;
   console.log(
-    `  one worker each, every server's rounds together: ratio ${fmt(one.ratio ?? NaN, placesAgainst(one.ratio, meetsTarget, 2))}; pair by pair ${formatEstimate(one.pairRatio, 3)}`,
+    `  one worker each, every server's rounds together: ratio ${fmtAgainst(one.ratio, meetsTarget)}; pair by pair ${formatEstimate(one.pairRatio, 3)}`,
   );
   printCpu(one);
   console.log('  two workers each, first server');
@@ -236,7 +236,7 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
   const over = (a: number | null, b: number | null) => (a !== null && b !== null ? round(a / b, 3) : null);
   // Two workers against one on the same server: the second server's state has no part in it.
   const twoOverOne = over(two.batonPerSecond, firstServer.batonPerSecond);
-  const byServer = perServer.length > 1 ? ` (servers: ${perServer.map((p) => fmt(p.ratio ?? NaN, placesAgainst(p.ratio, meetsTarget, 2))).join(', ')})` : '';
+  const byServer = perServer.length > 1 ? ` (servers: ${perServer.map((p) => fmtAgainst(p.ratio, meetsTarget)).join(', ')})` : '';
   return {
     json: {
       ratio: one.ratio,
@@ -258,7 +258,7 @@ export async function sagaThroughputBenchmark({ quick }: BenchOptions, server: T
         figure: `completed orders/s, 1 worker${servers > 1 ? `, ${servers} servers` : ''}`,
         baton: fmt(one.batonPerSecond ?? NaN, 1),
         baseline: `${fmt(one.baselinePerSecond ?? NaN, 1)} (raw SDK)`,
-        result: `ratio ${fmt(one.ratio ?? NaN, placesAgainst(one.ratio, meetsTarget, 2))}${byServer}, pair by pair ${formatEstimate(one.pairRatio, 3)}: ${verdict(one.ratio ?? NaN, meetsTarget)}`,
+        result: `ratio ${fmtAgainst(one.ratio, meetsTarget)}${byServer}, pair by pair ${formatEstimate(one.pairRatio, 3)}: ${verdict(one.ratio ?? NaN, meetsTarget)}`,
         target: `≥ ${SAGA_THROUGHPUT_TARGET}`,
       },
       {

@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { ownCpuSeconds } from './lib/children';
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { apiClient, orderRequest, startOrderAsApi, startOrderDirectly } from './lib/orders';
-import { fmt, placesAgainst, round, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
+import { fmt, fmtAgainst, round, roundAgainst, throughputOf, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { startApi, startBareApi, startTemporal, stopAll, type TemporalKind } from './lib/stack';
 
 export const STARTS_TARGET = 0.95;
@@ -156,7 +156,7 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
     );
     return {
       json: {
-        throughputRatio: round(ratio, placesAgainst(ratio, meetsTarget, 3)),
+        throughputRatio: roundAgainst(ratio, meetsTarget),
         concurrency,
         batonPerSecond: round(baton, 1),
         baselinePerSecond: round(baseline, 1),
@@ -175,7 +175,7 @@ export async function startsBenchmark({ quick }: BenchOptions, server: TemporalK
           figure: `starts/s at concurrency ${concurrency}`,
           baton: fmt(baton, 0),
           baseline: fmt(baseline, 0),
-          result: `ratio ${fmt(ratio, placesAgainst(ratio, meetsTarget, 2))}: ${verdict(ratio, meetsTarget)}`,
+          result: `ratio ${fmtAgainst(ratio, meetsTarget)}: ${verdict(ratio, meetsTarget)}`,
           target: `≥ ${STARTS_TARGET}`,
         },
         {

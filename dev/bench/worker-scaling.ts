@@ -7,7 +7,7 @@
 // should add as much again. (On the dev server, 2 workers ÷ 1 stays near 1: the server on 2 cores is the limit.)
 import { closedLoop, type ClosedLoopResult } from './lib/open-loop';
 import { orderCompleted, orderRequest, startOrderAsApi } from './lib/orders';
-import { fmt, placesAgainst, round, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
+import { fmt, fmtAgainst, round, roundAgainst, verdict, type BenchOptions, type BenchOutcome } from './lib/report';
 import { startBatonWorker, startSagaStage, stopAll } from './lib/stack';
 
 export const SCALING_TARGETS = { two: 1.8, four: 3 } as const;
@@ -67,7 +67,7 @@ export async function workerScalingBenchmark({ quick }: BenchOptions): Promise<B
       );
     }
     const perSecond = (w: number) => rounds[String(w)]?.throughput ?? NaN;
-    const ratio = (w: number, target: number) => round(perSecond(w) / perSecond(1), placesAgainst(perSecond(w) / perSecond(1), meets(target), 3));
+    const ratio = (w: number, target: number) => roundAgainst(perSecond(w) / perSecond(1), meets(target));
     const twoOverOne = ratio(2, SCALING_TARGETS.two);
     const fourOverOne = ratio(4, SCALING_TARGETS.four);
     return {
@@ -89,7 +89,7 @@ export async function workerScalingBenchmark({ quick }: BenchOptions): Promise<B
           figure: `completed orders/s, 1 / 2 / 4 workers (${slots} activity slot(s) each, calls at ${STEP_LATENCY_MS} ms)`,
           baton: WORKER_COUNTS.map((w) => fmt(perSecond(w), 1)).join(' / '),
           baseline: `ceiling ${fmt(ceilingPerWorker, 1)} per worker`,
-          result: `2 ÷ 1: ${fmt(twoOverOne ?? NaN, placesAgainst(twoOverOne, meets(SCALING_TARGETS.two), 2))} (${verdict(twoOverOne ?? NaN, meets(SCALING_TARGETS.two))}); 4 ÷ 1: ${fmt(fourOverOne ?? NaN, placesAgainst(fourOverOne, meets(SCALING_TARGETS.four), 2))} (${verdict(fourOverOne ?? NaN, meets(SCALING_TARGETS.four))})`,
+          result: `2 ÷ 1: ${fmtAgainst(twoOverOne, meets(SCALING_TARGETS.two))} (${verdict(twoOverOne ?? NaN, meets(SCALING_TARGETS.two))}); 4 ÷ 1: ${fmtAgainst(fourOverOne, meets(SCALING_TARGETS.four))} (${verdict(fourOverOne ?? NaN, meets(SCALING_TARGETS.four))})`,
           target: `≥ ${SCALING_TARGETS.two} / ≥ ${SCALING_TARGETS.four}`,
         },
       ],

@@ -49,6 +49,8 @@ export function printTable(rows: Row[]): void {
   for (const r of rows) console.log(line(r));
 }
 
+const MAX_PLACES = 10;
+
 /**
  * The fewest decimal places, from `digits` up, at which a figure rounds to the same side of its target as it
  * stands: rounding must not turn a miss into "met" (0.8996 against ≥ 0.9 reads 0.8996, not 0.90), nor the reverse.
@@ -58,7 +60,12 @@ export function placesAgainst(n: number | null | undefined, ok: (v: number) => b
   for (let places = digits; places < MAX_PLACES; places++) if (ok(Number(n.toFixed(places))) === ok(n)) return places;
   return MAX_PLACES;
 }
-const MAX_PLACES = 10;
+
+/** `fmt` for a figure that has a target: two places, or as many as keep it on its own side of the target. */
+export const fmtAgainst = (n: number | null | undefined, ok: (v: number) => boolean) => fmt(n ?? NaN, placesAgainst(n, ok, 2));
+
+/** `round` for a figure that has a target, for JSON: three places, or as many as keep it on its own side. */
+export const roundAgainst = (n: number, ok: (v: number) => boolean, digits = 3) => round(n, placesAgainst(n, ok, digits));
 
 /** "met" / "MISSED" against a target, or "-" when the figure is missing; give it the figure, not a rounding of it. */
 export function verdict(value: number | undefined, ok: (v: number) => boolean): string {
