@@ -23,7 +23,19 @@ import { processTreeCpuSeconds, startChild, type Child } from './lib/children';
 import { API_NODE_FLAGS } from '../../api/node-flags';
 import { closedLoop, type ClosedLoopResult } from './lib/closed-loop';
 import { maxSustainedRates, type MaxRate } from './lib/max-rate';
-import { httpTarget, mergeSamples, OpenLoop, slowestOf, summarize, type LatencySummary, type Samples, type StepResult, type Target } from './lib/open-loop';
+import {
+  failedText,
+  httpTarget,
+  mergeSamples,
+  OpenLoop,
+  slowestOf,
+  stepFailures,
+  summarize,
+  type LatencySummary,
+  type Samples,
+  type StepResult,
+  type Target,
+} from './lib/open-loop';
 import { fmt, fmtAgainst, round, roundAgainst, verdict, type BenchOptions, type BenchOutcome, type Row } from './lib/report';
 import { estimateOfPairs, formatEstimate, perPair, roundedEstimate, type PairsEstimate } from './lib/pairs';
 import { gcPauseEffect, summarizeGcPauses, takeGcPauses, type GcPauseEffect, type GcPausesJson } from './lib/gc-pauses';
@@ -144,6 +156,8 @@ interface RecoveryResult {
   /** Requests sent in the recovery step, and those that failed or were still unanswered after it. */
   sent: number;
   failed: number;
+  /** `failed` by why: the status (503 is Baton's load shedding, 504 its deadline), an error's code, or `unanswered`. */
+  failedBy: Record<string, number>;
   /** Composition sources answered `circuit_open` from the start of the overload to the end (Baton's full app only). */
   circuitOpen: number | null;
 }
@@ -167,7 +181,7 @@ async function overloadRecovery(loop: OpenLoop, metricsAt: string | null, overlo
   // The next step first waits for what the overload left in flight (answered late, or 504 at the deadline).
   const recovery = await loop.run(recoveryRate, quick ? 3000 : 6000);
   const after = await count();
-  return { sent: recovery.sent, failed: recovery.failed + recovery.unfinished, circuitOpen: before === null || after === null ? null : after - before };
+  return { sent: recovery.sent, ...stepFailures(recovery), circuitOpen: before === null || after === null ? null : after - before };
 }
 
 const sustained = (r: StepResult) => r.failed + r.unfinished <= r.sent * MAX_FAILURE_RATIO && r.p90 <= SUSTAINED_P90_MS;
@@ -414,7 +428,7 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     };
     for (const c of ['baton', 'baseline'] as const) {
       const r = recovery[c];
-      console.log(`    ${c.padEnd(9)} failed ${r.failed} of ${r.sent}${r.circuitOpen === null ? '' : `, circuit_open ${r.circuitOpen}`}`);
+      console.log(`    ${c.padEnd(9)} failed ${failedText(r)}${r.circuitOpen === null ? '' : `, circuit_open ${r.circuitOpen}`}`);
     }
     const latency = {
       baton: summarize(mergeSamples(samples.baton)),
@@ -540,8 +554,8 @@ export async function compositionBenchmark({ quick }: BenchOptions): Promise<Ben
     peerRow(`${fmt(cpuPerRequestUs.baton, 0)} µs`, `${fmt(p?.cpuPerRequestUs ?? NaN, 0)} µs, master + worker`, fmt(p?.cpuPerRequestRatio ?? NaN));
     row(
       `cold: failed at ${recoveryRate}/s right after ${overloadRate}/s for 3 s`,
-      `${recovery.baton.failed} of ${recovery.baton.sent}${recovery.baton.circuitOpen === null ? '' : ` (${recovery.baton.circuitOpen} circuit_open)`}`,
-      `${recovery.baseline.failed} of ${recovery.baseline.sent}`,
+      `${failedText(recovery.baton)}${recovery.baton.circuitOpen === null ? '' : `, ${recovery.baton.circuitOpen} circuit_open`}`,
+      failedText(recovery.baseline),
     );
     if (warm.available) {
       row(

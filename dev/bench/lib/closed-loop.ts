@@ -1,7 +1,7 @@
 // Throughput ceiling: a fixed number of connections, each sending its next request the moment the
 // last is answered, so the server is never idle and never sees more than `connections` at once. This
 // is the classic maximum-throughput measurement (wrk, autocannon); latency comes from the open loop.
-import type { Target } from './open-loop';
+import { succeeded, type Target } from './open-loop';
 
 export interface ClosedLoopResult {
   connections: number;
@@ -21,7 +21,7 @@ export async function closedLoop(target: Target, { connections, durationMs }: { 
   const lane = async () => {
     while (performance.now() < end) {
       try {
-        if (await target.send(next++)) ok++;
+        if (succeeded(await target.send(next++))) ok++;
         else failed++;
       } catch {
         failed++;

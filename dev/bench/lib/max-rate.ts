@@ -2,7 +2,7 @@
 // until every contender has failed a step (twice in a row), then bisection between its last sustained and
 // first unsustained rate. Contenders take turns at every step (order flipped each round), so noise from
 // other work on the machine lands on all of them alike.
-import type { OpenLoop, StepResult } from './open-loop';
+import { failedText, stepFailures, type OpenLoop, type StepResult } from './open-loop';
 import { fmt } from './report';
 
 export interface MaxRateOptions {
@@ -34,7 +34,7 @@ export async function maxSustainedRates<C extends string>(loops: Record<C, OpenL
     const ok = options.sustained(result);
     log(
       `    ${c.padEnd(9)} ${String(result.rate).padStart(6)}/s offered -> ${fmt(result.throughput, 0).padStart(6)} ok/s, ` +
-        `p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} max ${fmt(result.max)} ms, failed ${result.failed + result.unfinished}${ok ? '' : ' NOT SUSTAINED'}`,
+        `p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} max ${fmt(result.max)} ms, failed ${failedText(stepFailures(result))}${ok ? '' : ' NOT SUSTAINED'}`,
     );
     return ok;
   };

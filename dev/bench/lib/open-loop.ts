@@ -10,6 +10,8 @@ export interface StepResult {
   sent: number;
   ok: number;
   failed: number;
+  /** The failed requests by why (their status, `error` or the error's code, see `Failed`). */
+  failedBy: Record<string, number>;
   /** Requests still unanswered when the grace period after the step ran out. */
   unfinished: number;
   throughput: number;
@@ -60,12 +62,50 @@ export interface TimedRequests {
 /** Sends request number `index`; resolves true when it was answered successfully. */
 export type Send = (index: number) => Promise<boolean>;
 
+/** A request that was answered but did not succeed, and why: its status (`503`), or what made a 200 unusable. */
+export interface Failed {
+  failed: string;
+}
+
+/**
+ * True on success, or the time the request's own slowest downstream call took, as the server reported it (the
+ * open loop then also records what the server added over that call); false or `Failed` when it did not succeed.
+ */
+export type Answer = boolean | { downstreamMs: number } | Failed;
+
+export const succeeded = (answer: Answer): answer is true | { downstreamMs: number } => answer !== false && !(typeof answer === 'object' && 'failed' in answer);
+
+/** Why a request failed, for `StepResult.failedBy`: a rejection counts under its error's code, else `error`. */
+export function failureReason(outcome: { answer: Answer } | { error: unknown }): string {
+  if ('error' in outcome) {
+    const { error } = outcome;
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    return typeof code === 'string' ? code : 'error';
+  }
+  return typeof outcome.answer === 'object' && 'failed' in outcome.answer ? outcome.answer.failed : 'failed';
+}
+
+/** A step's failures, the requests still unanswered after its grace period among them (as `unanswered`). */
+export function stepFailures(step: StepResult): { failed: number; failedBy: Record<string, number> } {
+  return { failed: step.failed + step.unfinished, failedBy: { ...step.failedBy, ...(step.unfinished > 0 && { unanswered: step.unfinished }) } };
+}
+
+/** "503: 150, 504: 7": failures by why, the commonest first; empty when none failed. */
+export function failureReasons(failedBy: Record<string, number>): string {
+  return Object.entries(failedBy)
+    .sort(([, a], [, b]) => b - a)
+    .map(([reason, n]) => `${reason}: ${n}`)
+    .join(', ');
+}
+
+/** "157 of 15096 (503: 150, 504: 7)": a step's failures, out of what it sent when given. */
+export function failedText({ failed, sent, failedBy }: { failed: number; sent?: number; failedBy: Record<string, number> }): string {
+  const why = failureReasons(failedBy);
+  return `${failed}${sent === undefined ? '' : ` of ${sent}`}${why && ` (${why})`}`;
+}
+
 export interface Target {
-  /**
-   * Resolves true on success, or with the time this request's own slowest downstream call took, as the
-   * server reported it: the open loop then also records what the server added over that call.
-   */
-  send: (index: number) => Promise<boolean | { downstreamMs: number }>;
+  send: (index: number) => Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -92,11 +132,11 @@ export function httpTarget(url: string, path: (index: number) => string, headers
     send: async (index) => {
       const response = await pool.request({ path: path(index), method: 'GET', headers });
       await response.body.text();
-      if (response.statusCode !== 200) return false;
+      if (response.statusCode !== 200) return { failed: String(response.statusCode) };
       if (!options.serverTiming) return true;
       const header = response.headers['server-timing'];
       const downstreamMs = slowestCallMs(Array.isArray(header) ? header.join(',') : header);
-      return downstreamMs === undefined ? false : { downstreamMs };
+      return downstreamMs === undefined ? { failed: 'no Server-Timing' } : { downstreamMs };
     },
     close: () => pool.destroy(),
   };
@@ -105,7 +145,7 @@ export function httpTarget(url: string, path: (index: number) => string, headers
 /** All of `targets` at once, answered when the slowest has: what a fan-out can never beat. */
 export function slowestOf(targets: Target[]): Target {
   return {
-    send: async (index) => (await Promise.all(targets.map((t) => t.send(index)))).every((answer) => answer !== false),
+    send: async (index) => (await Promise.all(targets.map((t) => t.send(index)))).find((answer) => !succeeded(answer)) ?? true,
     close: async () => {
       await Promise.all(targets.map((t) => t.close()));
     },
@@ -148,6 +188,12 @@ export class OpenLoop {
     let sent = 0;
     let ok = 0;
     let failed = 0;
+    const failedBy: Record<string, number> = {};
+    const fail = (outcome: { answer: Answer } | { error: unknown }) => {
+      failed++;
+      const reason = failureReason(outcome);
+      failedBy[reason] = (failedBy[reason] ?? 0) + 1;
+    };
     let driverLagMs = 0;
     let settle: () => void = () => undefined;
     const allDone = new Promise<void>((resolve) => (settle = resolve));
@@ -162,8 +208,8 @@ export class OpenLoop {
         .send(index)
         .then(
           (success) => {
-            if (success === false) {
-              failed++;
+            if (!succeeded(success)) {
+              fail({ answer: success });
               return;
             }
             const answered = performance.now();
@@ -175,9 +221,7 @@ export class OpenLoop {
             addedFromDue[timed] = latency - success.downstreamMs;
             added[timed++] = answered - sending - success.downstreamMs;
           },
-          () => {
-            failed++;
-          },
+          (error: unknown) => fail({ error }),
         )
         .finally(() => {
           this.#inflight--;
@@ -207,6 +251,7 @@ export class OpenLoop {
       sent,
       ok,
       failed,
+      failedBy,
       unfinished: total - ok - failed,
       throughput: ok / (durationMs / 1000),
       p50: pct(0.5),

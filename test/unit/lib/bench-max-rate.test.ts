@@ -17,6 +17,7 @@ function contender(capacity: number, stalls: number[] = []): { loop: OpenLoop; o
         sent: rate,
         ok: rate,
         failed: 0,
+        failedBy: {},
         unfinished: 0,
         throughput: rate,
         p50: 22,
