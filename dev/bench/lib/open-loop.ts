@@ -10,7 +10,7 @@ export interface StepResult {
   sent: number;
   ok: number;
   failed: number;
-  /** The failed requests by why (their status, `error` or the error's code, see `Failed`). */
+  /** The failed requests by why: a `Failed` answer's reason, a rejection's error code (else `error`), `failed` for a bare false. */
   failedBy: Record<string, number>;
   /** Requests still unanswered when the grace period after the step ran out. */
   unfinished: number;
@@ -75,8 +75,8 @@ export type Answer = boolean | { downstreamMs: number } | Failed;
 
 export const succeeded = (answer: Answer): answer is true | { downstreamMs: number } => answer !== false && !(typeof answer === 'object' && 'failed' in answer);
 
-/** Why a request failed, for `StepResult.failedBy`: a rejection counts under its error's code, else `error`. */
-export function failureReason(outcome: { answer: Answer } | { error: unknown }): string {
+/** Why a request failed, for `StepResult.failedBy`. */
+function failureReason(outcome: { answer: Answer } | { error: unknown }): string {
   if ('error' in outcome) {
     const { error } = outcome;
     const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
