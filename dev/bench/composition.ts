@@ -184,7 +184,7 @@ async function overloadRecovery(loop: OpenLoop, metricsAt: string | null, overlo
   return { sent: recovery.sent, ...stepFailures(recovery), circuitOpen: before === null || after === null ? null : after - before };
 }
 
-const sustained = (r: StepResult) => r.failed + r.unfinished <= r.sent * MAX_FAILURE_RATIO && r.p90 <= SUSTAINED_P90_MS;
+const sustained = (r: StepResult) => stepFailures(r).failed <= r.sent * MAX_FAILURE_RATIO && r.p90 <= SUSTAINED_P90_MS;
 
 const userPath = (i: number) => `/profiles/u-${(i % 1000) + 1}`;
 const cachedUserPath = (i: number) => `/cached-profiles/u-${(i % 1000) + 1}`;

@@ -11,7 +11,8 @@ import { fmt, fmtAgainst, round, roundAgainst, verdict, type BenchOptions, type 
 import { startBatonWorker, startSagaStage, stopAll } from './lib/stack';
 
 export const SCALING_TARGETS = { two: 1.8, four: 3 } as const;
-const meets = (target: number) => (ratio: number) => ratio >= target;
+const meetsTwo = (ratio: number) => ratio >= SCALING_TARGETS.two;
+const meetsFour = (ratio: number) => ratio >= SCALING_TARGETS.four;
 const STEP_LATENCY_MS = 100;
 /** A card order's calls: authorize, reserve, the payment's record, ship. */
 const CALLS = 4;
@@ -67,9 +68,8 @@ export async function workerScalingBenchmark({ quick }: BenchOptions): Promise<B
       );
     }
     const perSecond = (w: number) => rounds[String(w)]?.throughput ?? NaN;
-    const ratio = (w: number, target: number) => roundAgainst(perSecond(w) / perSecond(1), meets(target));
-    const twoOverOne = ratio(2, SCALING_TARGETS.two);
-    const fourOverOne = ratio(4, SCALING_TARGETS.four);
+    const twoOverOne = roundAgainst(perSecond(2) / perSecond(1), meetsTwo);
+    const fourOverOne = roundAgainst(perSecond(4) / perSecond(1), meetsFour);
     return {
       json: {
         activitySlotsPerWorker: slots,
@@ -89,7 +89,7 @@ export async function workerScalingBenchmark({ quick }: BenchOptions): Promise<B
           figure: `completed orders/s, 1 / 2 / 4 workers (${slots} activity slot(s) each, calls at ${STEP_LATENCY_MS} ms)`,
           baton: WORKER_COUNTS.map((w) => fmt(perSecond(w), 1)).join(' / '),
           baseline: `ceiling ${fmt(ceilingPerWorker, 1)} per worker`,
-          result: `2 ÷ 1: ${fmtAgainst(twoOverOne, meets(SCALING_TARGETS.two))} (${verdict(twoOverOne ?? NaN, meets(SCALING_TARGETS.two))}); 4 ÷ 1: ${fmtAgainst(fourOverOne, meets(SCALING_TARGETS.four))} (${verdict(fourOverOne ?? NaN, meets(SCALING_TARGETS.four))})`,
+          result: `2 ÷ 1: ${fmtAgainst(twoOverOne, meetsTwo)} (${verdict(twoOverOne ?? NaN, meetsTwo)}); 4 ÷ 1: ${fmtAgainst(fourOverOne, meetsFour)} (${verdict(fourOverOne ?? NaN, meetsFour)})`,
           target: `≥ ${SCALING_TARGETS.two} / ≥ ${SCALING_TARGETS.four}`,
         },
       ],
